@@ -1,0 +1,37 @@
+package diag
+
+// Stable diagnostic codes. They are part of lwf's interface: tools match on
+// them, so a code is never renamed once released.
+const (
+	CodeYAMLSyntax     = "yaml-syntax"
+	CodeDuplicateKey   = "duplicate-key"
+	CodeTooLarge       = "too-large"
+	CodeTooDeep        = "too-deep"
+	CodeAliasBudget    = "alias-budget"
+	CodeEncoding       = "encoding"
+	CodeMultiDocument  = "multi-document"
+	CodeMissingField   = "missing-field"
+	CodeUnknownField   = "unknown-field"
+	CodeFieldType      = "field-type"
+	CodeFieldValue     = "field-value"
+	CodeUnknownAction  = "unknown-action"
+	CodeUnknownParam   = "unknown-param"
+	CodeMissingParam   = "missing-param"
+	CodeForbiddenParam = "forbidden-param"
+	CodeParamType      = "param-type"
+	CodeParamValue     = "param-value"
+	CodeInvalidRoot    = "invalid-root"
+	CodeInvalidParent  = "invalid-parent"
+	CodeExprSyntax     = "expr-syntax"
+	CodeExprUndefined  = "expr-undefined"
+	CodeExprType       = "expr-type"
+	CodeExprLimit      = "expr-limit"
+	CodeExprRuntime    = "expr-runtime"
+	CodeInputMissing   = "input-missing"
+	CodeInputType      = "input-type"
+	CodeInputUnknown   = "input-unknown"
+	CodeInputFile      = "input-file"
+	CodeUsesNotFound   = "uses-not-found"
+	CodeUsesCycle      = "uses-cycle"
+	CodeIO             = "io"
+)

@@ -1,0 +1,290 @@
+package schemas
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+//go:embed actions/*.json
+var actionFiles embed.FS
+
+// Root says whether an action may start a workflow.
+type Root string
+
+// The values of Root.
+const (
+	RootAlways Root = "always" // it may always start a workflow
+	RootURL    Root = "url"    // only when one of RootRequires is given
+	RootNever  Root = "never"  // it needs a parent
+)
+
+// Result kinds: what an action's data looks like on success.
+const (
+	ResultNone   = "none"
+	ResultObject = "object"
+	ResultList   = "list"
+)
+
+// Result describes an action's data on success.
+type Result struct {
+	Kind   string `json:"kind"`
+	Entity string `json:"entity,omitempty"`
+}
+
+// Rules are the action's catalog rules, the "x-lwf" keyword of its file.
+type Rules struct {
+	Era                  string   `json:"era"`
+	Root                 Root     `json:"root"`
+	RootRequires         []string `json:"rootRequires,omitempty"`
+	ForbiddenUnderParent []string `json:"forbiddenUnderParent,omitempty"`
+	Parents              []string `json:"parents"`
+	Children             []string `json:"children"`
+	Iterates             string   `json:"iterates,omitempty"`
+	Result               Result   `json:"result"`
+	Category             string   `json:"category,omitempty"`
+	Write                bool     `json:"write,omitempty"`
+	Errors               []string `json:"errors"`
+	Decisions            []string `json:"decisions,omitempty"`
+}
+
+// Param is one top-level parameter of an action, for listings.
+type Param struct {
+	Name        string
+	Schema      map[string]any // the property's JSON Schema
+	Required    bool
+	Description string
+}
+
+// Type returns the parameter's JSON type as written in its schema ("" if none).
+func (p Param) Type() string { return schemaType(p.Schema) }
+
+// Action is one Linked API action type.
+type Action struct {
+	Name        string // full name, e.g. "st.sendConnectionRequest"
+	Description string
+	Rules
+	Params []Param // sorted by name
+	// Raw is the file exactly as embedded.
+	Raw []byte
+
+	schema     *jsonschema.Schema
+	doc        map[string]any
+	paramNames []string
+	required   map[string]bool
+	fills      map[string]any // required-with-default parameters
+}
+
+// Namespace returns "st" or "nv".
+func (a *Action) Namespace() string {
+	ns, _, _ := strings.Cut(a.Name, ".")
+	return ns
+}
+
+// Short returns the name without its namespace ("sendConnectionRequest").
+func (a *Action) Short() string {
+	_, s, _ := strings.Cut(a.Name, ".")
+	return s
+}
+
+// DisplayName is the name users write: the short name for st. actions, the
+// full name for nv. ones.
+func (a *Action) DisplayName() string {
+	if a.Namespace() == "st" {
+		return a.Short()
+	}
+	return a.Name
+}
+
+// Schema returns the decoded JSON Schema document of the action's parameters.
+func (a *Action) Schema() map[string]any { return a.doc }
+
+// Param returns the named top-level parameter.
+func (a *Action) Param(name string) (Param, bool) {
+	for _, p := range a.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// HasChild reports whether child may appear in the action's then.
+func (a *Action) HasChild(child string) bool { return contains(a.Children, child) }
+
+// HasParent reports whether the action may appear under parent.
+func (a *Action) HasParent(parent string) bool { return contains(a.Parents, parent) }
+
+// Fills returns the parameters the compiler fills in when omitted (those the
+// catalog marks as required with a default).
+func (a *Action) Fills() map[string]any { return a.fills }
+
+// Catalog is the set of actions, compiled once.
+type Catalog struct {
+	actions map[string]*Action
+	names   []string
+}
+
+// Default returns the embedded catalog, loaded and compiled once per process.
+var Default = sync.OnceValues(Load)
+
+// Load reads and compiles the embedded action files.
+func Load() (*Catalog, error) {
+	sub, err := fs.Sub(actionFiles, "actions")
+	if err != nil {
+		return nil, err
+	}
+	return LoadFS(sub)
+}
+
+// LoadFS reads and compiles every *.json file at the top of fsys.
+func LoadFS(fsys fs.FS) (*Catalog, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("reading catalog: %w", err)
+	}
+	c := &Catalog{actions: map[string]*Action{}}
+	comp := jsonschema.NewCompiler()
+	comp.Draft = jsonschema.Draft7
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".json" {
+			continue
+		}
+		raw, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		a, err := parseAction(comp, strings.TrimSuffix(e.Name(), ".json"), raw)
+		if err != nil {
+			return nil, fmt.Errorf("catalog file %s: %w", e.Name(), err)
+		}
+		c.actions[a.Name] = a
+		c.names = append(c.names, a.Name)
+	}
+	sort.Strings(c.names)
+	return c, nil
+}
+
+func parseAction(comp *jsonschema.Compiler, name string, raw []byte) (*Action, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	var head struct {
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		Rules       Rules  `json:"x-lwf"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, err
+	}
+	if head.Title != name {
+		return nil, fmt.Errorf("title %q does not match the file name", head.Title)
+	}
+	switch head.Rules.Root {
+	case RootAlways, RootURL, RootNever:
+	default:
+		return nil, fmt.Errorf("x-lwf.root %q is not always, url or never", head.Rules.Root)
+	}
+	url := "lwf:/actions/" + name + ".json"
+	if err := comp.AddResource(url, bytes.NewReader(raw)); err != nil {
+		return nil, err
+	}
+	s, err := comp.Compile(url)
+	if err != nil {
+		return nil, err
+	}
+	a := &Action{Name: name, Description: head.Description, Rules: head.Rules, Raw: raw,
+		schema: s, doc: doc, required: map[string]bool{}, fills: map[string]any{}}
+	if a.Parents == nil {
+		a.Parents = []string{}
+	}
+	if a.Children == nil {
+		a.Children = []string{}
+	}
+	for _, r := range asSlice(doc["required"]) {
+		if s, ok := r.(string); ok {
+			a.required[s] = true
+		}
+	}
+	props, _ := doc["properties"].(map[string]any)
+	for k, v := range props {
+		ps, _ := v.(map[string]any)
+		desc, _ := ps["description"].(string)
+		a.Params = append(a.Params, Param{Name: k, Schema: ps, Required: a.required[k], Description: desc})
+		a.paramNames = append(a.paramNames, k)
+		if def, ok := ps["default"]; ok && a.required[k] {
+			a.fills[k] = def
+		}
+	}
+	sort.Slice(a.Params, func(i, j int) bool { return a.Params[i].Name < a.Params[j].Name })
+	sort.Strings(a.paramNames)
+	return a, nil
+}
+
+// Lookup returns the action with the given full name, or nil.
+func (c *Catalog) Lookup(name string) *Action { return c.actions[name] }
+
+// Names returns every full action name, sorted.
+func (c *Catalog) Names() []string { return c.names }
+
+// Actions returns every action, sorted by name.
+func (c *Catalog) Actions() []*Action {
+	out := make([]*Action, len(c.names))
+	for i, n := range c.names {
+		out[i] = c.actions[n]
+	}
+	return out
+}
+
+// FullName turns what a user wrote into a full action name: a name without a
+// namespace gets "st." (searchCompanies → st.searchCompanies).
+func FullName(name string) string {
+	if strings.Contains(name, ".") {
+		return name
+	}
+	return "st." + name
+}
+
+// Suggest returns the known action closest to name (full name), or "".
+func (c *Catalog) Suggest(name string) string {
+	return nearestName(FullName(name), c.names)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}
+
+func schemaType(s map[string]any) string {
+	switch t := s["type"].(type) {
+	case string:
+		return t
+	case []any:
+		var parts []string
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "|")
+	}
+	return ""
+}
