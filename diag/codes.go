@@ -29,6 +29,7 @@ const (
 	CodeExprRuntime    = "expr-runtime"
 	CodeInputMissing   = "input-missing"
 	CodeInputType      = "input-type"
+	CodeInputValue     = "input-value"
 	CodeInputUnknown   = "input-unknown"
 	CodeInputFile      = "input-file"
 	CodeUsesNotFound   = "uses-not-found"

@@ -194,7 +194,7 @@ func parseAction(comp *jsonschema.Compiler, name string, raw []byte) (*Action, e
 	default:
 		return nil, fmt.Errorf("x-lwf.root %q is not always, url or never", head.Rules.Root)
 	}
-	url := "lwf:/actions/" + name + ".json"
+	url := "lwf:///actions/" + name + ".json"
 	if err := comp.AddResource(url, bytes.NewReader(raw)); err != nil {
 		return nil, err
 	}

@@ -17,9 +17,31 @@ import (
 // object but actionType, label and then — against its schema. Pointers in
 // the problems are base plus the parameter's path.
 func (a *Action) CheckParams(base string, params map[string]any) []Problem {
+	if a == nil {
+		return nil
+	}
 	w := paramWalker{action: a, base: base}
 	w.object(a.doc, params, nil, true)
 	w.schemaLevel(params)
+	return w.problems
+}
+
+// CheckValue checks v against a JSON Schema fragment of the subset lwf
+// uses (type, enum, minimum, maximum, minLength, maxLength, minItems,
+// maxItems, items, properties, required, additionalProperties). Pointers in
+// the problems are relative to v; messages name paths from name.
+func CheckValue(name string, schema map[string]any, v any) []Problem {
+	w := paramWalker{}
+	var path []string
+	if name != "" {
+		path = []string{name}
+	}
+	w.value(schema, v, path)
+	if name != "" {
+		for i := range w.problems {
+			w.problems[i].Pointer = strings.TrimPrefix(w.problems[i].Pointer, "/"+name)
+		}
+	}
 	return w.problems
 }
 
@@ -67,7 +89,7 @@ func (w *paramWalker) object(s map[string]any, v map[string]any, path []string, 
 				} else if len(names) == 0 {
 					hint = "it takes no parameters"
 				}
-				if top {
+				if top && w.action != nil {
 					w.add(append(path, k), AtKey, "unknown-param", fmt.Sprintf("unknown parameter %q for %s", k, w.action.Name), hint)
 				} else {
 					w.add(append(path, k), AtKey, "unknown-param", fmt.Sprintf("unknown key %q in %s", k, dotted(path)), hint)
@@ -82,7 +104,7 @@ func (w *paramWalker) object(s map[string]any, v map[string]any, path []string, 
 		if _, ok := v[name]; ok || name == "" {
 			continue
 		}
-		if top {
+		if top && w.action != nil {
 			if _, fill := w.action.fills[name]; fill {
 				continue
 			}
@@ -137,6 +159,13 @@ func (w *paramWalker) value(s map[string]any, v any, path []string) {
 		}
 	case map[string]any:
 		w.object(s, x, path, false)
+	case int, int64, float64, json.Number:
+		w.number(s, v, path)
+	}
+}
+
+func (w *paramWalker) number(s map[string]any, v any, path []string) {
+	switch {
 	default:
 		if f, ok := num(v); ok {
 			if m, ok := num(s["minimum"]); ok && f < m {
