@@ -1,0 +1,203 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// DSLSchemaID is the $id of the workflow-file schema.
+const DSLSchemaID = "https://github.com/lwf-dev/lwf/schemas/lwf.schema.json"
+
+// expressionPattern matches a value that is one ${{ }} expression, which the
+// editor schema accepts wherever a parameter takes another type.
+const expressionPattern = `^\s*\$\{\{[\s\S]*\}\}\s*$`
+
+// DSLSchema generates the JSON Schema (draft-07) of lwf workflow files from
+// the catalog: one branch per action, unknown keys rejected, descriptions
+// from the catalog for editor completion and hover. Editors use it through
+// yaml-language-server; lwf's own checks are stricter (root and parent
+// rules, symbolic input types), since JSON Schema cannot express them.
+func (c *Catalog) DSLSchema() ([]byte, error) {
+	defs := map[string]any{
+		"expression": map[string]any{
+			"type":        "string",
+			"pattern":     expressionPattern,
+			"description": "An expression evaluated when the workflow is compiled, e.g. ${{ inputs.note }}.",
+		},
+		"steps": map[string]any{
+			"description": "One step, or a list of steps run in order.",
+			"anyOf": []any{
+				map[string]any{"$ref": "#/definitions/step"},
+				map[string]any{"type": "array", "items": map[string]any{"$ref": "#/definitions/step"}},
+			},
+		},
+		"input": inputSchema(),
+		"uses":  usesSchema(),
+	}
+	branches := []any{map[string]any{"$ref": "#/definitions/uses"}}
+	for _, a := range c.Actions() {
+		id := "action." + a.Name
+		defs[id] = stepSchema(a)
+		branches = append(branches, map[string]any{"$ref": "#/definitions/" + id})
+	}
+	defs["step"] = map[string]any{
+		"description": "A step: an action with its parameters, or uses: of a reusable workflow.",
+		"anyOf":       branches,
+	}
+	doc := map[string]any{
+		"$schema":              "http://json-schema.org/draft-07/schema#",
+		"$id":                  DSLSchemaID,
+		"title":                "lwf workflow file",
+		"description":          "A Linked API workflow written for lwf (version 1).",
+		"type":                 "object",
+		"additionalProperties": false,
+		"required":             []any{"version", "name", "workflow"},
+		"properties": map[string]any{
+			"version":     map[string]any{"const": 1, "description": "The language version: 1."},
+			"name":        map[string]any{"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "The workflow's name: lower-case words joined by '-'."},
+			"description": map[string]any{"type": "string", "description": "What the workflow does, for people and for lwf workflows."},
+			"inputs": map[string]any{
+				"type":                 "object",
+				"description":          "Typed inputs, given with --input name=value, name=@file.csv, or a default.",
+				"propertyNames":        map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+				"additionalProperties": map[string]any{"$ref": "#/definitions/input"},
+			},
+			"vars": map[string]any{
+				"type":          "object",
+				"description":   "Values computed once, in order, from inputs; read them as vars.NAME.",
+				"propertyNames": map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+			},
+			"output": map[string]any{
+				"description": "For reusable workflows: an expression that shapes the completion for the caller.",
+			},
+			"workflow": map[string]any{"$ref": "#/definitions/steps", "description": "The workflow: one step, or a list of steps (a root array)."},
+		},
+		"definitions": defs,
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func stepSchema(a *Action) map[string]any {
+	names := []any{a.Name}
+	if a.Namespace() == "st" {
+		names = []any{a.Short(), a.Name}
+	}
+	desc := a.Description
+	props := map[string]any{
+		"action": map[string]any{"enum": names, "description": desc},
+		"label":  map[string]any{"type": "string", "description": "A name echoed back in this action's result."},
+		"if":     map[string]any{"description": "Keep the step only when this is true.", "anyOf": []any{map[string]any{"type": "boolean"}, map[string]any{"$ref": "#/definitions/expression"}}},
+		"forEach": map[string]any{"description": "Repeat the step once per item of this list.",
+			"anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
+		"as":    map[string]any{"type": "string", "description": "The name of the forEach item (default item)."},
+		"index": map[string]any{"type": "string", "description": "The name of the forEach position (default index)."},
+	}
+	if len(a.Children) > 0 {
+		props["then"] = map[string]any{"$ref": "#/definitions/steps",
+			"description": "Child actions: " + strings.Join(a.Children, ", ") + "."}
+	}
+	params, _ := a.doc["properties"].(map[string]any)
+	for k, v := range params {
+		props[k] = editorParam(v)
+	}
+	return map[string]any{
+		"type":                 "object",
+		"description":          desc,
+		"required":             []any{"action"},
+		"additionalProperties": false,
+		"properties":           props,
+	}
+}
+
+// editorParam copies a parameter schema for the editor: vendor keywords
+// removed, and an expression accepted wherever another type is expected.
+func editorParam(v any) any {
+	s, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := map[string]any{}
+	for k, e := range s {
+		if strings.HasPrefix(k, "x-lwf") || k == "$schema" || k == "title" {
+			continue
+		}
+		switch k {
+		case "properties":
+			props := map[string]any{}
+			for pk, pv := range e.(map[string]any) {
+				props[pk] = editorParam(pv)
+			}
+			out[k] = props
+		case "items", "not":
+			out[k] = editorParam(e)
+		case "allOf", "anyOf", "oneOf":
+			var list []any
+			for _, x := range e.([]any) {
+				list = append(list, editorParam(x))
+			}
+			out[k] = list
+		default:
+			out[k] = e
+		}
+	}
+	t, _ := out["type"].(string)
+	if t == "" || (t == "string" && out["enum"] == nil && out["pattern"] == nil) {
+		return out
+	}
+	desc := out["description"]
+	delete(out, "description")
+	wrapped := map[string]any{"anyOf": []any{out, map[string]any{"$ref": "#/definitions/expression"}}}
+	if desc != nil {
+		wrapped["description"] = desc
+	}
+	if d, ok := out["default"]; ok {
+		wrapped["default"] = d
+	}
+	return wrapped
+}
+
+func usesSchema() map[string]any {
+	return map[string]any{
+		"type":                 "object",
+		"description":          "Inline a reusable workflow: a name from lwf workflows or a relative path.",
+		"required":             []any{"uses"},
+		"additionalProperties": false,
+		"properties": map[string]any{
+			"uses":    map[string]any{"type": "string", "description": "A standard workflow's name (fetch-person) or a relative path (./fragments/greet.yaml)."},
+			"with":    map[string]any{"type": "object", "description": "The reusable workflow's inputs."},
+			"label":   map[string]any{"type": "string", "description": "A name echoed back in the result."},
+			"if":      map[string]any{"description": "Keep the step only when this is true.", "anyOf": []any{map[string]any{"type": "boolean"}, map[string]any{"$ref": "#/definitions/expression"}}},
+			"forEach": map[string]any{"description": "Repeat the step once per item of this list.", "anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
+			"as":      map[string]any{"type": "string", "description": "The name of the forEach item (default item)."},
+			"index":   map[string]any{"type": "string", "description": "The name of the forEach position (default index)."},
+		},
+	}
+}
+
+func inputSchema() map[string]any {
+	num := map[string]any{"type": "number"}
+	return map[string]any{
+		"type":                 "object",
+		"description":          "An input declaration: a subset of JSON Schema.",
+		"additionalProperties": false,
+		"properties": map[string]any{
+			"type":        map[string]any{"enum": []any{"string", "integer", "number", "boolean", "array", "object"}, "description": "The input's type (default string)."},
+			"description": map[string]any{"type": "string", "description": "What the input is for."},
+			"default":     map[string]any{"description": "The value used when none is given; an input with a default is optional."},
+			"required":    map[string]any{"type": "boolean", "description": "Whether a value must be given (default: true unless there is a default)."},
+			"enum":        map[string]any{"type": "array", "description": "The allowed values."},
+			"minimum":     num, "maximum": num,
+			"minLength": num, "maxLength": num, "minItems": num, "maxItems": num,
+			"items":      map[string]any{"$ref": "#/definitions/input", "description": "The type of each item of an array input (for CSV: an object with properties)."},
+			"properties": map[string]any{"type": "object", "additionalProperties": map[string]any{"$ref": "#/definitions/input"}, "description": "The keys of an object input; expressions may use only these."},
+		},
+	}
+}
