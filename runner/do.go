@@ -42,6 +42,10 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 }
 
 func (c *Client) roundTrip(ctx context.Context, method, path string, body []byte, out any) (status, n int, err error) {
+	if ctx.Value(completeOnceSentKey{}) != nil {
+		// Only the request's own deadline may end it now.
+		ctx = context.WithoutCancel(ctx)
+	}
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var gotConn atomic.Bool
@@ -113,6 +117,17 @@ func (c *Client) decode(method, path string, status int, ra time.Duration, data 
 		return &ResponseError{Method: method, Path: path, Status: status, Err: fmt.Errorf("decoding the result: %w", err)}
 	}
 	return nil
+}
+
+type completeOnceSentKey struct{}
+
+// CompleteOnceSent returns a context for a request that must not be
+// abandoned half-way: while it waits for the rate limiter, ending ctx
+// abandons it unsent; once it is being sent, only its own deadline ends
+// it, so its outcome is known. The runner sends POST /workflows this way,
+// so that Ctrl-C never leaves a submission whose outcome is unknown.
+func CompleteOnceSent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, completeOnceSentKey{}, true)
 }
 
 // isDialError reports whether err happened while connecting, before any

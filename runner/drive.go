@@ -1,0 +1,298 @@
+package runner
+
+import (
+	"container/heap"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// API is the part of the Linked API the runner needs; *Client implements it.
+type API interface {
+	StartWorkflow(ctx context.Context, definition json.RawMessage) (*StartedWorkflow, error)
+	Workflow(ctx context.Context, workflowID string) (*WorkflowResult, error)
+	CancelWorkflow(ctx context.Context, workflowID string) (*CancelResult, error)
+}
+
+var _ API = (*Client)(nil)
+
+// Config configures Drive.
+type Config struct {
+	API    API
+	Store  Store
+	Policy Policy // zero fields take DefaultPolicy's values
+	// Events receives every event, on the runner's goroutine: it must not
+	// block for long.
+	Events func(Event)
+	// Shape, when set, turns a completed workflow's completion into its
+	// output (the output: expression of a reusable workflow).
+	Shape func(w *Workflow) (json.RawMessage, error)
+	// ResubmitUnknown sends again the workflows whose earlier submission is
+	// unknown. It can run them twice; only a person can decide it is right.
+	ResubmitUnknown bool
+	// SubmitOnly returns as soon as every workflow is submitted (--detach).
+	SubmitOnly bool
+	// Rand drives jitter; nil means a randomly seeded source.
+	Rand *rand.Rand
+}
+
+// Outcome is how a Drive ended.
+type Outcome struct {
+	Counts Counts
+	// Stopped is true when ctx ended before every workflow settled: the run
+	// can be resumed.
+	Stopped bool
+	// Detached is true when SubmitOnly returned after submitting.
+	Detached bool
+}
+
+// Settled reports whether nothing is left for lwf to do on its own: every
+// workflow is terminal or unknown.
+func (o Outcome) Settled() bool {
+	n := o.Counts.ByState[StateUnknown]
+	for _, s := range AllStates() {
+		if s.Terminal() {
+			n += o.Counts.ByState[s]
+		}
+	}
+	return n == o.Counts.Total
+}
+
+// Drive submits the run's planned workflows and tracks every workflow
+// until all have settled or ctx ends. The caller must hold the run's lock:
+// only one process may drive a run.
+//
+// Intent is saved before each POST /workflows and the workflow id right
+// after; a workflow found mid-submission (the previous process died) is
+// marked unknown and never sent again unless cfg.ResubmitUnknown. Transient
+// failures are retried without end; an auth or account error stops the
+// drive and is returned, since no request can succeed until a person acts.
+func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
+	if cfg.API == nil || cfg.Store == nil {
+		return Outcome{}, errors.New("runner: Config needs an API and a Store")
+	}
+	d := &driver{cfg: cfg, pol: cfg.Policy.withDefaults(), rnd: cfg.Rand, runID: runID}
+	if d.rnd == nil {
+		d.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	d.results = make(chan taskResult, d.pol.Concurrency)
+	if err := d.load(ctx); err != nil {
+		return Outcome{}, err
+	}
+	return d.loop(ctx)
+}
+
+// driver is one Drive's state. Only the loop goroutine touches it; the
+// request goroutines get copies of what they need and report back on
+// results.
+type driver struct {
+	cfg        Config
+	pol        Policy
+	rnd        *rand.Rand
+	runID      string
+	all        []*tracked
+	submits    taskQueue
+	polls      taskQueue
+	inflight   int
+	submitting int
+	results    chan taskResult
+	counts     Counts
+	cancelling bool
+	lastCheck  time.Time
+	fatal      error
+}
+
+type taskResult struct {
+	t       *tracked
+	kind    taskKind
+	started *StartedWorkflow
+	status  *WorkflowResult
+	cancel  *CancelResult
+	err     error
+}
+
+// load reads the run and decides what each workflow needs.
+func (d *driver) load(ctx context.Context) error {
+	ws, err := d.cfg.Store.Workflows(ctx, d.runID)
+	if err != nil {
+		return fmt.Errorf("reading run %s: %w", d.runID, err)
+	}
+	if len(ws) == 0 {
+		return fmt.Errorf("run %s has no workflows", d.runID)
+	}
+	d.counts = CountStates(ws)
+	now, offset := time.Now(), 0
+	for _, w := range ws {
+		t := &tracked{w: w, offset: offset, hidx: -1}
+		offset += rootItems(w.Payload)
+		d.all = append(d.all, t)
+		d.counts.Actions += w.Actions
+		d.counts.Errors += w.ActionErrors
+		switch {
+		case w.State == StateSubmitting:
+			w.Error = "lwf stopped while sending this workflow, so whether Linked API received it is unknown"
+			if err := d.setState(ctx, t, StateUnknown, EventUnknown); err != nil {
+				return err
+			}
+		case w.State == StateUnknown && d.cfg.ResubmitUnknown:
+			w.Error = ""
+			if err := d.setState(ctx, t, StatePlanned, EventStatus); err != nil {
+				return err
+			}
+		}
+		switch {
+		case w.State == StatePlanned:
+			d.schedule(t, taskSubmit, now)
+		case w.State.Active() && !d.cfg.SubmitOnly:
+			t.interval = d.pol.intervalForAge(now.Sub(w.Submitted))
+			t.parked = w.PendingReason == PendingOutsideWorkingHours
+			d.schedule(t, taskPoll, now.Add(time.Duration(d.rnd.Float64()*float64(d.pol.PollStart))))
+		}
+	}
+	return nil
+}
+
+// rootItems is how many items a root-array definition holds (0 for one
+// action object), to number error paths across chunked workflows.
+func rootItems(payload json.RawMessage) int {
+	var arr []json.RawMessage
+	if json.Unmarshal(payload, &arr) != nil {
+		return 0
+	}
+	return len(arr)
+}
+
+// loop dispatches due requests and handles their results until the run
+// settles, ctx ends or a fatal error occurs.
+func (d *driver) loop(ctx context.Context) (Outcome, error) {
+	d.emitRun(EventRunStart, "")
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if ctx.Err() != nil || d.fatal != nil {
+			return d.stop(ctx)
+		}
+		now := time.Now()
+		if err := d.checkCancel(ctx, now, false); err != nil {
+			return Outcome{Counts: d.snapshot()}, err
+		}
+		if err := d.dispatch(ctx, now); err != nil {
+			return Outcome{Counts: d.snapshot()}, err
+		}
+		if d.inflight == 0 {
+			if d.cfg.SubmitOnly && d.submits.Len() == 0 {
+				d.emitRun(EventRunDetached, "")
+				return Outcome{Counts: d.snapshot(), Detached: true}, nil
+			}
+			if d.submits.Len() == 0 && d.polls.Len() == 0 {
+				d.emitRun(EventRunEnd, "")
+				return Outcome{Counts: d.snapshot()}, nil
+			}
+		}
+		timer.Reset(d.nextWake(now))
+		select {
+		case r := <-d.results:
+			if err := d.handle(ctx, r); err != nil {
+				return Outcome{Counts: d.snapshot()}, err
+			}
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// stop waits for the requests in flight (a POST always finishes: its
+// outcome must be recorded) and reports the drive as stopped.
+func (d *driver) stop(ctx context.Context) (Outcome, error) {
+	for d.inflight > 0 {
+		if err := d.handle(ctx, <-d.results); err != nil {
+			return Outcome{Counts: d.snapshot()}, err
+		}
+	}
+	if d.fatal != nil {
+		return Outcome{Counts: d.snapshot(), Stopped: true}, d.fatal
+	}
+	d.emitRun(EventRunStopped, context.Cause(ctx).Error())
+	return Outcome{Counts: d.snapshot(), Stopped: true}, nil
+}
+
+// nextWake is how long to sleep before something may be due.
+func (d *driver) nextWake(now time.Time) time.Duration {
+	wake := now.Add(d.pol.CancelCheck)
+	if t := d.polls.peek(); t != nil && t.due.Before(wake) {
+		wake = t.due
+	}
+	if t := d.submits.peek(); t != nil && !d.cancelling && d.submitting < d.pol.SubmitConcurrency && t.due.Before(wake) {
+		wake = t.due
+	}
+	return max(wake.Sub(now), 0)
+}
+
+// dispatch starts every due request the concurrency bounds allow, polls
+// first: they are few at any moment and keep results timely, while
+// submissions are many at the start of a large run.
+func (d *driver) dispatch(ctx context.Context, now time.Time) error {
+	for d.inflight < d.pol.Concurrency {
+		if t := d.polls.peek(); t != nil && !t.due.After(now) {
+			heap.Pop(&d.polls)
+			d.start(ctx, t)
+			continue
+		}
+		t := d.submits.peek()
+		if t == nil || t.due.After(now) || d.cancelling || d.submitting >= d.pol.SubmitConcurrency {
+			return nil
+		}
+		if err := d.checkCancel(ctx, now, true); err != nil || d.cancelling {
+			return err
+		}
+		heap.Pop(&d.submits)
+		t.w.Attempts++
+		if err := d.setState(ctx, t, StateSubmitting, EventSubmitting); err != nil {
+			return err
+		}
+		d.start(ctx, t)
+	}
+	return nil
+}
+
+// start sends t's next request on its own goroutine.
+func (d *driver) start(ctx context.Context, t *tracked) {
+	d.inflight++
+	t.busy = true
+	kind, payload, id := t.next, t.w.Payload, t.w.WorkflowID
+	if kind == taskSubmit {
+		d.submitting++
+	}
+	go func() {
+		r := taskResult{t: t, kind: kind}
+		switch kind {
+		case taskSubmit:
+			r.started, r.err = d.cfg.API.StartWorkflow(CompleteOnceSent(ctx), payload)
+		case taskPoll:
+			r.status, r.err = d.cfg.API.Workflow(ctx, id)
+		case taskCancel:
+			r.cancel, r.err = d.cfg.API.CancelWorkflow(ctx, id)
+		}
+		d.results <- r
+	}()
+}
+
+// schedule queues t's next request at time at.
+func (d *driver) schedule(t *tracked, kind taskKind, at time.Time) {
+	t.dequeue()
+	if kind == taskPoll && t.cancel {
+		kind = taskCancel
+	}
+	if kind != taskSubmit && d.cfg.SubmitOnly && !d.cancelling {
+		return
+	}
+	t.next, t.due = kind, at
+	if kind == taskSubmit {
+		heap.Push(&d.submits, t)
+	} else {
+		heap.Push(&d.polls, t)
+	}
+}

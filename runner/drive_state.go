@@ -1,0 +1,89 @@
+package runner
+
+import (
+	"context"
+	"maps"
+	"time"
+)
+
+// setState moves t to state s, saves it with an event of kind k, and
+// keeps the counts.
+func (d *driver) setState(ctx context.Context, t *tracked, s State, k EventKind) error {
+	if old := t.w.State; old != s {
+		d.counts.ByState[old]--
+		d.counts.ByState[s]++
+		if s.Terminal() && !old.Terminal() {
+			d.counts.Finished++
+		}
+		t.w.State = s
+	}
+	return d.save(ctx, t, Event{Kind: k})
+}
+
+// save writes t's workflow and ev durably. It is never interrupted by
+// ctx: a record half-written on Ctrl-C is what crash safety is about.
+func (d *driver) save(ctx context.Context, t *tracked, ev Event) error {
+	ev = d.fill(t, ev)
+	t.w.Updated = ev.Time
+	if err := d.cfg.Store.Save(context.WithoutCancel(ctx), t.w, ev); err != nil {
+		return err
+	}
+	d.publish(ev)
+	return nil
+}
+
+// emit reports an event that is not stored (retries).
+func (d *driver) emit(t *tracked, ev Event) { d.publish(d.fill(t, ev)) }
+
+// emitRun reports and stores an event about the whole run.
+func (d *driver) emitRun(k EventKind, msg string) {
+	ev := Event{Time: time.Now(), Kind: k, RunID: d.runID, Index: -1, Message: msg}
+	c := d.snapshot()
+	ev.Counts = &c
+	// A failure to log a run event must not stop the run.
+	_ = d.cfg.Store.Save(context.Background(), nil, ev)
+	d.publish(ev)
+}
+
+func (d *driver) fill(t *tracked, ev Event) Event {
+	w := t.w
+	ev.Time, ev.RunID, ev.Index = time.Now(), d.runID, w.Index
+	ev.WorkflowID, ev.State = w.WorkflowID, w.State
+	ev.PendingReason = w.PendingReason
+	if ev.Message == "" {
+		ev.Message = w.Message
+	}
+	if ev.Error == "" && (ev.Kind == EventUnknown || w.State == StateRejected) {
+		ev.Error = w.Error
+	}
+	if ev.Kind == EventFinished && w.Failure != nil && ev.Error == "" {
+		ev.Error = w.Failure.Reason
+		if w.Failure.Message != "" {
+			ev.Error += ": " + w.Failure.Message
+		}
+	}
+	return ev
+}
+
+func (d *driver) publish(ev Event) {
+	if d.cfg.Events == nil {
+		return
+	}
+	if ev.Counts == nil {
+		c := d.snapshot()
+		ev.Counts = &c
+	}
+	d.cfg.Events(ev)
+}
+
+// snapshot copies the counts for an event or the outcome.
+func (d *driver) snapshot() Counts {
+	c := d.counts
+	c.ByState = maps.Clone(d.counts.ByState)
+	for s, n := range c.ByState {
+		if n == 0 {
+			delete(c.ByState, s)
+		}
+	}
+	return c
+}

@@ -1,0 +1,318 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// newRun stores a run of n one-action workflows and returns its id.
+func newRun(t *testing.T, st *MemoryStore, n int) string {
+	t.Helper()
+	var ps []json.RawMessage
+	for i := 0; i < n; i++ {
+		ps = append(ps, json.RawMessage(fmt.Sprintf(`{"actionType":"st.checkConnectionStatus","personUrl":"https://www.linkedin.com/in/p%d"}`, i)))
+	}
+	if err := st.AddRun(Run{ID: "r-test"}, ps); err != nil {
+		t.Fatal(err)
+	}
+	return "r-test"
+}
+
+func drive(t *testing.T, api API, st Store, mod ...func(*Config)) (Outcome, error) {
+	t.Helper()
+	cfg := Config{API: api, Store: st, Policy: fastPolicy(), Rand: rand.New(rand.NewPCG(1, 2))}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return Drive(ctx, cfg, "r-test")
+}
+
+func states(t *testing.T, st *MemoryStore) []State {
+	t.Helper()
+	ws, _ := st.Workflows(context.Background(), "r-test")
+	var out []State
+	for _, w := range ws {
+		out = append(out, w.State)
+	}
+	return out
+}
+
+func repeat(s State, n int) []State {
+	var out []State
+	for i := 0; i < n; i++ {
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestDriveCompletesEveryWorkflowOnce(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	newRun(t, st, 20)
+	var kinds []EventKind
+	out, err := drive(t, api, st, func(c *Config) {
+		c.Events = func(e Event) {
+			if e.Index == 3 || e.Index == -1 {
+				kinds = append(kinds, e.Kind)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(StateCompleted, 20)) {
+		t.Errorf("states = %v", got)
+	}
+	if api.starts != 20 || api.duplicates() != 0 || out.Counts.Actions != 20 || !out.Settled() {
+		t.Errorf("starts %d duplicates %d actions %d settled %v", api.starts, api.duplicates(), out.Counts.Actions, out.Settled())
+	}
+	want := []EventKind{EventRunStart, EventSubmitting, EventSubmitted, EventStatus, EventFinished, EventRunEnd}
+	if !reflect.DeepEqual(kinds, want) {
+		t.Errorf("events of workflow 3 = %v\nwant %v", kinds, want)
+	}
+	ws, _ := st.Workflows(context.Background(), "r-test")
+	if string(ws[0].Completion) != `{"actionType":"st.checkConnectionStatus","success":true}` {
+		t.Errorf("stored completion = %s", ws[0].Completion)
+	}
+	// Driving it again sends nothing.
+	before := api.starts
+	if _, err := drive(t, api, st); err != nil || api.starts != before {
+		t.Errorf("second drive: err %v, new POSTs %d", err, api.starts-before)
+	}
+}
+
+func TestDriveRetriesOnlyUnprocessedSubmissions(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	newRun(t, st, 6)
+	api.onStart = func(def string, attempt int) (error, bool) {
+		switch {
+		case strings.Contains(def, "/p0") && attempt == 0: // connection refused: nothing sent
+			return &TransportError{Method: "POST", Path: "/workflows", Err: errors.New("connection refused")}, false
+		case strings.Contains(def, "/p0") && attempt == 1: // rate limited
+			return &APIError{Method: "POST", Path: "/workflows", Status: 429, Type: ErrTypeTooManyRequests, RetryAfter: time.Millisecond}, false
+		case strings.Contains(def, "/p0") && attempt == 2: // unavailable
+			return &APIError{Method: "POST", Path: "/workflows", Status: 503, Type: ErrTypeHTTP}, false
+		case strings.Contains(def, "/p1") && attempt == 0: // the response was lost after the API accepted it
+			return &TransportError{Method: "POST", Path: "/workflows", Sent: true, Err: errors.New("connection reset by peer")}, true
+		case strings.Contains(def, "/p2") && attempt == 0: // a bad gateway: the API may have seen it
+			return &APIError{Method: "POST", Path: "/workflows", Status: 502, Type: ErrTypeHTTP}, false
+		}
+		return nil, true
+	}
+	out, err := drive(t, api, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []State{StateCompleted, StateUnknown, StateUnknown, StateCompleted, StateCompleted, StateCompleted}
+	if got := states(t, st); !reflect.DeepEqual(got, want) {
+		t.Errorf("states = %v\nwant     %v", got, want)
+	}
+	if api.duplicates() != 0 || out.Counts.ByState[StateUnknown] != 2 || !out.Settled() {
+		t.Errorf("duplicates %d, counts %+v", api.duplicates(), out.Counts)
+	}
+	ws, _ := st.Workflows(context.Background(), "r-test")
+	if want := "the request may have reached Linked API: POST /workflows: connection reset by peer"; ws[1].Error != want {
+		t.Errorf("unknown note = %q\nwant %q", ws[1].Error, want)
+	}
+	// Unknown submissions stay unknown on the next drive …
+	before := api.starts
+	if _, err := drive(t, api, st); err != nil || api.starts != before {
+		t.Fatalf("re-drive sent %d POSTs (err %v)", api.starts-before, err)
+	}
+	// … and are sent again only when asked, which here runs the one the
+	// API had accepted twice: that is why it takes a person's decision.
+	if _, err := drive(t, api, st, func(c *Config) { c.ResubmitUnknown = true }); err != nil {
+		t.Fatal(err)
+	}
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(StateCompleted, 6)) || api.duplicates() != 1 {
+		t.Errorf("after resubmitting: %v, duplicates %d", got, api.duplicates())
+	}
+}
+
+func TestDriveMarksInterruptedSubmissionUnknown(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	newRun(t, st, 2)
+	ws, _ := st.Workflows(context.Background(), "r-test")
+	ws[0].State = StateSubmitting // a previous process died during the POST
+	st.Save(context.Background(), ws[0], Event{RunID: "r-test"})
+	out, err := drive(t, api, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(t, st); !reflect.DeepEqual(got, []State{StateUnknown, StateCompleted}) || api.starts != 1 {
+		t.Errorf("states %v, POSTs %d", got, api.starts)
+	}
+	if out.Counts.ByState[StateUnknown] != 1 {
+		t.Errorf("counts %+v", out.Counts)
+	}
+}
+
+func TestDriveRejectedAndAuth(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	newRun(t, st, 3)
+	api.onStart = func(def string, attempt int) (error, bool) {
+		if strings.Contains(def, "/p1") {
+			return &APIError{Method: "POST", Path: "/workflows", Status: 400, Type: "invalidWorkflow", Message: "bad"}, false
+		}
+		return nil, true
+	}
+	api.onPoll = func(id string, n int) error {
+		if id == "wf-2" {
+			return &APIError{Method: "GET", Path: "/workflows/" + id, Status: 401, Type: "invalidLinkedApiToken"}
+		}
+		return nil
+	}
+	_, err := drive(t, api, st)
+	if !IsAuth(err) {
+		t.Fatalf("err = %v, want an auth error", err)
+	}
+	got := states(t, st)
+	if got[1] != StateRejected || got[2].Terminal() {
+		t.Errorf("states = %v: want the second rejected, the third still open", got)
+	}
+}
+
+func TestDriveTransientReadFailuresNeverAbort(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	newRun(t, st, 4)
+	api.onPoll = func(id string, n int) error {
+		switch n % 4 {
+		case 0:
+			return &TransportError{Method: "GET", Path: "/workflows/" + id, Sent: true, Err: errors.New("reset")}
+		case 1:
+			return &ResponseError{Method: "GET", Path: "/workflows/" + id, Status: 200, Err: errors.New("unexpected EOF")}
+		case 2:
+			return &APIError{Method: "GET", Path: "/workflows/" + id, Status: 429, Type: ErrTypeTooManyRequests, RetryAfter: time.Hour}
+		}
+		return nil
+	}
+	retries := 0
+	out, err := drive(t, api, st, func(c *Config) {
+		c.Events = func(e Event) {
+			if e.Kind == EventRetry {
+				retries++
+				if e.Delay > 5*time.Millisecond {
+					t.Errorf("retry delay %v exceeds the Retry-After cap", e.Delay)
+				}
+			}
+		}
+	})
+	if err != nil || !reflect.DeepEqual(states(t, st), repeat(StateCompleted, 4)) || retries == 0 {
+		t.Errorf("err %v states %v retries %d counts %+v", err, states(t, st), retries, out.Counts)
+	}
+}
+
+func TestDriveStopsAndFinishesTheSubmissionInFlight(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	newRun(t, st, 3)
+	api.block = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan Outcome)
+	go func() {
+		out, _ := Drive(ctx, Config{API: api, Store: st, Policy: fastPolicy()}, "r-test")
+		done <- out
+	}()
+	for {
+		if got := states(t, st); got[0] == StateSubmitting {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel() // Ctrl-C while the first POST is on the wire
+	close(api.block)
+	out := <-done
+	if !out.Stopped {
+		t.Fatalf("outcome %+v, want stopped", out)
+	}
+	got := states(t, st)
+	if got[0] != StatePending || got[1] != StatePlanned || got[2] != StatePlanned {
+		t.Errorf("states = %v: want the first recorded as submitted, the rest planned", got)
+	}
+	if _, err := drive(t, api, st); err != nil || !reflect.DeepEqual(states(t, st), repeat(StateCompleted, 3)) || api.duplicates() != 0 {
+		t.Errorf("resume: err %v states %v duplicates %d", err, states(t, st), api.duplicates())
+	}
+}
+
+func TestDriveCancel(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	api.pendingPolls = 1 << 30 // never starts
+	newRun(t, st, 5)
+	n := 0
+	_, err := drive(t, api, st, func(c *Config) {
+		c.Events = func(e Event) {
+			if e.Kind == EventSubmitted {
+				if n++; n == 2 {
+					st.RequestCancel("r-test")
+				}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(StateCancelled, 5)) {
+		t.Errorf("states = %v", got)
+	}
+	if api.starts > 3 || api.deletes != api.starts {
+		t.Errorf("POSTs %d DELETEs %d: want at most 3 sent, each cancelled", api.starts, api.deletes)
+	}
+}
+
+func TestDriveParksOutsideWorkingHours(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	api.pendingPolls = 2
+	api.pendingReason, api.message = PendingOutsideWorkingHours, "starts Mon 09:00"
+	newRun(t, st, 1)
+	var msgs []string
+	_, err := drive(t, api, st, func(c *Config) {
+		c.Events = func(e Event) {
+			if e.PendingReason == PendingOutsideWorkingHours {
+				msgs = append(msgs, string(e.Kind)+": "+e.Message)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"workflow.submitted: starts Mon 09:00"}
+	if !reflect.DeepEqual(msgs, want) || states(t, st)[0] != StateCompleted {
+		t.Errorf("messages %q, want %q; state %v", msgs, want, states(t, st))
+	}
+}
+
+func TestDriveSubmitOnly(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	newRun(t, st, 4)
+	out, err := drive(t, api, st, func(c *Config) { c.SubmitOnly = true })
+	if err != nil || !out.Detached || api.starts != 4 || len(api.polls) != 0 {
+		t.Errorf("err %v outcome %+v POSTs %d polled %d", err, out, api.starts, len(api.polls))
+	}
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(StatePending, 4)) {
+		t.Errorf("states = %v", got)
+	}
+}
+
+func TestDriveShapesOutputAndCountsErrors(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	st.AddRun(Run{ID: "r-test"}, []json.RawMessage{json.RawMessage(`[{"actionType":"st.a"},{"actionType":"st.b","fail":"personNotFound"}]`)})
+	out, err := drive(t, api, st, func(c *Config) {
+		c.Shape = func(w *Workflow) (json.RawMessage, error) {
+			return json.RawMessage(`{"n":` + fmt.Sprint(len(w.Completion)) + `}`), nil
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := st.Workflows(context.Background(), "r-test")
+	if out.Counts.Actions != 2 || out.Counts.Errors != 1 || ws[0].ActionErrors != 1 || string(ws[0].Output) == "" {
+		t.Errorf("counts %+v, workflow %+v", out.Counts, ws[0])
+	}
+}

@@ -1,0 +1,108 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+)
+
+// MemoryStore is a Store that keeps runs in memory: for programs that
+// track workflows within one process, and for tests. The state subpackage
+// has the durable SQLite store lwf uses.
+type MemoryStore struct {
+	mu   sync.Mutex
+	runs map[string]*memRun
+}
+
+type memRun struct {
+	run    Run
+	ws     []*Workflow
+	events []Event
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty store.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{runs: map[string]*memRun{}} }
+
+// AddRun creates a run with one planned workflow per payload.
+func (m *MemoryStore) AddRun(run Run, payloads []json.RawMessage) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.runs[run.ID]; ok {
+		return fmt.Errorf("run %s exists", run.ID)
+	}
+	run.Workflows = len(payloads)
+	r := &memRun{run: run}
+	for i, p := range payloads {
+		r.ws = append(r.ws, &Workflow{RunID: run.ID, Index: i, Payload: p, State: StatePlanned})
+	}
+	m.runs[run.ID] = r
+	return nil
+}
+
+// Workflows returns copies of the run's workflows.
+func (m *MemoryStore) Workflows(_ context.Context, runID string) ([]*Workflow, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.runs[runID]
+	if !ok {
+		return nil, fmt.Errorf("no run %s", runID)
+	}
+	out := make([]*Workflow, len(r.ws))
+	for i, w := range r.ws {
+		c := *w
+		out[i] = &c
+	}
+	return out, nil
+}
+
+// Save stores a copy of w and appends ev to the run's log.
+func (m *MemoryStore) Save(_ context.Context, w *Workflow, ev Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.runs[ev.RunID]
+	if !ok {
+		return fmt.Errorf("no run %s", ev.RunID)
+	}
+	if w != nil {
+		c := *w
+		old := r.ws[w.Index]
+		// The runner drops completions from memory after saving them;
+		// keep the stored ones.
+		if c.Completion == nil {
+			c.Completion, c.Output = old.Completion, old.Output
+		}
+		r.ws[w.Index] = &c
+	}
+	r.events = append(r.events, ev)
+	return nil
+}
+
+// CancelRequested reports whether RequestCancel was called for the run.
+func (m *MemoryStore) CancelRequested(_ context.Context, runID string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.runs[runID]
+	return ok && r.run.CancelRequested, nil
+}
+
+// RequestCancel asks whoever drives the run to cancel it.
+func (m *MemoryStore) RequestCancel(runID string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.runs[runID]; ok {
+		r.run.CancelRequested = true
+	}
+}
+
+// Events returns the run's event log.
+func (m *MemoryStore) Events(runID string) []Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.runs[runID]; ok {
+		return append([]Event(nil), r.events...)
+	}
+	return nil
+}
