@@ -151,6 +151,18 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	return json.Marshal(p)
 }
 
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	type plain Event
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*e = Event(p)
+	e.Delay = p.Delay * time.Millisecond
+	return nil
+}
+
 // Counts summarise a run: workflows by state, and actions once known.
 type Counts struct {
 	Total    int           `json:"total"`
