@@ -1,0 +1,39 @@
+package dsl
+
+// Options bounds the work Parse may do on one file. The limits exist
+// because workflow files come from pull requests and input files from
+// anywhere: a hostile file must end in a diagnostic, never in a hang or an
+// out-of-memory crash. The zero value gives the defaults.
+type Options struct {
+	// MaxBytes is the largest file accepted; 0 means 1 MiB.
+	MaxBytes int
+	// MaxDepth is the deepest nesting of mappings and sequences accepted
+	// (the root collection is depth 1); 0 means 64.
+	MaxDepth int
+	// MaxNodes is the most nodes the AST may have once aliases are
+	// expanded, the budget that stops "billion laughs" files; 0 means
+	// 100000.
+	MaxNodes int
+}
+
+// Default limits.
+const (
+	DefaultMaxBytes = 1 << 20
+	DefaultMaxDepth = 64
+	DefaultMaxNodes = 100000
+)
+
+// withDefaults returns o with every unset (or nonsensical) limit replaced by
+// its default.
+func (o Options) withDefaults() Options {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.MaxNodes <= 0 {
+		o.MaxNodes = DefaultMaxNodes
+	}
+	return o
+}
