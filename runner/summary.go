@@ -1,0 +1,139 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Summary is what a run's final report shows.
+type Summary struct {
+	Run       *Run
+	Workflows []*Workflow   // completions not needed
+	Errors    []ActionError // from Results.ActionErrors
+	// ResubmitCommand is the command that sends unknown submissions
+	// again, shown with them.
+	ResubmitCommand string
+	// MaxErrors bounds the action errors listed (0 means 20).
+	MaxErrors int
+}
+
+// WriteSummary writes the final report: counts, every action error with
+// its path (up to MaxErrors), failed and rejected workflows, and unknown
+// submissions with what to do about them.
+func WriteSummary(w io.Writer, s Summary) {
+	c := CountStates(s.Workflows)
+	for _, wf := range s.Workflows {
+		c.Actions += wf.Actions
+		c.Errors += wf.ActionErrors
+	}
+	name := ""
+	if s.Run != nil {
+		name = "run " + s.Run.ID
+		if s.Run.Name != "" {
+			name += " (" + s.Run.Name + ")"
+		}
+		name += ": "
+	}
+	fmt.Fprintf(w, "%s%d workflows: %s\n", name, c.Total, countsText(c))
+	if len(s.Errors) > 0 {
+		fmt.Fprintf(w, "action errors (%s):\n", errorTally(s.Errors))
+		limit := s.MaxErrors
+		if limit <= 0 {
+			limit = 20
+		}
+		for i, e := range s.Errors {
+			if i == limit {
+				fmt.Fprintf(w, "  … and %d more (all of them: lwf result %s --format json)\n", len(s.Errors)-limit, runID(s.Run))
+				break
+			}
+			prefix := ""
+			if multiObject(s.Workflows) {
+				prefix = fmt.Sprintf("#%d › ", e.Workflow+1)
+			}
+			fmt.Fprintf(w, "  %s%s\n", prefix, e)
+		}
+	}
+	listState(w, s.Workflows, StateFailed, "failed workflows", func(wf *Workflow) string {
+		if wf.Failure == nil {
+			return "no reason given"
+		}
+		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
+	})
+	listState(w, s.Workflows, StateRejected, "workflows Linked API refused (nothing ran)", func(wf *Workflow) string { return wf.Error })
+	if n := c.ByState[StateUnknown]; n > 0 {
+		fmt.Fprintf(w, "unknown submissions (%d): lwf cannot tell whether Linked API received them, so it has not sent them again.\n", n)
+		for _, wf := range s.Workflows {
+			if wf.State == StateUnknown {
+				fmt.Fprintf(w, "  #%d: %s\n", wf.Index+1, wf.Error)
+			}
+		}
+		fmt.Fprintln(w, "  Check the account's recent activity (lwf stats --since 1d, or the Linked API dashboard).")
+		if s.ResubmitCommand != "" {
+			fmt.Fprintf(w, "  If they did not run, send them again with: %s\n", s.ResubmitCommand)
+		}
+	}
+}
+
+func runID(r *Run) string {
+	if r == nil {
+		return "ID"
+	}
+	return r.ID
+}
+
+// multiObject reports whether a run has several workflows whose error
+// paths do not number their items (not root arrays), so paths need the
+// workflow number.
+func multiObject(ws []*Workflow) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	for _, w := range ws {
+		if rootItems(w.Payload) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func listState(w io.Writer, ws []*Workflow, st State, title string, detail func(*Workflow) string) {
+	var lines []string
+	for _, wf := range ws {
+		if wf.State == st {
+			id := ""
+			if wf.WorkflowID != "" {
+				id = " " + wf.WorkflowID
+			}
+			lines = append(lines, fmt.Sprintf("  #%d%s: %s", wf.Index+1, id, detail(wf)))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(w, "%s:\n%s\n", title, strings.Join(lines, "\n"))
+	}
+}
+
+// errorTally is "3: 2 alreadyPending, 1 retrievingNotAllowed", most
+// frequent first.
+func errorTally(errs []ActionError) string {
+	n := map[string]int{}
+	for _, e := range errs {
+		n[e.Type]++
+	}
+	types := make([]string, 0, len(n))
+	for t := range n {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool {
+		if n[types[i]] != n[types[j]] {
+			return n[types[i]] > n[types[j]]
+		}
+		return types[i] < types[j]
+	})
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = fmt.Sprintf("%d %s", n[t], t)
+	}
+	return fmt.Sprintf("%d: %s", len(errs), strings.Join(parts, ", "))
+}

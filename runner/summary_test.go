@@ -1,0 +1,103 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestWriteSummary(t *testing.T) {
+	ws := []*Workflow{
+		{Index: 0, State: StateCompleted, WorkflowID: "wf-1", Payload: json.RawMessage(`[{},{}]`), Actions: 6, ActionErrors: 2},
+		{Index: 1, State: StateFailed, WorkflowID: "wf-2", Payload: json.RawMessage(`[{}]`), Failure: &Failure{Reason: "linkedinAccountSignedOut", Message: "reconnect the account"}},
+		{Index: 2, State: StateRejected, Payload: json.RawMessage(`[{}]`), Error: "POST /workflows: invalidWorkflow (HTTP 400): bad"},
+		{Index: 3, State: StateUnknown, Payload: json.RawMessage(`[{}]`), Error: "lwf stopped while sending this workflow, so whether Linked API received it is unknown"},
+	}
+	errs := []ActionError{
+		{Workflow: 0, Path: []string{"[0]", "openPersonPage", "sendConnectionRequest"}, Type: "alreadyPending"},
+		{Workflow: 0, Path: []string{"[1]", "openPersonPage"}, Type: "personNotFound"},
+		{Workflow: 0, Path: []string{"[1]", "openPersonPage", "sendMessage"}, Type: "alreadyPending"},
+	}
+	var buf bytes.Buffer
+	WriteSummary(&buf, Summary{Run: &Run{ID: "r-abc", Name: "demo"}, Workflows: ws, Errors: errs, ResubmitCommand: "lwf wait r-abc --resubmit-unknown", MaxErrors: 2})
+	want := `run r-abc (demo): 4 workflows: 1 completed, 1 failed, 1 rejected, 1 unknown; 6 actions, 2 action errors
+action errors (3: 2 alreadyPending, 1 personNotFound):
+  [0] › openPersonPage › sendConnectionRequest: alreadyPending
+  [1] › openPersonPage: personNotFound
+  … and 1 more (all of them: lwf result r-abc --format json)
+failed workflows:
+  #2 wf-2: linkedinAccountSignedOut: reconnect the account
+workflows Linked API refused (nothing ran):
+  #3: POST /workflows: invalidWorkflow (HTTP 400): bad
+unknown submissions (1): lwf cannot tell whether Linked API received them, so it has not sent them again.
+  #4: lwf stopped while sending this workflow, so whether Linked API received it is unknown
+  Check the account's recent activity (lwf stats --since 1d, or the Linked API dashboard).
+  If they did not run, send them again with: lwf wait r-abc --resubmit-unknown
+`
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+func TestProgressLines(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, ProgressLines, ProgressOptions{RunID: "r-abc"})
+	counts := &Counts{Total: 2, ByState: map[State]int{StatePending: 1, StatePlanned: 1}}
+	for _, ev := range []Event{
+		{Kind: EventRunStart, RunID: "r-abc", Index: -1, Counts: counts},
+		{Kind: EventSubmitting, RunID: "r-abc", Index: 0, Counts: counts},
+		{Kind: EventSubmitted, RunID: "r-abc", Index: 0, WorkflowID: "wf-1", PendingReason: PendingOutsideWorkingHours, Message: "starts Mon 09:00", Counts: counts},
+		{Kind: EventFinished, RunID: "r-abc", Index: 1, WorkflowID: "wf-2", State: StateFailed, Error: "linkedinAccountSignedOut", Counts: counts},
+	} {
+		p.Event(ev)
+	}
+	p.Close()
+	want := `00:00:00 r-abc tracking 2 workflows: 1 planned, 1 pending
+00:00:00 r-abc workflow 1/2 (wf-1) submitted (outsideWorkingHours: starts Mon 09:00)
+00:00:00 r-abc workflow 2/2 (wf-2) failed: linkedinAccountSignedOut
+`
+	got := buf.String()
+	if len(got) > 0 {
+		got = normalizeTimes(got)
+	}
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// normalizeTimes replaces each line's clock with 00:00:00.
+func normalizeTimes(s string) string {
+	var b bytes.Buffer
+	for _, l := range bytes.SplitAfter([]byte(s), []byte("\n")) {
+		if len(l) > 8 {
+			b.WriteString("00:00:00")
+			b.Write(l[8:])
+		}
+	}
+	return b.String()
+}
+
+func TestProgressLiveView(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, ProgressLive, ProgressOptions{RunID: "r-abc", Name: "demo", Width: func() int { return 60 }})
+	p.Event(Event{Kind: EventStatus, RunID: "r-abc", Index: 1, PendingReason: PendingOutsideWorkingHours, Message: "This workflow is scheduled and will start when the account working hours open",
+		Counts: &Counts{Total: 3, Finished: 1, Actions: 5, Errors: 1, ByState: map[State]int{StateCompleted: 1, StatePending: 2}}})
+	p.mu.Lock()
+	got := p.view()
+	p.mu.Unlock()
+	p.Close()
+	got[0] = "HEAD"
+	want := []string{
+		"HEAD",
+		"  workflows  1/3 finished · 2 pending, 1 completed",
+		"  actions    5 done · 1 errors",
+		"  #2         waiting for working hours: This workflow is scheduled and will start when the account working hours open",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("view = %q\nwant   %q", got, want)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("\x1b[2K")) {
+		t.Error("the live view did not redraw in place")
+	}
+}
