@@ -288,3 +288,24 @@ func TestDefinitionChecked(t *testing.T) {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }
+
+func TestTruncatedStartSalvagesTheID(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"success":true,"result":{"workflowId":"wf-42","workflowSta`: "wf-42",
+		`{"success":true,"result":{"workflowId":"wf-4`:                "",
+		`{"success":false,"error":{"workflowId":"wf-42","t`:           "",
+	} {
+		s := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "200")
+			io.WriteString(w, body)
+		})
+		sw, err := testClient(t, s.URL).StartWorkflow(context.Background(), json.RawMessage(`{}`))
+		got := ""
+		if err == nil {
+			got = sw.WorkflowID
+		}
+		if got != want {
+			t.Errorf("body %s: id %q (err %v), want %q", body, got, err, want)
+		}
+	}
+}

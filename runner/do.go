@@ -75,7 +75,7 @@ func (c *Client) roundTrip(ctx context.Context, method, path string, body []byte
 	data, rerr := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	status, n = resp.StatusCode, len(data)
 	if rerr != nil {
-		return status, n, &ResponseError{Method: method, Path: path, Status: status, Err: c.red.Err(innerURLError(rerr))}
+		return status, n, &ResponseError{Method: method, Path: path, Status: status, Err: c.red.Err(innerURLError(rerr)), Body: c.bodyStart(data)}
 	}
 	if int64(len(data)) > c.maxBytes {
 		return status, n, &ResponseError{Method: method, Path: path, Status: status, Err: fmt.Errorf("body larger than %d bytes", c.maxBytes)}
@@ -95,7 +95,7 @@ func (c *Client) decode(method, path string, status int, ra time.Duration, data 
 			if err == nil {
 				err = errors.New("no success or error field")
 			}
-			return &ResponseError{Method: method, Path: path, Status: status, Err: fmt.Errorf("not a Linked API envelope: %w", err)}
+			return &ResponseError{Method: method, Path: path, Status: status, Err: fmt.Errorf("not a Linked API envelope: %w", err), Body: c.bodyStart(data)}
 		}
 		return &APIError{Method: method, Path: path, Status: status, Type: ErrTypeHTTP, Message: http.StatusText(status), RetryAfter: ra}
 	}
@@ -128,6 +128,11 @@ type completeOnceSentKey struct{}
 // so that Ctrl-C never leaves a submission whose outcome is unknown.
 func CompleteOnceSent(ctx context.Context) context.Context {
 	return context.WithValue(ctx, completeOnceSentKey{}, true)
+}
+
+// bodyStart keeps the first 4 KiB of a body, redacted.
+func (c *Client) bodyStart(b []byte) []byte {
+	return []byte(c.red.String(string(b[:min(len(b), 4096)])))
 }
 
 // isDialError reports whether err happened while connecting, before any

@@ -35,6 +35,9 @@ type Config struct {
 	ResubmitUnknown bool
 	// SubmitOnly returns as soon as every workflow is submitted (--detach).
 	SubmitOnly bool
+	// Refresh polls every active workflow once and returns, submitting
+	// nothing: a status snapshot for a run nobody drives.
+	Refresh bool
 	// Rand drives jitter; nil means a randomly seeded source.
 	Rand *rand.Rand
 }
@@ -144,6 +147,10 @@ func (d *driver) load(ctx context.Context) error {
 			}
 		}
 		switch {
+		case d.cfg.Refresh:
+			if w.State.Active() {
+				d.schedule(t, taskPoll, now)
+			}
 		case w.State == StatePlanned:
 			d.schedule(t, taskSubmit, now)
 		case w.State.Active() && !d.cfg.SubmitOnly:
@@ -288,6 +295,12 @@ func (d *driver) schedule(t *tracked, kind taskKind, at time.Time) {
 	}
 	if kind != taskSubmit && d.cfg.SubmitOnly && !d.cancelling {
 		return
+	}
+	if d.cfg.Refresh {
+		if t.polled || kind == taskSubmit {
+			return
+		}
+		t.polled = true
 	}
 	t.next, t.due = kind, at
 	if kind == taskSubmit {

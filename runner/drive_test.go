@@ -316,3 +316,20 @@ func TestDriveShapesOutputAndCountsErrors(t *testing.T) {
 		t.Errorf("counts %+v, workflow %+v", out.Counts, ws[0])
 	}
 }
+
+func TestDriveRefreshPollsOnce(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	api.pendingPolls = 5
+	newRun(t, st, 3)
+	if _, err := drive(t, api, st, func(c *Config) { c.SubmitOnly = true }); err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := st.Workflows(context.Background(), "r-test")
+	ws[2].State = StatePlanned // as if never sent
+	st.Save(context.Background(), ws[2], Event{RunID: "r-test"})
+	api.polls = map[string]int{}
+	out, err := drive(t, api, st, func(c *Config) { c.Refresh = true })
+	if err != nil || out.Stopped || len(api.polls) != 2 || api.polls["wf-1"] != 1 || api.starts != 3 {
+		t.Errorf("err %v outcome %+v polls %v POSTs %d", err, out, api.polls, api.starts)
+	}
+}

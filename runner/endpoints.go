@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"time"
 )
 
@@ -19,12 +20,38 @@ func (c *Client) StartWorkflow(ctx context.Context, definition json.RawMessage) 
 	}
 	var out StartedWorkflow
 	if err := c.do(ctx, "POST", "/workflows", definition, &out); err != nil {
+		if sw := salvageStarted(err); sw != nil {
+			return sw, nil
+		}
 		return nil, err
 	}
 	if out.WorkflowID == "" {
 		return nil, &ResponseError{Method: "POST", Path: "/workflows", Status: 200, Err: errors.New("the result has no workflowId")}
 	}
 	return &out, nil
+}
+
+// salvageStarted recovers the workflow id from a success response whose
+// body was cut short: when what arrived already says success and holds
+// the whole workflowId string, the workflow exists and its id is known, so
+// the submission is not left unknown.
+func salvageStarted(err error) *StartedWorkflow {
+	var re *ResponseError
+	if !errors.As(err, &re) || re.Status < 200 || re.Status >= 300 {
+		return nil
+	}
+	if !regexp.MustCompile(`^\s*\{\s*"success"\s*:\s*true\s*,`).Match(re.Body) {
+		return nil
+	}
+	m := regexp.MustCompile(`"workflowId"\s*:\s*("(?:[^"\\]|\\.)*")`).FindSubmatch(re.Body)
+	if m == nil {
+		return nil
+	}
+	var id string
+	if json.Unmarshal(m[1], &id) != nil || id == "" {
+		return nil
+	}
+	return &StartedWorkflow{WorkflowID: id, WorkflowStatus: StatusPending}
 }
 
 // checkDefinition refuses, before sending, a definition that is not a JSON

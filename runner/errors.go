@@ -101,6 +101,8 @@ type ResponseError struct {
 	Path   string // the request's path, without the base URL
 	Status int    // the HTTP status code
 	Err    error  // what went wrong reading or decoding the body
+	// Body is the start of what arrived (at most 4 KiB), for diagnosis.
+	Body []byte
 }
 
 // Error renders the error with the request and the status.

@@ -29,6 +29,7 @@ type tracked struct {
 	busy     bool // a request for it is in flight
 	// cancel: a DELETE is wanted as soon as no request is in flight.
 	cancel bool
+	polled bool // Refresh: its one poll is scheduled
 }
 
 // taskQueue orders tracked workflows by due time, then index.
