@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -81,6 +82,11 @@ type Action struct {
 	paramNames []string
 	required   map[string]bool
 	fills      map[string]any // required-with-default parameters
+	// fullCheck is set when the schema uses keywords the fast walker does
+	// not evaluate (not, oneOf, pattern, …), so the JSON Schema validator
+	// must run too.
+	fullCheck bool
+	patterns  map[string]*regexp.Regexp // compiled "pattern" keywords
 }
 
 // Namespace returns "st" or "nv".
@@ -225,6 +231,9 @@ func parseAction(comp *jsonschema.Compiler, name string, raw []byte) (*Action, e
 			a.fills[k] = def
 		}
 	}
+	a.fullCheck = usesOtherKeywords(doc)
+	a.patterns = map[string]*regexp.Regexp{}
+	collectPatterns(doc, a.patterns)
 	sort.Slice(a.Params, func(i, j int) bool { return a.Params[i].Name < a.Params[j].Name })
 	sort.Strings(a.paramNames)
 	return a, nil
@@ -287,4 +296,61 @@ func schemaType(s map[string]any) string {
 		return strings.Join(parts, "|")
 	}
 	return ""
+}
+
+// walkerKeywords are the schema keywords CheckParams evaluates itself.
+var walkerKeywords = map[string]bool{
+	"type": true, "enum": true, "required": true, "additionalProperties": true, "properties": true, "items": true,
+	"minimum": true, "maximum": true, "minLength": true, "maxLength": true, "minItems": true, "maxItems": true,
+	"description": true, "default": true, "title": true, "$schema": true, "examples": true, "$comment": true,
+	"pattern": true,
+}
+
+// usesOtherKeywords reports whether a schema (at any depth) holds a
+// keyword the walker does not evaluate.
+func usesOtherKeywords(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if strings.HasPrefix(k, "x-") {
+				continue
+			}
+			if !walkerKeywords[k] {
+				return true
+			}
+			switch k {
+			case "properties":
+				if props, ok := e.(map[string]any); ok {
+					for _, ps := range props {
+						if usesOtherKeywords(ps) {
+							return true
+						}
+					}
+				}
+			case "items", "additionalProperties":
+				if usesOtherKeywords(e) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func collectPatterns(v any, into map[string]*regexp.Regexp) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if p, ok := e.(string); ok && k == "pattern" {
+				if re, err := regexp.Compile(p); err == nil {
+					into[p] = re
+				}
+			}
+			collectPatterns(e, into)
+		}
+	case []any:
+		for _, e := range x {
+			collectPatterns(e, into)
+		}
+	}
 }

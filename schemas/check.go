@@ -13,13 +13,13 @@ func (c *Catalog) CheckWorkflow(doc any) []Problem {
 	var ps []Problem
 	switch d := doc.(type) {
 	case map[string]any:
-		ps = c.checkStep(nil, "", d, nil)
+		ps = c.checkStep(nil, "", d, nil, false)
 	case []any:
 		if len(d) == 0 {
 			return []Problem{{Pointer: "", At: AtValue, Code: "invalid-root", Message: "the workflow is an empty list of actions"}}
 		}
 		for i, item := range d {
-			ps = append(ps, c.checkNode(pointerIndex("", i), item, nil)...)
+			ps = append(ps, c.checkNode(pointerIndex("", i), item, nil, false)...)
 		}
 	default:
 		return []Problem{{Pointer: "", At: AtValue, Code: "invalid-root", Message: "a workflow must be an action object or a list of action objects"}}
@@ -27,21 +27,28 @@ func (c *Catalog) CheckWorkflow(doc any) []Problem {
 	return ps
 }
 
-func (c *Catalog) checkNode(ptr string, node any, parent *Action) []Problem {
+func (c *Catalog) checkNode(ptr string, node any, parent *Action, parentUnknown bool) []Problem {
 	m, ok := node.(map[string]any)
 	if !ok {
 		return []Problem{{Pointer: ptr, At: AtValue, Code: "param-type", Message: fmt.Sprintf("an action must be an object, got %s", article(jsonTypeOf(node)))}}
 	}
-	return c.checkStep(nil, ptr, m, parent)
+	return c.checkStep(nil, ptr, m, parent, parentUnknown)
 }
 
-func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, parent *Action) []Problem {
+// checkStep checks one action object. parentUnknown says the parent's
+// type is not known, so placement rules cannot be applied.
+func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, parent *Action, parentUnknown bool) []Problem {
 	name, ok := step["actionType"].(string)
 	var a *Action
+	unknownType, assumed := false, false
 	switch {
+	case isUnknownValue(step["actionType"]):
+		unknownType = true // the caller reported why it has no name
 	case !ok && step["actionType"] == nil:
+		unknownType = true
 		ps = append(ps, Problem{Pointer: ptr, At: AtStep, Code: "missing-field", Message: "the action has no actionType"})
 	case !ok:
+		unknownType = true
 		ps = append(ps, Problem{Pointer: pointerJoin(ptr, "actionType"), At: AtValue, Code: "param-type", Message: "actionType must be a string"})
 	default:
 		a = c.actions[name]
@@ -49,6 +56,11 @@ func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, paren
 			p := Problem{Pointer: ptr, At: AtStep, Code: "unknown-action", Message: fmt.Sprintf("unknown action %q", name)}
 			if s := c.Suggest(name); s != "" {
 				p.Hint = fmt.Sprintf("did you mean %q?", s)
+				// Go on as if the suggestion had been written, so that one
+				// run also shows the problems that remain after the fix.
+				a, assumed = c.actions[s], true
+			} else {
+				unknownType = true
 			}
 			ps = append(ps, p)
 		}
@@ -61,7 +73,9 @@ func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, paren
 		}
 	}
 	if a != nil {
-		ps = append(ps, c.checkPlacement(ptr, step, a, parent)...)
+		if !parentUnknown && !assumed {
+			ps = append(ps, c.checkPlacement(ptr, step, a, parent)...)
+		}
 		params := make(map[string]any, len(step))
 		for k, v := range step {
 			switch k {
@@ -85,10 +99,10 @@ func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, paren
 	}
 	switch t := then.(type) {
 	case map[string]any:
-		ps = c.checkStep(ps, tptr, t, a)
+		ps = c.checkStep(ps, tptr, t, a, unknownType)
 	case []any:
 		for i, item := range t {
-			ps = append(ps, c.checkNode(pointerIndex(tptr, i), item, a)...)
+			ps = append(ps, c.checkNode(pointerIndex(tptr, i), item, a, unknownType)...)
 		}
 	default:
 		ps = append(ps, Problem{Pointer: tptr, At: AtValue, Code: "param-type", Message: "then must be an action or a list of actions"})
@@ -162,4 +176,9 @@ func orList(items []string) string {
 		return items[0]
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+func isUnknownValue(v any) bool {
+	_, ok := v.(Unknown)
+	return ok
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,7 +23,9 @@ func (a *Action) CheckParams(base string, params map[string]any) []Problem {
 	}
 	w := paramWalker{action: a, base: base}
 	w.object(a.doc, params, nil, true)
-	w.schemaLevel(params)
+	if a.fullCheck {
+		w.schemaLevel(params)
+	}
 	return w.problems
 }
 
@@ -134,6 +137,9 @@ func (w *paramWalker) value(s map[string]any, v any, path []string) {
 	}
 	switch x := v.(type) {
 	case string:
+		if p, ok := s["pattern"].(string); ok && !w.matches(p, x) {
+			w.add(path, AtValue, "param-value", fmt.Sprintf("%s: %s does not have the expected form", dotted(path), show(x)), patternHint(p))
+		}
 		n := utf8.RuneCountInString(x)
 		if m, ok := num(s["maxLength"]); ok && float64(n) > m {
 			w.add(path, AtValue, "param-value", fmt.Sprintf("%s is %d characters long, at most %v allowed", dotted(path), n, m), "")
@@ -194,7 +200,7 @@ func (w *paramWalker) schemaLevel(params map[string]any) {
 	for _, leaf := range leaves(ve) {
 		kw := leaf.KeywordLocation[strings.LastIndex(leaf.KeywordLocation, "/")+1:]
 		switch kw {
-		case "type", "enum", "required", "additionalProperties", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems":
+		case "type", "enum", "required", "additionalProperties", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "pattern":
 			continue // the walker reports these with better messages
 		}
 		p := w.base + leaf.InstanceLocation
@@ -212,6 +218,29 @@ func (w *paramWalker) schemaLevel(params map[string]any) {
 		w.add(nil, AtValue, "param-value", msg, "")
 		w.problems[len(w.problems)-1].Pointer = p
 	}
+}
+
+// matches applies a pattern keyword, compiled at load time when it comes
+// from the catalog.
+func (w *paramWalker) matches(pattern, s string) bool {
+	var re *regexp.Regexp
+	if w.action != nil {
+		re = w.action.patterns[pattern]
+	}
+	if re == nil {
+		var err error
+		if re, err = regexp.Compile(pattern); err != nil {
+			return true
+		}
+	}
+	return re.MatchString(s)
+}
+
+func patternHint(p string) string {
+	if strings.HasPrefix(p, "^[0-9]{4}-[0-9]{2}-[0-9]{2}") {
+		return "write a date as YYYY-MM-DD (ISO 8601), e.g. ${{ daysAgo(30) }}"
+	}
+	return "it must match " + p
 }
 
 func (w *paramWalker) underUnknown(p string) bool {

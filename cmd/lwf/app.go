@@ -54,6 +54,10 @@ func usageErr(format string, args ...any) error {
 // its own cmd_*.go file.
 var commands = []func(*app) *cobra.Command{
 	newVersionCmd,
+	newValidateCmd,
+	newCompileCmd,
+	newActionsCmd,
+	newSchemaCmd,
 }
 
 // Main runs lwf with args and the given streams and returns the exit code.

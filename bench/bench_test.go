@@ -1,0 +1,133 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/lwf-dev/lwf/compiler"
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+const corpusSize = 1000
+
+// validateAll checks every file as `lwf validate` does: symbolically, on
+// GOMAXPROCS workers.
+func validateAll(b *testing.B, files []File, cat *schemas.Catalog) {
+	work := make(chan File)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, compiler.Options{Symbolic: true, Catalog: cat}); len(ds) > 0 {
+					b.Errorf("%s: %v", f.Name, ds[0])
+				}
+			}
+		}()
+	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+}
+
+// BenchmarkValidateCorpus: full validation of 1,000 files (one op = the
+// whole corpus), the way lwf validate runs it.
+func BenchmarkValidateCorpus(b *testing.B) {
+	files := Corpus(corpusSize, 1)
+	cat, err := schemas.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		validateAll(b, files, cat)
+	}
+	b.ReportMetric(float64(corpusSize*b.N)/b.Elapsed().Seconds(), "files/s")
+}
+
+// BenchmarkYAMLFloor: the floor — parsing the same files with yaml.v3 into
+// yaml.Node trees and nothing else, on the same number of workers.
+func BenchmarkYAMLFloor(b *testing.B) {
+	files := Corpus(corpusSize, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		work := make(chan File)
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for f := range work {
+					var n yaml.Node
+					if err := yaml.Unmarshal(f.Src, &n); err != nil {
+						b.Error(err)
+					}
+				}
+			}()
+		}
+		for _, f := range files {
+			work <- f
+		}
+		close(work)
+		wg.Wait()
+	}
+	b.ReportMetric(float64(corpusSize*b.N)/b.Elapsed().Seconds(), "files/s")
+}
+
+// BenchmarkCompileOne: compiling one file with its defaults, single-threaded.
+func BenchmarkCompileOne(b *testing.B) {
+	f := Corpus(1, 1)[0]
+	cat, _ := schemas.Default()
+	for b.Loop() {
+		if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, compiler.Options{Catalog: cat}); len(ds) > 0 {
+			b.Fatal(ds)
+		}
+	}
+}
+
+// TestCorpusIsValid keeps the generator honest: every file it writes
+// validates and compiles, and files are about 2 KB.
+func TestCorpusIsValid(t *testing.T) {
+	files := Corpus(50, 7)
+	total := 0
+	for _, f := range files {
+		total += len(f.Src)
+		for _, sym := range []bool{true, false} {
+			if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, compiler.Options{Symbolic: sym}); len(ds) > 0 {
+				t.Fatalf("%s (symbolic %v): %v\n%s", f.Name, sym, ds, f.Src)
+			}
+		}
+	}
+	if avg := total / len(files); avg < 1500 || avg > 3000 {
+		t.Errorf("average file size %d bytes, want about 2 KB", avg)
+	}
+}
+
+// BenchmarkYAMLOne: the floor for BenchmarkCompileOne.
+func BenchmarkYAMLOne(b *testing.B) {
+	f := Corpus(1, 1)[0]
+	for b.Loop() {
+		var n yaml.Node
+		if err := yaml.Unmarshal(f.Src, &n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateOne: validating one file (symbolically), single-threaded.
+func BenchmarkValidateOne(b *testing.B) {
+	f := Corpus(1, 1)[0]
+	cat, _ := schemas.Default()
+	for b.Loop() {
+		if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, compiler.Options{Symbolic: true, Catalog: cat}); len(ds) > 0 {
+			b.Fatal(ds)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs lwf in-process and returns its exit code and streams.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{}
+	code := mainWithEnv(context.Background(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+const seed = "../../compiler/testdata/check/seed-readme.yaml"
+
+func TestValidateFormats(t *testing.T) {
+	code, out, _ := run(t, "validate", seed)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	want := `../../compiler/testdata/check/seed-readme.yaml:14:17: unknown action "st.retriveCompanyEmployees" [unknown-action]
+  hint: did you mean "st.retrieveCompanyEmployees"?
+../../compiler/testdata/check/seed-readme.yaml:16:28: filter.position must be a string, got an array [param-type]
+../../compiler/testdata/check/seed-readme.yaml:20:21: st.sendConnectionRequest cannot run under st.doForPeople [invalid-parent]
+  hint: insert ` + "`action: openPersonPage`" + ` between doForPeople and sendConnectionRequest
+`
+	if out != want {
+		t.Errorf("text output:\n%s\nwant:\n%s", out, want)
+	}
+
+	code, out, _ = run(t, "validate", "--format", "github", seed)
+	if code != 1 || !strings.HasPrefix(out, "::error file=../../compiler/testdata/check/seed-readme.yaml,line=14,col=17,endLine=14,endColumn=43,title=lwf unknown-action::unknown action \"st.retriveCompanyEmployees\"%0Ahint: did you mean \"st.retrieveCompanyEmployees\"?\n") {
+		t.Errorf("github output (exit %d):\n%s", code, out)
+	}
+
+	code, out, _ = run(t, "validate", "--format", "json", seed)
+	var doc struct {
+		Version     int
+		Files       []string
+		Diagnostics []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 {
+		t.Fatalf("json output (exit %d): %v\n%s", code, err, out)
+	}
+	if doc.Version != 1 || len(doc.Diagnostics) != 3 || doc.Diagnostics[1]["code"] != "param-type" || doc.Diagnostics[1]["line"] != 16.0 ||
+		doc.Diagnostics[1]["path"] != "workflow.then.then.then.filter.position" || doc.Diagnostics[0]["severity"] != "error" {
+		t.Errorf("json document: %+v", doc)
+	}
+
+	code, out, _ = run(t, "validate", "--format", "sarif", seed)
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Results []struct {
+				RuleID    string
+				Locations []struct {
+					PhysicalLocation struct {
+						Region struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &sarif); err != nil || code != 1 {
+		t.Fatalf("sarif (exit %d): %v", code, err)
+	}
+	if sarif.Version != "2.1.0" || len(sarif.Runs[0].Results) != 3 || sarif.Runs[0].Results[2].RuleID != "invalid-parent" ||
+		sarif.Runs[0].Results[2].Locations[0].PhysicalLocation.Region.StartLine != 20 {
+		t.Errorf("sarif: %+v", sarif)
+	}
+}
+
+func TestValidateExitCodes(t *testing.T) {
+	if code, out, errOut := run(t, "validate", "../../examples"); code != 0 || out != "" {
+		t.Errorf("examples: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := run(t, "validate", "does-not-exist.yaml"); code != 2 || !strings.Contains(out, "does-not-exist.yaml: cannot read the file: no such file or directory [io]") {
+		t.Errorf("missing file: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := run(t, "validate", "--format", "xml", seed); code != 2 || errOut != "lwf: unknown format \"xml\": use text, json, github or sarif\n" {
+		t.Errorf("bad format: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := run(t, "validate", "--no-such-flag"); code != 2 {
+		t.Errorf("bad flag: exit %d", code)
+	}
+}
+
+func TestCompile(t *testing.T) {
+	dir := t.TempDir()
+	outFile := filepath.Join(dir, "payload.json")
+	code, out, errOut := run(t, "compile", "../../examples/ai-startups.yaml", "--input", "companies=3", "--input", "note=Hello", "--compact", "--output", outFile)
+	if code != 0 || out != "" {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"actionType":"st.searchCompanies","term":"AI startup","limit":3,"filter":{"locations":["San Francisco"],"sizes":["11-50","51-200"]},"then":{"actionType":"st.doForCompanies","then":{"actionType":"st.openCompanyPage","basicInfo":true,"then":{"actionType":"st.retrieveCompanyEmployees","limit":2,"filter":{"position":"manager"},"then":{"actionType":"st.doForPeople","then":{"actionType":"st.openPersonPage","basicInfo":true,"then":{"actionType":"st.sendConnectionRequest","note":"Hello"}}}}}}}` + "\n"
+	if string(b) != want {
+		t.Errorf("payload:\n%s\nwant:\n%s", b, want)
+	}
+	// A file with errors prints nothing on stdout.
+	code, out, errOut = run(t, "compile", seed)
+	if code != 1 || out != "" || !strings.Contains(errOut, "[unknown-action]") {
+		t.Errorf("compile of a broken file: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// A missing required input is an error in compile (not in validate).
+	code, _, errOut = run(t, "compile", "../../examples/leads-from-csv.yaml")
+	if code != 1 || !strings.Contains(errOut, `input "leads" is required [input-missing]`) {
+		t.Errorf("missing input: exit %d, %q", code, errOut)
+	}
+}
+
+func TestActionsAndSchema(t *testing.T) {
+	code, out, _ := run(t, "actions")
+	if code != 0 || !strings.Contains(out, "st.sendConnectionRequest") || strings.Count(out, "\n") < 50 {
+		t.Errorf("actions: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "actions", "sendConnectionRequest")
+	for _, want := range []string{"st.sendConnectionRequest\n", "  note ", "max length 300", "Starts a workflow: only with personUrl", "Parents: st.openPersonPage", "Limit category: stConnectionRequests"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("actions sendConnectionRequest lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := run(t, "actions", "sendConectionRequest"); code != 2 || !strings.Contains(errOut, `did you mean "st.sendConnectionRequest"?`) {
+		t.Errorf("unknown action: exit %d %q", code, errOut)
+	}
+	code, out, _ = run(t, "schema")
+	committed, err := os.ReadFile("../../schemas/lwf.schema.json")
+	if err != nil || code != 0 || out != string(committed) {
+		t.Errorf("lwf schema differs from schemas/lwf.schema.json (exit %d, %v)", code, err)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	if code, out, _ := run(t, "version"); code != 0 || out != "lwf dev\n" {
+		t.Errorf("version: %d %q", code, out)
+	}
+}

@@ -1,0 +1,126 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/dsl"
+)
+
+// topLevel holds the file's own fields once checked.
+type topLevel struct {
+	name, description string
+	inputs, vars      *dsl.Node
+	workflow          *dsl.Node
+	output            *dsl.Node
+}
+
+// fileFields are the keys a workflow file may have, in canonical order.
+var fileFields = []string{"version", "name", "description", "inputs", "vars", "output", "workflow"}
+
+var namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// structure checks the file's top-level mapping.
+func (c *compilation) structure(root *dsl.Node) topLevel {
+	var t topLevel
+	if root == nil {
+		c.errorAt(nil, diag.CodeMissingField, "the file is empty: a workflow file needs version, name and workflow", "")
+		return t
+	}
+	if root.Kind != dsl.MapNode {
+		c.errorAt(root, diag.CodeFieldType, "a workflow file must be a mapping with version, name and workflow", "")
+		return t
+	}
+	for _, p := range root.Pairs {
+		switch p.Key.Value {
+		case "version":
+			if p.Value.Kind != dsl.ScalarNode || p.Value.Tag != "!!int" || p.Value.Value != "1" {
+				c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("unsupported version %s: this lwf reads version 1", show(p.Value)), "write version: 1")
+			}
+		case "name":
+			if s, ok := c.plainString(p.Value, "name"); ok {
+				t.name = s
+				if !namePattern.MatchString(s) {
+					c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("name %q must be lower-case words joined by '-'", s), "for example: ai-startup-outreach")
+				}
+			}
+		case "description":
+			t.description, _ = c.plainString(p.Value, "description")
+		case "inputs":
+			t.inputs = c.mapping(p.Value, "inputs")
+		case "vars":
+			t.vars = c.mapping(p.Value, "vars")
+		case "output":
+			t.output = p.Value
+		case "workflow":
+			t.workflow = p.Value
+			if p.Value.Kind == dsl.ScalarNode {
+				c.errorAt(p.Value, diag.CodeFieldType, "workflow must be a step (a mapping with action:) or a list of steps", "")
+				t.workflow = nil
+			} else if p.Value.Kind == dsl.SeqNode && len(p.Value.Items) == 0 {
+				c.errorAt(p.Value, diag.CodeMissingField, "workflow is an empty list", "")
+				t.workflow = nil
+			}
+		default:
+			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q", p.Key.Value), suggest(p.Key.Value, fileFields))
+		}
+	}
+	for _, req := range []string{"version", "name", "workflow"} {
+		if root.Lookup(req) == nil {
+			c.errorAt(firstKey(root), diag.CodeMissingField, fmt.Sprintf("missing field %q", req), "")
+		}
+	}
+	return t
+}
+
+// plainString reads a scalar string field that takes no expressions.
+func (c *compilation) plainString(n *dsl.Node, field string) (string, bool) {
+	if n.Kind != dsl.ScalarNode || n.Tag == "!!null" {
+		c.errorAt(n, diag.CodeFieldType, fmt.Sprintf("%s must be a string", field), "")
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (c *compilation) mapping(n *dsl.Node, field string) *dsl.Node {
+	if n.Kind == dsl.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != dsl.MapNode {
+		c.errorAt(n, diag.CodeFieldType, fmt.Sprintf("%s must be a mapping", field), "")
+		return nil
+	}
+	return n
+}
+
+func firstKey(n *dsl.Node) *dsl.Node {
+	if n != nil && len(n.Pairs) > 0 {
+		return n.Pairs[0].Key
+	}
+	return n
+}
+
+func suggest(name string, known []string) string {
+	if n := diag.Nearest(name, known); n != "" {
+		return fmt.Sprintf("did you mean %q?", n)
+	}
+	return ""
+}
+
+// show renders a node's value briefly for messages.
+func show(n *dsl.Node) string {
+	switch n.Kind {
+	case dsl.ScalarNode:
+		if len(n.Value) > 40 {
+			return fmt.Sprintf("%q", n.Value[:37]+"...")
+		}
+		if n.Tag == "!!str" {
+			return fmt.Sprintf("%q", n.Value)
+		}
+		return n.Value
+	case dsl.SeqNode:
+		return "a list"
+	}
+	return "a mapping"
+}

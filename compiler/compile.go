@@ -1,0 +1,237 @@
+package compiler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// DefaultChunkSize is how many root actions go into one workflow when
+// expansion (forEach) makes a long root array. Linked API documents root
+// arrays as much faster than separate workflows; 100 keeps one workflow's
+// completion small enough to fetch and store comfortably, and one failure
+// from taking down thousands of actions.
+const DefaultChunkSize = 100
+
+// Options configure one compilation.
+type Options struct {
+	// Inputs are raw --input flags: "name=value" or "name=@file" (.csv,
+	// .json, .yaml, .yml, or any other file read as text).
+	Inputs []string
+	// InputsFile is a JSON or YAML file holding an object of input values.
+	InputsFile string
+	// InputValues are input values given from Go; --input flags win.
+	InputValues map[string]any
+	// Getenv backs the env context of expressions; nil means no variables.
+	Getenv func(string) string
+	// ChunkSize bounds the root actions per workflow; 0 means DefaultChunkSize.
+	ChunkSize int
+	// Symbolic checks inputs that have no value by their declared types
+	// instead of reporting them missing: that is `lwf validate`.
+	Symbolic bool
+	// Now is the clock behind now() and daysAgo(); nil means time.Now.
+	Now func() time.Time
+	// Catalog is the action catalog; nil means schemas.Default().
+	Catalog *schemas.Catalog
+	// Parse bounds the YAML parser (size, depth, aliases).
+	Parse dsl.Options
+}
+
+// Plan is a compiled workflow file.
+type Plan struct {
+	Name        string // the file's name: field
+	Description string
+	File        string
+	// Payloads are the bodies of POST /workflows, one per workflow.
+	Payloads []json.RawMessage
+	// Outputs holds, per payload, the output: of the reusable workflows it
+	// inlines, to apply to its completion; nil where there is none.
+	Outputs []*Output
+	// Inputs are the input values the plan was compiled with.
+	Inputs map[string]any
+}
+
+// CompileFile reads and compiles the workflow file at path. A path that is
+// no file but the name of a standard workflow (fetch-person) compiles that.
+func CompileFile(ctx context.Context, path string, opts Options) (*Plan, diag.List) {
+	if src, ok := readStd(path); ok {
+		c, err := newCompilation("workflows/"+path+".yaml", opts)
+		if err != nil {
+			return nil, diag.List{diag.New(path, diag.Pos{}, diag.CodeIO, err.Error())}
+		}
+		c.stdlib = true
+		return c.compileSource(ctx, src)
+	}
+	src, d := readSource(path, opts.Parse)
+	if d != nil {
+		return nil, diag.List{*d}
+	}
+	return Compile(ctx, path, src, opts)
+}
+
+// readSource reads a file, refusing one larger than the parser's cap
+// before reading it whole.
+func readSource(path string, po dsl.Options) ([]byte, *diag.Diagnostic) {
+	limit := int64(po.MaxBytes)
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		d := diag.New(path, diag.Pos{}, diag.CodeIO, fmt.Sprintf("cannot read the file: %v", unwrapPathErr(err)))
+		return nil, &d
+	}
+	if st.IsDir() {
+		d := diag.New(path, diag.Pos{}, diag.CodeIO, "is a directory")
+		return nil, &d
+	}
+	if st.Size() > limit {
+		d := diag.New(path, diag.Pos{}, diag.CodeTooLarge, fmt.Sprintf("file is %d bytes, larger than the %d-byte limit", st.Size(), limit))
+		return nil, &d
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		d := diag.New(path, diag.Pos{}, diag.CodeIO, fmt.Sprintf("cannot read the file: %v", unwrapPathErr(err)))
+		return nil, &d
+	}
+	return src, nil
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// Compile compiles one workflow file's source. The plan is nil only when
+// the file could not be read as a workflow at all; callers must not use a
+// plan whose diagnostics hold errors.
+func Compile(ctx context.Context, file string, src []byte, opts Options) (*Plan, diag.List) {
+	c, err := newCompilation(file, opts)
+	if err != nil {
+		return nil, diag.List{diag.New(file, diag.Pos{}, diag.CodeIO, err.Error())}
+	}
+	return c.compileSource(ctx, src)
+}
+
+func (c *compilation) compileSource(ctx context.Context, src []byte) (*Plan, diag.List) {
+	f, ds := dsl.Parse(c.file, src, c.opts.Parse)
+	c.diags = append(c.diags, ds...)
+	if f == nil || ds.HasErrors() {
+		return nil, c.diags.Normalize()
+	}
+	plan := c.run(ctx, f.Root)
+	return plan, c.diags.Normalize()
+}
+
+// compilation is the state of compiling one file.
+type compilation struct {
+	file   string
+	opts   Options
+	cat    *schemas.Catalog
+	engine *engine
+	diags  diag.List
+	srcs   map[*object]*stepSrc
+	inputs []*inputDecl
+	scope  *scope
+	count  int // lowered steps so far, bounded by maxExpanded
+
+	// Reusable workflows (uses:).
+	callees    map[string]*callee      // parsed once per compilation
+	outputs    map[*object]*outputSite // output: of an inlined workflow, at its first step
+	stack      []string                // the uses: chain being expanded, for cycles
+	via        *viaSite                // where the file being compiled was used from
+	parentFile string                  // the file that used this one
+	stdlib     bool                    // compiling a standard workflow
+}
+
+func newCompilation(file string, opts Options) (*compilation, error) {
+	cat := opts.Catalog
+	if cat == nil {
+		var err error
+		if cat, err = schemas.Default(); err != nil {
+			return nil, fmt.Errorf("loading the action catalog: %w", err)
+		}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = DefaultChunkSize
+	}
+	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, opts.Getenv),
+		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{}}, nil
+}
+
+// errorAt records an error diagnostic at node n.
+func (c *compilation) errorAt(n *dsl.Node, code, msg, hint string) {
+	if n == nil {
+		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, code, msg).WithHint(hint))
+		return
+	}
+	c.diags = append(c.diags, diag.New(c.file, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path))
+}
+
+func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
+	top := c.structure(root)
+	plan := &Plan{File: c.file, Name: top.name, Description: top.description}
+	c.inputs = c.declareInputs(top.inputs)
+	c.scope = c.bindInputs(c.inputs)
+	c.evalVars(top.vars)
+	if top.workflow == nil || ctx.Err() != nil {
+		return plan
+	}
+	before := len(c.diags)
+	steps := c.expandList(top.workflow, c.scope, nil)
+	if len(steps) == 0 && len(c.diags) > before {
+		return plan // the steps' own problems say why none is left
+	}
+	for _, tree := range c.chunk(top.workflow, steps) {
+		for _, p := range c.cat.CheckWorkflow(plain(tree)) {
+			c.report(tree, p)
+		}
+		if c.opts.Symbolic {
+			continue // placeholders cannot be sent
+		}
+		b, err := marshalValue(tree)
+		if err != nil {
+			c.errorAt(top.workflow, diag.CodeParamValue, fmt.Sprintf("cannot encode the workflow: %v", err), "")
+			continue
+		}
+		plan.Payloads = append(plan.Payloads, b)
+		plan.Outputs = append(plan.Outputs, c.outputFor(tree))
+	}
+	plan.Inputs = c.inputValues()
+	return plan
+}
+
+// chunk arranges the expanded root steps into workflow trees: one object
+// when the file's workflow is one step that stayed one step, otherwise
+// root arrays of at most ChunkSize actions.
+func (c *compilation) chunk(wf *dsl.Node, steps []*object) []any {
+	if len(steps) == 0 {
+		c.errorAt(wf, diag.CodeMissingField, "the workflow has no actions (every step was dropped by if: or an empty forEach:)", "")
+		return nil
+	}
+	if wf.Kind == dsl.MapNode && len(steps) == 1 && wf.Get("forEach") == nil {
+		return []any{steps[0]}
+	}
+	var out []any
+	for i := 0; i < len(steps); i += c.opts.ChunkSize {
+		end := min(i+c.opts.ChunkSize, len(steps))
+		arr := make([]any, 0, end-i)
+		for _, s := range steps[i:end] {
+			arr = append(arr, s)
+		}
+		out = append(out, arr)
+	}
+	return out
+}

@@ -1,0 +1,374 @@
+package compiler
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/expr-lang/expr/types"
+
+	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// stepKeywords are a step's own keys; every other key is a parameter.
+var stepKeywords = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "then"}
+
+// maxExpanded bounds the steps one file may expand to, so that a forEach
+// over a huge list (or nested forEach) ends in a diagnostic, not in a
+// payload nobody can send.
+const maxExpanded = 100_000
+
+// stepSrc remembers where a lowered step came from, for diagnostics.
+type stepSrc struct {
+	file   string    // the file the step is written in
+	via    *viaSite  // set when the step comes from a reusable workflow
+	spread *dsl.Node // the value of params:, for parameters it supplied
+	node   *dsl.Node // the step mapping
+	action *dsl.Node // the value of action: (nil if missing)
+	params map[string]*dsl.Pair
+	then   *dsl.Pair
+}
+
+// evalVars evaluates vars: in order; each sees the inputs and the vars
+// before it.
+func (c *compilation) evalVars(n *dsl.Node) {
+	if n == nil {
+		return
+	}
+	vt := types.Map{}
+	vv := map[string]any{}
+	c.scope.types["vars"], c.scope.values["vars"] = vt, vv
+	c.scope.sig = ""
+	for _, p := range n.Pairs {
+		name := p.Key.Value
+		if !identPattern.MatchString(name) {
+			c.errorAt(p.Key, diag.CodeFieldValue, fmt.Sprintf("var name %q must be an identifier (letters, digits, _)", name), "")
+			continue
+		}
+		v, ok := c.lowerValue(p.Value, c.scope)
+		v = exprValue(v)
+		if u, isU := v.(schemas.Unknown); isU || !ok {
+			vt[name] = typeFromJSON(u.Type)
+			c.scope.unknown["vars."+name] = true
+			c.scope.sig = ""
+			continue
+		}
+		vt[name] = typeOfValue(v)
+		vv[name] = v
+		c.scope.sig = ""
+	}
+}
+
+// exprValue turns a lowered value back into what expressions read
+// (objects to maps, int64 to int).
+func exprValue(v any) any {
+	switch x := v.(type) {
+	case *object:
+		m := make(map[string]any, len(x.keys))
+		for _, k := range x.keys {
+			m[k] = exprValue(x.vals[k])
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = exprValue(e)
+		}
+		return out
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = exprValue(e)
+		}
+		return m
+	case int64:
+		return int(x)
+	}
+	return v
+}
+
+// expandList expands a step or a list of steps.
+func (c *compilation) expandList(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
+	switch n.Kind {
+	case dsl.MapNode:
+		return c.expandStep(n, sc, parent)
+	case dsl.SeqNode:
+		var out []*object
+		for _, it := range n.Items {
+			out = append(out, c.expandList(it, sc, parent)...)
+		}
+		return out
+	}
+	c.errorAt(n, diag.CodeFieldType, "a step must be a mapping with action:", "")
+	return nil
+}
+
+// expandStep expands one step: forEach makes one copy per item, if drops
+// it, and the rest is lowered.
+func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
+	if c.count > maxExpanded {
+		return nil
+	}
+	fe := n.Lookup("forEach")
+	if fe == nil {
+		for _, k := range []string{"as", "index"} {
+			if p := n.Lookup(k); p != nil {
+				c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("%s: needs forEach: in the same step", k), "")
+			}
+		}
+		return c.expandOne(n, sc, parent)
+	}
+	items, unknownItem, ok := c.forEachItems(fe.Value, sc)
+	if !ok {
+		return nil
+	}
+	asName, indexName := c.loopNames(n)
+	var out []*object
+	for i, item := range items {
+		inner := sc.child()
+		inner.types[asName], inner.types[indexName] = itemType(item, unknownItem), types.Int
+		inner.values[asName], inner.values[indexName] = item, i
+		if isUnknown(item) {
+			inner.unknown[asName] = true
+		}
+		out = append(out, c.expandOne(n, inner, parent)...)
+		if c.count > maxExpanded {
+			c.errorAt(fe.Key, diag.CodeExprLimit, fmt.Sprintf("forEach expands the workflow past %d actions", maxExpanded), "split the input into several runs")
+			break
+		}
+	}
+	return out
+}
+
+// forEachItems evaluates a forEach value. Symbolically (no value for the
+// list), the step is checked once with a typed placeholder item.
+func (c *compilation) forEachItems(n *dsl.Node, sc *scope) (items []any, itemT types.Type, ok bool) {
+	v, ok := c.lowerValue(n, sc)
+	if !ok {
+		return nil, nil, false
+	}
+	if u, isU := v.(schemas.Unknown); isU {
+		if u.Type != "" && u.Type != "array" {
+			c.errorAt(n, diag.CodeExprType, fmt.Sprintf("forEach needs a list, got %s", u.Type), "")
+			return nil, nil, false
+		}
+		return []any{schemas.Unknown{}}, c.staticItemType(n, sc), true
+	}
+	list, isList := v.([]any)
+	if !isList {
+		c.errorAt(n, diag.CodeExprType, fmt.Sprintf("forEach needs a list, got %s", describe(v)), "")
+		return nil, nil, false
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		out[i] = exprValue(e)
+	}
+	return out, nil, true
+}
+
+// staticItemType finds the declared item type of a forEach over an input
+// (${{ inputs.leads }}), so the loop body is checked against it.
+func (c *compilation) staticItemType(n *dsl.Node, sc *scope) types.Type {
+	segs := findSegments(n.Value)
+	if !wholeExpr(n.Value, segs) {
+		return types.Any
+	}
+	comp := c.engine.compile(n.Value[segs[0].inner:segs[0].innerEnd], sc)
+	if comp.prog == nil {
+		return types.Any
+	}
+	// Find the declaration behind a plain inputs.NAME.
+	for name, props := range comp.refs {
+		if name != "inputs" {
+			continue
+		}
+		for prop := range props {
+			for _, d := range c.inputs {
+				if d.name == prop {
+					if items, ok := d.schema["items"].(map[string]any); ok {
+						return exprType(items)
+					}
+				}
+			}
+		}
+	}
+	return types.Any
+}
+
+func itemType(item any, static types.Type) types.Type {
+	if isUnknown(item) {
+		if static == nil {
+			return types.Any
+		}
+		return static
+	}
+	return typeOfValue(item)
+}
+
+// loopNames reads as: and index:, the names of the item and its position.
+func (c *compilation) loopNames(n *dsl.Node) (string, string) {
+	asName, indexName := "item", "index"
+	for key, dst := range map[string]*string{"as": &asName, "index": &indexName} {
+		p := n.Lookup(key)
+		if p == nil {
+			continue
+		}
+		if p.Value.Kind != dsl.ScalarNode || !identPattern.MatchString(p.Value.Value) {
+			c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("%s: must be an identifier", key), "")
+			continue
+		}
+		switch p.Value.Value {
+		case "inputs", "vars", "env":
+			c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("%s: %q would hide the %s context", key, p.Value.Value, p.Value.Value), "")
+			continue
+		}
+		*dst = p.Value.Value
+	}
+	return asName, indexName
+}
+
+// expandOne lowers one step (already inside its forEach iteration); a
+// step with uses: may inline several.
+func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
+	if p := n.Lookup("if"); p != nil {
+		v, ok := c.lowerValue(p.Value, sc)
+		if !ok {
+			return nil
+		}
+		switch b := v.(type) {
+		case bool:
+			if !b {
+				return nil
+			}
+		case schemas.Unknown:
+			if b.Type != "" && b.Type != "boolean" {
+				c.errorAt(p.Value, diag.CodeExprType, fmt.Sprintf("if: needs true or false, got %s", b.Type), "")
+			}
+		default:
+			c.errorAt(p.Value, diag.CodeExprType, fmt.Sprintf("if: needs true or false, got %s", describe(v)), "")
+			return nil
+		}
+	}
+	if n.Lookup("uses") != nil {
+		return c.expandUses(n, sc, parent)
+	}
+	return []*object{c.lowerStep(n, sc, parent)}
+}
+
+// spreadParams merges the mapping of params: into the step's parameters;
+// parameters written out beside it win. It is how reusable workflows pass
+// an options object through, the way the SDKs spread their configs.
+func (c *compilation) spreadParams(o *object, src *stepSrc, pp *dsl.Pair, sc *scope) {
+	v, ok := c.lowerValue(pp.Value, sc)
+	if !ok {
+		return
+	}
+	src.spread = pp.Value
+	switch m := v.(type) {
+	case nil:
+	case schemas.Unknown:
+		if m.Type != "" && m.Type != "object" {
+			c.errorAt(pp.Value, diag.CodeExprType, fmt.Sprintf("params: needs a mapping, got %s", m.Type), "")
+		}
+	case *object:
+		for _, k := range m.keys {
+			if _, set := o.get(k); !set && m.vals[k] != nil {
+				o.set(k, m.vals[k])
+			}
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(m) {
+			if _, set := o.get(k); !set && m[k] != nil {
+				o.set(k, m[k])
+			}
+		}
+	default:
+		c.errorAt(pp.Value, diag.CodeExprType, fmt.Sprintf("params: needs a mapping, got %s", describe(v)), "")
+	}
+}
+
+// lowerStep turns a step mapping into an action object.
+func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) *object {
+	c.count++
+	src := &stepSrc{file: c.file, via: c.via, node: n, params: map[string]*dsl.Pair{}}
+	o := newObject()
+	c.srcs[o] = src
+	var action *schemas.Action
+	ap := n.Lookup("action")
+	switch {
+	case ap == nil:
+		c.errorAt(n, diag.CodeMissingField, "the step has no action:", "every step needs action: (or uses:)")
+		o.set("actionType", schemas.Unknown{Type: "string"})
+	case ap.Value.Kind != dsl.ScalarNode || ap.Value.Tag != "!!str" || ap.Value.Value == "":
+		c.errorAt(ap.Value, diag.CodeFieldType, "action: must be an action name such as searchPeople or nv.searchPeople", "")
+		o.set("actionType", schemas.Unknown{Type: "string"})
+	case findSegments(ap.Value.Value) != nil:
+		c.errorAt(ap.Value, diag.CodeFieldValue, "action: must be written out; expressions are not allowed here", "use if: to choose between steps")
+		o.set("actionType", schemas.Unknown{Type: "string"})
+	default:
+		src.action = ap.Value
+		full := schemas.FullName(ap.Value.Value)
+		o.set("actionType", full)
+		action = c.cat.Lookup(full)
+	}
+	if lp := n.Lookup("label"); lp != nil {
+		v, _ := c.lowerValue(lp.Value, sc)
+		o.set("label", v)
+	}
+	for _, p := range n.Pairs {
+		k := p.Key.Value
+		if contains(stepKeywords, k) {
+			if k == "with" {
+				c.errorAt(p.Key, diag.CodeUnknownField, "with: belongs to a step with uses:", "")
+			}
+			continue
+		}
+		src.params[k] = p
+		v, _ := c.lowerValue(p.Value, sc)
+		if v == nil && p.Value.Tag != "!!null" {
+			continue // an expression that gave null: the parameter is left out
+		}
+		o.set(k, v)
+	}
+	if pp := n.Lookup("params"); pp != nil {
+		c.spreadParams(o, src, pp, sc)
+	}
+	if action != nil {
+		for _, k := range sortedKeys(action.Fills()) {
+			if _, given := o.get(k); !given {
+				o.set(k, action.Fills()[k])
+			}
+		}
+	}
+	if tp := n.Lookup("then"); tp != nil {
+		src.then = tp
+		children := c.expandList(tp.Value, sc, action)
+		if tp.Value.Kind == dsl.MapNode && len(children) == 1 && tp.Value.Get("forEach") == nil {
+			o.set("then", children[0])
+		} else {
+			arr := make([]any, len(children))
+			for i, ch := range children {
+				arr[i] = ch
+			}
+			o.set("then", arr)
+		}
+	}
+	return o
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return strconv.Quote(truncate(x, 30))
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		return "a list"
+	case *object, map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprint(v)
+}

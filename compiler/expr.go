@@ -1,0 +1,549 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/optimizer"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/types"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// Limits that keep expressions a sandbox: a workflow file comes from a pull
+// request, so an expression must not be able to take the machine down.
+const (
+	maxExprLen    = 2000    // characters of one expression
+	maxExprNodes  = 500     // AST nodes of one expression
+	maxExprMemory = 20_000  // expr's allocation budget (array slots, range items)
+	maxExprResult = 1 << 20 // bytes of one string result
+	exprTimeout   = time.Second
+)
+
+// disabledBuiltins can allocate without bound or carry state across
+// iterations (reduce's accumulator doubles a string in a few steps).
+var disabledBuiltins = []string{"repeat", "reduce", "replace", "now"}
+
+// scope is what names an expression can see: their static types (for
+// expr's checker) and, where known, their values.
+type scope struct {
+	types   types.Map
+	values  map[string]any
+	unknown map[string]bool // "inputs.note", "vars.x", "lead": no value yet
+	sig     string          // cached signature(); cleared when types change
+}
+
+func (s *scope) child() *scope {
+	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}}
+	for k, v := range s.types {
+		c.types[k] = v
+	}
+	for k, v := range s.values {
+		c.values[k] = v
+	}
+	for k := range s.unknown {
+		c.unknown[k] = true
+	}
+	return c
+}
+
+// signature identifies the scope's types, for the program and config
+// caches. Whoever changes types clears sig.
+func (s *scope) signature() string {
+	if s.sig == "" {
+		var b strings.Builder
+		typeKey(&b, s.types, 0)
+		s.sig = b.String()
+	}
+	return s.sig
+}
+
+// typeKey writes a deterministic description of t (types.Map's own String
+// follows map order).
+func typeKey(b *strings.Builder, t types.Type, depth int) {
+	m, ok := t.(types.Map)
+	if !ok || depth > 8 {
+		if t == nil {
+			b.WriteString("nil")
+			return
+		}
+		b.WriteString(t.String())
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b.WriteByte('{')
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte(':')
+		typeKey(b, m[k], depth+1)
+		b.WriteByte(';')
+	}
+	b.WriteByte('}')
+}
+
+// exprError is an expression problem with the rune offset (within the
+// expression text) it happened at.
+type exprError struct {
+	code   string
+	msg    string
+	hint   string
+	offset int // runes from the start of the expression text
+}
+
+// engine compiles and evaluates expressions for one compilation.
+type engine struct {
+	now     func() time.Time
+	getenv  func(string) string
+	cache   map[string]*compiled
+	configs map[string]*conf.Config // per scope signature: building one is costly
+	funcs   []expr.Option           // lwf's functions, built once
+}
+
+type compiled struct {
+	prog *vm.Program
+	refs refs
+	err  *exprError
+}
+
+func newEngine(now func() time.Time, getenv func(string) string) *engine {
+	return &engine{now: now, getenv: getenv, cache: map[string]*compiled{}, configs: map[string]*conf.Config{}}
+}
+
+// secretEnv are never readable from expressions: a token must not end up
+// in a payload, a plan or a log.
+var secretEnv = map[string]bool{"LINKED_API_TOKEN": true, "IDENTIFICATION_TOKEN": true}
+
+// fillEnv puts the environment variables an expression names into the
+// scope's env map, and refuses the secret ones.
+func (e *engine) fillEnv(c *compiled, sc *scope) *exprError {
+	props, ok := c.refs["env"]
+	if !ok {
+		return nil
+	}
+	env, _ := sc.values["env"].(map[string]any)
+	for name := range props {
+		if secretEnv[name] {
+			return &exprError{code: diag.CodeExprUndefined, msg: fmt.Sprintf("env.%s is not available to expressions", name), hint: "tokens never go into payloads; lwf sends them as headers"}
+		}
+		if name == "" || env == nil {
+			continue
+		}
+		if _, done := env[name]; done {
+			continue
+		}
+		v := ""
+		if e.getenv != nil {
+			v = e.getenv(name)
+		}
+		env[name] = v
+	}
+	return nil
+}
+
+func (e *engine) functions() []expr.Option {
+	if e.funcs != nil {
+		return e.funcs
+	}
+	opts := []expr.Option{
+		expr.Function("now", func(...any) (any, error) {
+			return e.now().UTC().Format(time.RFC3339), nil
+		}, new(func() string)),
+		expr.Function("daysAgo", func(args ...any) (any, error) {
+			n, _ := args[0].(int)
+			return e.now().UTC().AddDate(0, 0, -n).Format("2006-01-02"), nil
+		}, new(func(int) string)),
+		expr.Function("replace", func(args ...any) (any, error) {
+			s, _ := args[0].(string)
+			old, _ := args[1].(string)
+			repl, _ := args[2].(string)
+			if old == "" {
+				return nil, errors.New("replace: the text to replace must not be empty")
+			}
+			if n := strings.Count(s, old); len(s)+n*(len(repl)-len(old)) > maxExprResult {
+				return nil, errors.New("replace: the result would be too large")
+			}
+			return strings.ReplaceAll(s, old, repl), nil
+		}, new(func(string, string, string) string)),
+	}
+	for _, b := range disabledBuiltins {
+		opts = append([]expr.Option{expr.DisableBuiltin(b)}, opts...)
+	}
+	e.funcs = opts
+	return opts
+}
+
+// compile type-checks src in scope sc; the result is cached per scope type.
+func (e *engine) compile(src string, sc *scope) *compiled {
+	key := sc.signature() + "\x00" + src
+	if c, ok := e.cache[key]; ok {
+		return c
+	}
+	c := e.compileUncached(src, sc)
+	e.cache[key] = c
+	return c
+}
+
+func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
+	c = &compiled{}
+	if n := len([]rune(src)); n > maxExprLen {
+		c.err = &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression is %d characters long, at most %d allowed", n, maxExprLen)}
+		return c
+	}
+	if strings.TrimSpace(src) == "" {
+		c.err = &exprError{code: diag.CodeExprSyntax, msg: "empty expression"}
+		return c
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.prog = nil
+			c.err = &exprError{code: diag.CodeExprSyntax, msg: fmt.Sprintf("expression cannot be compiled: %v", r)}
+		}
+	}()
+	col := &refCollector{letAt: -1, disabledAt: -1}
+	prog, err := e.compileWith(src, e.configFor(sc))
+	if prog != nil {
+		node := prog.Node()
+		ast.Walk(&node, col)
+	}
+	if col.letAt >= 0 {
+		c.err = &exprError{code: diag.CodeExprSyntax, msg: "let is not allowed in lwf expressions", hint: "use vars: for values computed once", offset: col.letAt}
+		return c
+	}
+	if col.disabledAt >= 0 {
+		c.err = &exprError{code: diag.CodeExprUndefined, msg: fmt.Sprintf("function %q is not available in lwf expressions", col.disabledName),
+			hint: "it could allocate without bound", offset: col.disabledAt}
+		return c
+	}
+	if err != nil {
+		c.err = classify(err, sc)
+		return c
+	}
+	c.prog, c.refs = prog, col.result()
+	return c
+}
+
+// configFor returns the expr configuration of a scope: its typed
+// environment, lwf's functions and limits. One is built per scope type.
+func (e *engine) configFor(sc *scope) *conf.Config {
+	sig := sc.signature()
+	if cfg, ok := e.configs[sig]; ok {
+		return cfg
+	}
+	cfg := conf.CreateNew()
+	for _, op := range append([]expr.Option{expr.Env(sc.types), expr.MaxNodes(maxExprNodes)}, e.functions()...) {
+		op(cfg)
+	}
+	for name := range cfg.Disabled {
+		delete(cfg.Builtins, name)
+	}
+	cfg.Check()
+	e.configs[sig] = cfg
+	return cfg
+}
+
+// compileWith is expr.Compile with a configuration built beforehand.
+func (e *engine) compileWith(src string, cfg *conf.Config) (*vm.Program, error) {
+	tree, err := checker.ParseCheck(src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Optimize {
+		if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
+			var fe *file.Error
+			if errors.As(err, &fe) {
+				return nil, fe.Bind(tree.Source)
+			}
+			return nil, err
+		}
+	}
+	return compiler.Compile(tree, cfg)
+}
+
+// eval evaluates src in sc. A result that depends on a value nobody gave
+// comes back as a schemas.Unknown of the expression's static type.
+func (e *engine) eval(src string, sc *scope) (any, *exprError) {
+	c := e.compile(src, sc)
+	if c.err != nil {
+		return nil, c.err
+	}
+	if err := e.fillEnv(c, sc); err != nil {
+		return nil, err
+	}
+	if c.refs.touches(sc.unknown) {
+		return schemas.Unknown{Type: jsonTypeOf(c.prog.Node().Type())}, nil
+	}
+	type result struct {
+		v   any
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{err: fmt.Errorf("%v", r)}
+			}
+		}()
+		m := vm.VM{MemoryBudget: maxExprMemory}
+		v, err := m.Run(c.prog, sc.values)
+		done <- result{v, err}
+	}()
+	timer := time.NewTimer(exprTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, runtimeError(r.err)
+		}
+		if f, ok := r.v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
+			return nil, &exprError{code: diag.CodeExprRuntime, msg: "the result is not a finite number (division by zero?)"}
+		}
+		if s, ok := r.v.(string); ok && len(s) > maxExprResult {
+			return nil, &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression result is %d bytes long, at most %d allowed", len(s), maxExprResult)}
+		}
+		return r.v, nil
+	case <-timer.C:
+		return nil, &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression took longer than %v", exprTimeout)}
+	}
+}
+
+func runtimeError(err error) *exprError {
+	msg := err.Error()
+	var fe *file.Error
+	off := 0
+	if errors.As(err, &fe) {
+		msg, off = fe.Message, fe.From
+	}
+	code := diag.CodeExprRuntime
+	if strings.Contains(msg, "memory budget") {
+		code, msg = diag.CodeExprLimit, "expression uses too much memory"
+	}
+	return &exprError{code: code, msg: lowerFirst(msg), offset: off}
+}
+
+// classify turns an expr compile error into a diagnostic code and message.
+func classify(err error, sc *scope) *exprError {
+	var fe *file.Error
+	if !errors.As(err, &fe) {
+		return &exprError{code: diag.CodeExprSyntax, msg: lowerFirst(err.Error())}
+	}
+	msg := fe.Message
+	ee := &exprError{code: diag.CodeExprType, msg: lowerFirst(msg), offset: fe.From}
+	switch {
+	case strings.HasPrefix(msg, "unknown name "):
+		ee.code = diag.CodeExprUndefined
+		name := strings.TrimPrefix(msg, "unknown name ")
+		ee.msg = fmt.Sprintf("undefined name %q", name)
+		if n := diag.Nearest(name, sc.names()); n != "" {
+			ee.hint = fmt.Sprintf("did you mean %q?", n)
+		} else {
+			ee.hint = "known names: " + strings.Join(sc.names(), ", ")
+		}
+	case strings.HasPrefix(msg, "unknown field "), strings.Contains(msg, "has no field "):
+		ee.code = diag.CodeExprUndefined
+		field := msg[strings.LastIndex(msg, " ")+1:]
+		ee.msg = fmt.Sprintf("undefined field %q", field)
+		if n := diag.Nearest(field, sc.fieldsNear(field)); n != "" {
+			ee.hint = fmt.Sprintf("did you mean %q?", n)
+		}
+	case strings.Contains(msg, "exceeds maximum allowed nodes"), strings.Contains(msg, "max nodes"):
+		ee.code = diag.CodeExprLimit
+		ee.msg = fmt.Sprintf("expression is too complex (more than %d nodes)", maxExprNodes)
+	case strings.HasPrefix(msg, "invalid operation"), strings.Contains(msg, "mismatched types"),
+		strings.HasPrefix(msg, "cannot use"), strings.Contains(msg, "arguments"), strings.Contains(msg, "not callable"):
+		ee.code = diag.CodeExprType
+	case strings.HasPrefix(msg, "unexpected"), strings.Contains(msg, "literal not terminated"),
+		strings.Contains(msg, "unrecognized character"), strings.Contains(msg, "expected"),
+		strings.Contains(msg, "invalid char"), strings.Contains(msg, "escape"):
+		ee.code = diag.CodeExprSyntax
+	}
+	if ee.code == diag.CodeExprUndefined && strings.HasPrefix(ee.msg, "undefined name ") {
+		for _, b := range disabledBuiltins {
+			if ee.msg == fmt.Sprintf("undefined name %q", b) && b != "now" {
+				ee.msg = fmt.Sprintf("function %q is not available in lwf expressions", b)
+				ee.hint = "it could allocate without bound"
+			}
+		}
+	}
+	return ee
+}
+
+// names lists the top-level names of the scope, for hints.
+func (s *scope) names() []string {
+	out := make([]string, 0, len(s.types))
+	for k := range s.types {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fieldsNear lists every field name declared anywhere in the scope, for
+// "did you mean" on an undefined field.
+func (s *scope) fieldsNear(string) []string {
+	var out []string
+	var walk func(t types.Type, depth int)
+	walk = func(t types.Type, depth int) {
+		if depth > 3 {
+			return
+		}
+		if m, ok := t.(types.Map); ok {
+			for k, v := range m {
+				if k != types.Extra {
+					out = append(out, k)
+				}
+				walk(v, depth+1)
+			}
+		}
+	}
+	for _, t := range s.types {
+		walk(t, 0)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// jsonTypeOf maps a Go static type to a JSON Schema type name.
+func jsonTypeOf(t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return ""
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// refs records, per identifier, the static properties used on it; "" in
+// the set means the identifier was used as a whole or with a computed key.
+type refs map[string]map[string]bool
+
+func (r refs) touches(unknown map[string]bool) bool {
+	for u := range unknown {
+		ident, prop, hasProp := strings.Cut(u, ".")
+		props, used := r[ident]
+		if !used {
+			continue
+		}
+		if !hasProp || props[""] || props[prop] {
+			return true
+		}
+	}
+	return false
+}
+
+// refCollector is an expr patch visitor: it changes nothing, but records
+// the names an expression uses and whether it declares variables. expr
+// walks children before parents, so identifiers are resolved at the end.
+type refCollector struct {
+	idents  []*ast.IdentifierNode
+	members map[*ast.IdentifierNode]string // identifier → static property used on it
+	letAt   int
+	started bool
+
+	disabledAt   int
+	disabledName string
+}
+
+func (c *refCollector) Visit(node *ast.Node) {
+	if !c.started {
+		c.started, c.letAt, c.disabledAt, c.members = true, -1, -1, map[*ast.IdentifierNode]string{}
+	}
+	switch n := (*node).(type) {
+	case *ast.VariableDeclaratorNode:
+		if c.letAt < 0 {
+			c.letAt = n.Location().From
+		}
+	case *ast.MemberNode:
+		if id, ok := n.Node.(*ast.IdentifierNode); ok {
+			prop := ""
+			if s, ok := n.Property.(*ast.StringNode); ok {
+				prop = s.Value
+			}
+			c.members[id] = prop
+		}
+	case *ast.IdentifierNode:
+		c.idents = append(c.idents, n)
+	case *ast.BuiltinNode:
+		// expr parses some builtins (reduce, …) itself, past DisableBuiltin.
+		if c.disabledAt < 0 && contains(disabledBuiltins, n.Name) && n.Name != "now" {
+			c.disabledAt, c.disabledName = n.Location().From, n.Name
+		}
+	}
+}
+
+func (c *refCollector) result() refs {
+	r := refs{}
+	for _, id := range c.idents {
+		if r[id.Value] == nil {
+			r[id.Value] = map[string]bool{}
+		}
+		r[id.Value][c.members[id]] = true // "" when used whole
+	}
+	return r
+}
+
+// typeOfValue builds the expr type of a known value, so expressions on it
+// are checked as strictly as the declared ones.
+func typeOfValue(v any) types.Type {
+	switch x := v.(type) {
+	case nil:
+		return types.Nil
+	case string:
+		return types.String
+	case bool:
+		return types.Bool
+	case int:
+		return types.Int
+	case float64:
+		return types.Float64
+	case []any:
+		return types.Array(types.Any)
+	case map[string]any:
+		m := types.Map{}
+		for k, e := range x {
+			m[k] = typeOfValue(e)
+		}
+		m[types.Extra] = types.Any
+		return m
+	}
+	return types.Any
+}

@@ -1,0 +1,327 @@
+package compiler
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// maxInputFile caps a file given as an input value (@leads.csv): lead
+// lists are larger than workflow files, but still bounded.
+const maxInputFile = 16 << 20
+
+// givenInputs collects input values from the options, converts them to the
+// declared types and checks them. Later sources win: Go values, then
+// --inputs-file, then --input flags.
+func (c *compilation) givenInputs(decls []*inputDecl) map[string]any {
+	byName := map[string]*inputDecl{}
+	for _, d := range decls {
+		byName[d.name] = d
+	}
+	out := map[string]any{}
+	set := func(name, origin string, v any, converted bool) {
+		d := byName[name]
+		if d == nil {
+			c.errorAt(nil, diag.CodeInputUnknown, fmt.Sprintf("%s: the workflow declares no input %q", origin, name), suggest(name, sortedNames(decls)))
+			return
+		}
+		if !converted {
+			v = fromYAML(v, d.schema)
+		}
+		if c.checkInput(d, origin, v) {
+			out[name] = v
+		}
+	}
+	for _, name := range sortedKeys(c.opts.InputValues) {
+		set(name, "input "+strconv.Quote(name), c.opts.InputValues[name], false)
+	}
+	if f := c.opts.InputsFile; f != "" {
+		v, ds := c.readValueFile(f)
+		c.diags = append(c.diags, ds...)
+		if m, ok := v.(map[string]any); ok {
+			for _, name := range sortedKeys(m) {
+				set(name, f, m[name], false)
+			}
+		} else if v != nil || len(ds) == 0 {
+			c.errorAt(nil, diag.CodeInputFile, fmt.Sprintf("%s: an inputs file must hold a mapping of input names to values", f), "")
+		}
+	}
+	for _, flag := range c.opts.Inputs {
+		name, raw, ok := strings.Cut(flag, "=")
+		if !ok || name == "" {
+			c.errorAt(nil, diag.CodeInputType, fmt.Sprintf("--input %q: expected name=value or name=@file", flag), "")
+			continue
+		}
+		d := byName[name]
+		if d == nil {
+			set(name, "--input "+name, nil, true)
+			continue
+		}
+		origin := "--input " + name
+		v, ok := c.flagValue(d, origin, raw)
+		if ok {
+			set(name, origin, v, true)
+		}
+	}
+	return out
+}
+
+// checkInput validates a value against its declaration; false if it fails.
+func (c *compilation) checkInput(d *inputDecl, origin string, v any) bool {
+	ok := true
+	for _, p := range schemas.CheckValue(d.name, d.schema, v) {
+		code := diag.CodeInputValue
+		if p.Code == "param-type" {
+			code = diag.CodeInputType
+		}
+		c.errorAt(d.key, code, fmt.Sprintf("%s: %s", origin, p.Message), p.Hint)
+		ok = false
+	}
+	return ok
+}
+
+// flagValue turns the text of --input name=raw into a value of the
+// declared type.
+func (c *compilation) flagValue(d *inputDecl, origin, raw string) (any, bool) {
+	if strings.HasPrefix(raw, "@") && !strings.HasPrefix(raw, "@@") {
+		path := raw[1:]
+		if strings.EqualFold(filepath.Ext(path), ".csv") {
+			v, ok := c.readCSV(path, d)
+			return v, ok
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".json", ".yaml", ".yml":
+			v, ds := c.readValueFile(path)
+			c.diags = append(c.diags, ds...)
+			if len(ds) > 0 {
+				return nil, false
+			}
+			return fromYAML(v, d.schema), true
+		}
+		b, err := readCapped(path)
+		if err != nil {
+			c.errorAt(nil, diag.CodeInputFile, fmt.Sprintf("%s: %v", origin, err), "")
+			return nil, false
+		}
+		raw = string(b)
+	} else if strings.HasPrefix(raw, "@@") {
+		raw = raw[1:]
+	}
+	v, err := parseScalar(d.typ, raw)
+	if err != nil {
+		c.errorAt(d.key, diag.CodeInputType, fmt.Sprintf("%s: %v", origin, err), "")
+		return nil, false
+	}
+	return fromYAML(v, d.schema), true
+}
+
+// parseScalar reads command-line text as a value of type typ; arrays and
+// objects are written in YAML flow or JSON form ([a, b], {k: v}).
+func parseScalar(typ, raw string) (any, error) {
+	switch typ {
+	case "integer":
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", raw)
+		}
+		return n, nil
+	case "number":
+		f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", raw)
+		}
+		return f, nil
+	case "boolean":
+		b, err := strconv.ParseBool(strings.TrimSpace(raw))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not true or false", raw)
+		}
+		return b, nil
+	case "array", "object":
+		v, ds := dsl.ParseValue("--input", []byte(raw), dsl.Options{})
+		if len(ds) > 0 {
+			return nil, fmt.Errorf("cannot read %q as a %s: %s", raw, typ, ds[0].Message)
+		}
+		return v, nil
+	}
+	return raw, nil
+}
+
+// readValueFile decodes a JSON or YAML file (JSON is YAML).
+func (c *compilation) readValueFile(path string) (any, diag.List) {
+	b, err := readCapped(path)
+	if err != nil {
+		return nil, diag.List{diag.New(path, diag.Pos{}, diag.CodeInputFile, err.Error())}
+	}
+	return dsl.ParseValue(path, b, dsl.Options{MaxBytes: maxInputFile})
+}
+
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxInputFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	if len(b) > maxInputFile {
+		return nil, fmt.Errorf("%s is larger than the %d-byte limit for input files", path, maxInputFile)
+	}
+	return b, nil
+}
+
+// readCSV reads a CSV file with a header row into a list of objects, one
+// per row, converting cells to the types declared in items.properties.
+func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
+	if d.typ != "array" {
+		c.errorAt(d.key, diag.CodeInputType, fmt.Sprintf("--input %s: a CSV file gives a list, but input %q is %s", d.name, d.name, d.typ), "")
+		return nil, false
+	}
+	b, err := readCapped(path)
+	if err != nil {
+		c.errorAt(nil, diag.CodeInputFile, err.Error(), "")
+		return nil, false
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	r := csv.NewReader(bytes.NewReader(b))
+	r.ReuseRecord = false
+	header, err := r.Read()
+	if err != nil {
+		c.csvError(path, d, err)
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		header[i] = h
+		if h == "" || seen[h] {
+			what := "an empty"
+			if h != "" {
+				what = fmt.Sprintf("a duplicate (%q)", h)
+			}
+			c.diags = append(c.diags, diag.New(path, diag.Pos{Line: 1, Column: i + 1}, diag.CodeInputFile,
+				fmt.Sprintf("input %q: the header row has %s column name in column %d", d.name, what, i+1)))
+			return nil, false
+		}
+		seen[h] = true
+	}
+	items, _ := d.schema["items"].(map[string]any)
+	props, _ := items["properties"].(map[string]any)
+	var rows []any
+	ok := true
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			c.csvError(path, d, err)
+			return nil, false
+		}
+		line, _ := r.FieldPos(0)
+		row := map[string]any{}
+		for i, cell := range rec {
+			ps, _ := props[header[i]].(map[string]any)
+			t, _ := ps["type"].(string)
+			if t == "" || t == "string" || cell == "" {
+				row[header[i]] = cell
+				if cell == "" && t != "" && t != "string" {
+					row[header[i]] = nil
+				}
+				continue
+			}
+			v, err := parseScalar(t, cell)
+			if err != nil {
+				_, col := r.FieldPos(i)
+				c.diags = append(c.diags, diag.New(path, diag.Pos{Line: line, Column: col}, diag.CodeInputType,
+					fmt.Sprintf("input %q, row %d, column %q: %v", d.name, line, header[i], err)))
+				ok = false
+				continue
+			}
+			row[header[i]] = fromYAML(v, ps)
+		}
+		rows = append(rows, row)
+	}
+	if !ok {
+		return nil, false
+	}
+	if rows == nil {
+		rows = []any{}
+	}
+	return rows, true
+}
+
+func (c *compilation) csvError(path string, d *inputDecl, err error) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		c.diags = append(c.diags, diag.New(path, diag.Pos{Line: pe.Line, Column: pe.Column}, diag.CodeInputFile,
+			fmt.Sprintf("input %q: malformed CSV on line %d: %v", d.name, pe.Line, pe.Err)))
+		return
+	}
+	if errors.Is(err, io.EOF) {
+		c.diags = append(c.diags, diag.New(path, diag.Pos{}, diag.CodeInputFile, fmt.Sprintf("input %q: the CSV file is empty: it needs a header row", d.name)))
+		return
+	}
+	c.diags = append(c.diags, diag.New(path, diag.Pos{}, diag.CodeInputFile, fmt.Sprintf("input %q: %v", d.name, err)))
+}
+
+// fromYAML converts a decoded value to the types expressions work with:
+// int for integers (where the schema allows), float64 for other numbers,
+// and the same for nested lists and objects.
+func fromYAML(v any, schema map[string]any) any {
+	t, _ := schema["type"].(string)
+	switch x := v.(type) {
+	case int64:
+		if t == "number" {
+			return float64(x)
+		}
+		return int(x)
+	case int:
+		if t == "number" {
+			return float64(x)
+		}
+		return x
+	case float64:
+		if t == "integer" && x == float64(int(x)) {
+			return int(x)
+		}
+		return x
+	case []any:
+		items, _ := schema["items"].(map[string]any)
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = fromYAML(e, items)
+		}
+		return out
+	case map[string]any:
+		props, _ := schema["properties"].(map[string]any)
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			ps, _ := props[k].(map[string]any)
+			out[k] = fromYAML(e, ps)
+		}
+		return out
+	}
+	return v
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
