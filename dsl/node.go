@@ -89,9 +89,10 @@ type Node struct {
 	// its pair.
 	Path string
 
-	src    *source // the file the node was read from; nil for hand-built nodes
-	off    int     // byte offset of Pos in src.src
-	indent int     // block scalars: indentation of the enclosing block collection (-1 at top level)
+	src    *source   // the file the node was read from; nil for hand-built nodes
+	off    int       // byte offset of Pos in src.src
+	indent int       // block scalars: indentation of the enclosing block collection (-1 at top level)
+	big    *posIndex // large scalars: positions of every byte, built on demand
 }
 
 // Pair is one key: value entry of a mapping. The key is always a scalar

@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -199,5 +201,33 @@ func TestPartialASTOnErrors(t *testing.T) {
 `
 	if got := dump(f.Root); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestPathsAreBounded(t *testing.T) {
+	long := strings.Repeat("k", 100)
+	var b strings.Builder
+	b.WriteString("x: &x [1, 2]\n")
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&b, "%s%s%d:\n", strings.Repeat(" ", i), long, i)
+	}
+	fmt.Fprintf(&b, "%s\"a b\": *x\n", strings.Repeat(" ", 20))
+	f, diags := Parse("t.yaml", []byte(b.String()), Options{})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	n := f.Root
+	for i := 0; i < 20; i++ {
+		n = n.Pairs[len(n.Pairs)-1].Value
+	}
+	if got, want := f.Root.Pairs[1].Key.Path, `["`+strings.Repeat("k", maxKeyInPath)+`…"]`; got != want {
+		t.Errorf("long key path = %q, want %q", got, want)
+	}
+	item := n.Get("a b").Items[1]
+	if !strings.HasSuffix(item.Path, "[…]") || len(item.Path) > maxPathLen {
+		t.Errorf("deep path = %q (%d bytes)", item.Path, len(item.Path))
+	}
+	if item.Value != "2" {
+		t.Errorf("deep item = %q", item.Value)
 	}
 }

@@ -1,36 +1,65 @@
 package dsl
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxPathLen bounds the length of a path. Paths are for messages; without
+// a bound, aliases expanded under long keys could make a small hostile file
+// build gigabytes of paths. A path that would be longer ends in "[…]" and
+// is shared by everything below it.
+const maxPathLen = 512
+
+// maxKeyInPath is the longest key written in full in a path.
+const maxKeyInPath = 64
+
+const cutMark = "[…]"
 
 // keyPath is the path of the value of key in the mapping at parent. The
 // paths share one buffer: strings.Builder only ever appends, so a string
 // cut from it stays valid when the buffer grows.
 func (w *walker) keyPath(parent, key string) string {
-	b := &w.paths
-	start := b.Len()
-	b.WriteString(parent)
-	if !isIdent(key) {
-		b.WriteByte('[')
-		b.WriteString(strconv.Quote(key))
-		b.WriteByte(']')
-	} else {
-		if parent != "" {
-			b.WriteByte('.')
-		}
-		b.WriteString(key)
+	if strings.HasSuffix(parent, cutMark) {
+		return parent
 	}
-	return b.String()[start:]
+	switch {
+	case isIdent(key) && len(key) <= maxKeyInPath:
+		if parent == "" {
+			return w.joinPath(parent, "", key, "")
+		}
+		return w.joinPath(parent, ".", key, "")
+	case len(key) <= maxKeyInPath:
+		return w.joinPath(parent, "[", strconv.Quote(key), "]")
+	}
+	cut := maxKeyInPath
+	for cut > 0 && !utf8.RuneStart(key[cut]) {
+		cut--
+	}
+	return w.joinPath(parent, "[", strconv.Quote(key[:cut]+"…"), "]")
 }
 
 // itemPath is the path of item i of the sequence at parent.
 func (w *walker) itemPath(parent string, i int) string {
+	if strings.HasSuffix(parent, cutMark) {
+		return parent
+	}
+	return w.joinPath(parent, "[", strconv.Itoa(i), "]")
+}
+
+// joinPath appends the pieces to parent, or the cut mark when the result
+// would be too long.
+func (w *walker) joinPath(parent, open, name, close string) string {
+	if len(parent)+len(open)+len(name)+len(close) > maxPathLen {
+		open, name, close = "", cutMark, ""
+	}
 	b := &w.paths
 	start := b.Len()
 	b.WriteString(parent)
-	b.WriteByte('[')
-	var num [20]byte
-	b.Write(strconv.AppendInt(num[:0], int64(i), 10))
-	b.WriteByte(']')
+	b.WriteString(open)
+	b.WriteString(name)
+	b.WriteString(close)
 	return b.String()[start:]
 }
 

@@ -25,6 +25,9 @@ func (w *walker) scalar(n *Node, y *yaml.Node, indent int) {
 	}
 	n.indent = indent
 	w.finishScalar(n)
+	if len(n.Value) >= bigScalar {
+		n.big = new(posIndex)
+	}
 
 	tag := y.Tag
 	switch tag {
@@ -92,6 +95,12 @@ func simpleText(v string, q byte) bool {
 // decoded offset want (-1 for none).
 func (n *Node) rescan(want int) *scanner {
 	sc := newScanner(n.src.src, n.off, n.Pos.Column-1, n.Value, want)
+	n.runScan(sc)
+	return sc
+}
+
+// runScan runs the scanner for the node's style.
+func (n *Node) runScan(sc *scanner) {
 	switch n.Style {
 	case Plain:
 		sc.plain()
@@ -102,7 +111,6 @@ func (n *Node) rescan(want int) *scanner {
 	case Literal, Folded:
 		sc.block(n.Style == Literal, n.indent)
 	}
-	return sc
 }
 
 // rescanAll re-reads the whole scalar and returns the scan, or nil if it
@@ -152,11 +160,25 @@ func (n *Node) PosAt(offset int) diag.Pos {
 	for offset > 0 && offset < len(v) && !utf8.RuneStart(v[offset]) {
 		offset--
 	}
-	if offset < len(v) {
+	if n.big != nil {
+		if x := n.index(); x.ok {
+			if offset < len(v) {
+				return x.pos[offset].pos()
+			}
+			return x.end.pos()
+		}
+	}
+	return n.posAtScan(offset)
+}
+
+// posAtScan is PosAt by re-scanning, for an offset already clamped to the
+// start of a character.
+func (n *Node) posAtScan(offset int) diag.Pos {
+	if offset < len(n.Value) {
 		if sc := n.rescan(offset); sc.ok && sc.hit {
 			return n.src.pos(sc.hitS)
 		}
-	} else if sc := n.rescan(-1); sc.ok && sc.out == len(v) {
+	} else if sc := n.rescan(-1); sc.ok && sc.out == len(n.Value) {
 		return n.src.pos(sc.lastAny)
 	}
 	return n.approxPos(offset)

@@ -28,6 +28,8 @@ type scanner struct {
 	lastText int // source offset just after the last character of the scalar proper
 
 	trail []brk
+
+	record []int // when not nil, the source start of every decoded byte
 }
 
 func newScanner(src []byte, off, col int, value string, want int) *scanner {
@@ -52,6 +54,11 @@ func (sc *scanner) emit(b string, s, e int) {
 	}
 	if !sc.hit && sc.want >= sc.out && sc.want < sc.out+n {
 		sc.hit, sc.hitS, sc.hitE = true, s, e
+	}
+	if sc.record != nil {
+		for k := 0; k < n; k++ {
+			sc.record = append(sc.record, s)
+		}
 	}
 	sc.out += n
 	sc.lastAny = e

@@ -126,7 +126,10 @@ func (s *source) pos(off int) diag.Pos {
 // offset converts a line:col position to a byte offset. Positions outside
 // the file are clamped to it.
 func (s *source) offset(p diag.Pos) int {
-	line := min(max(p.Line, 1), len(s.lines))
+	if p.Line > len(s.lines) {
+		return len(s.src)
+	}
+	line := max(p.Line, 1)
 	off := s.lines[line-1]
 	n := max(p.Column-1, 0)
 	// Fast path: the characters before the column are ASCII.

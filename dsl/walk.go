@@ -142,6 +142,11 @@ func (w *walker) node(y *yaml.Node, path string, depth, indent int) *Node {
 func (w *walker) place(n *Node, y *yaml.Node) {
 	n.Pos = yamlPos(y)
 	n.off = w.src.offset(n.Pos)
+	if n.Pos.Line > len(w.src.lines) {
+		// yaml.v3 puts an empty node at the end of the stream on a line
+		// of its own; keep it inside the file.
+		n.Pos = w.src.pos(n.off)
+	}
 	src := w.src.src
 	if c := at(src, n.off); c != '&' && c != '!' {
 		return
