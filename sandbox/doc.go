@@ -1,0 +1,26 @@
+// Package sandbox is a local emulator of the Linked API: an http.Handler
+// that answers the same endpoints, with the same envelope, statuses, errors
+// and completion shapes as the real service, so that workflows can be
+// tried, tested in CI and benchmarked with no LinkedIn account and no risk.
+//
+// The sandbox reads the same action catalog as the compiler
+// (schemas.Default), so a workflow the compiler accepts is accepted here and
+// one it rejects is answered with invalidWorkflow and the same details.
+// Workflows move pending → running → completed on a clock the sandbox
+// controls (Options.Speed, Options.Clock); their results are synthetic but
+// deterministic: the same person URL or search gives the same data on every
+// run. Recognisable inputs trigger every documented action error on purpose
+// (a person URL ending in /in/not-found answers personNotFound), and each
+// account keeps the state that makes sequences realistic (a second
+// connection request to the same person answers alreadyPending).
+//
+// Fault injection (Options.Faults) adds latency, 429s with Retry-After,
+// 5xx answers, dropped connections, truncated and slow bodies, so clients
+// can prove their retry logic. Counters (Sandbox.Counters, and
+// GET /_sandbox/counters) tell what a client actually did.
+//
+// Use New for a handler (for example behind httptest.NewServer) or Start
+// for a listening server; `lwf sandbox serve` wraps Start. docs/sandbox.md
+// documents the behaviour, the error triggers and every decision taken
+// where the real API's behaviour is unknown.
+package sandbox

@@ -1,0 +1,129 @@
+package sandbox
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// postOwner says whose posts a list shows: a person's, a company's, or the
+// account's feed.
+type postOwner struct {
+	seed    string
+	person  *person
+	company *company
+	feed    bool
+}
+
+// timeline returns n times counting back from anchor, newest first, that
+// are not before since.
+func timeline(r *rand.Rand, n int, anchor, since time.Time, minGap, maxGap time.Duration) []time.Time {
+	var out []time.Time
+	t := anchor.Add(-time.Duration(between(r, 1, 36)) * time.Hour)
+	for i := 0; i < n; i++ {
+		if !since.IsZero() && t.Before(since) {
+			break
+		}
+		out = append(out, t)
+		t = t.Add(-(minGap + time.Duration(r.Int64N(int64(maxGap-minGap)))))
+	}
+	return out
+}
+
+// posts lists an owner's posts, newest first. A person's posts have
+// /posts/<slug>_…-activity-<id> URLs that carry the author, so opening
+// one shows the same post by the same person.
+func (g *generator) posts(o postOwner, n int, anchor, since time.Time) []map[string]any {
+	r := seeded("posts", o.seed)
+	items := []map[string]any{}
+	for _, at := range timeline(r, n, anchor, since, 6*time.Hour, 9*24*time.Hour) {
+		p := g.postFromID(postID(at, r))
+		if o.person != nil {
+			p.author = *o.person
+			p.url = fmt.Sprintf("https://www.linkedin.com/posts/%s_%s-activity-%d-%s", o.person.key, slugify(p.topic), p.id, hex(r, 4))
+		}
+		d := g.postData(p, true)
+		if o.company != nil {
+			d["author"] = map[string]any{"type": "company", "name": o.company.name, "companyUrl": o.company.publicURL}
+		}
+		if o.feed {
+			ctx := pick(r, g.v.feedCtx)
+			if r.IntN(2) == 0 {
+				ctx = fmt.Sprintf(ctx, pick(r, g.v.first)+" "+pick(r, g.v.last))
+			} else {
+				ctx = ""
+			}
+			d["feedContext"] = ctx
+		}
+		items = append(items, d)
+	}
+	return items
+}
+
+func (g *generator) personComments(p person, n int, anchor, since time.Time) []map[string]any {
+	r := seeded("person-comments", p.key)
+	items := []map[string]any{}
+	for _, at := range timeline(r, n, anchor, since, 3*time.Hour, 6*24*time.Hour) {
+		id := postID(at.Add(-time.Duration(between(r, 1, 48))*time.Hour), r)
+		items = append(items, map[string]any{
+			"postUrl": fmt.Sprintf("https://www.linkedin.com/feed/update/urn:li:activity:%d", id),
+			"time":    iso(at), "text": pick(r, g.v.comment), "image": nil, "reactionsCount": between(r, 0, 40),
+		})
+	}
+	return items
+}
+
+// reactionType draws a reaction, likes being the most common.
+func reactionType(r *rand.Rand) string {
+	return [...]string{"like", "like", "like", "celebrate", "support", "love", "insightful", "funny"}[r.IntN(8)]
+}
+
+func (g *generator) personReactions(p person, n int, anchor, since time.Time) []map[string]any {
+	r := seeded("person-reactions", p.key)
+	items := []map[string]any{}
+	for _, at := range timeline(r, n, anchor, since, 2*time.Hour, 4*24*time.Hour) {
+		id := postID(at.Add(-time.Duration(between(r, 1, 48))*time.Hour), r)
+		items = append(items, map[string]any{
+			"postUrl":      fmt.Sprintf("https://www.linkedin.com/feed/update/urn:li:activity:%d", id),
+			"time":         iso(at),
+			"reactionType": reactionType(r),
+		})
+	}
+	return items
+}
+
+func (g *generator) postComments(p post, n int, replies bool, anchor time.Time) []map[string]any {
+	r := seeded("post-comments", strconv.FormatUint(p.id, 10))
+	items := []map[string]any{}
+	at := p.at
+	for i := 0; i < n; i++ {
+		at = at.Add(time.Duration(between(r, 5, 600)) * time.Minute)
+		if at.After(anchor) {
+			at = anchor
+		}
+		c := g.person(g.personSlug(r, 0))
+		id := digitString(r, 19)
+		urn := fmt.Sprintf("urn:li:comment:(urn:li:activity:%d,%s)", p.id, id)
+		items = append(items, map[string]any{
+			"commenterUrl": c.publicURL, "commenterName": c.name(), "commenterHeadline": c.headline(),
+			"commenterType": "person", "time": iso(at), "text": pick(r, g.v.comment), "image": nil,
+			"isReply": replies && i%3 == 2, "reactionsCount": between(r, 0, 30), "repliesCount": between(r, 0, 3),
+			"commentUrn": urn, "commentUrl": p.url + "?commentUrn=" + urlEscape(urn),
+		})
+	}
+	return items
+}
+
+func (g *generator) postReactions(p post, n int) []map[string]any {
+	r := seeded("post-reactions", strconv.FormatUint(p.id, 10))
+	items := []map[string]any{}
+	for i := 0; i < n; i++ {
+		e := g.person(g.personSlug(r, 0))
+		items = append(items, map[string]any{
+			"engagerUrl": e.publicURL, "engagerName": e.name(), "engagerHeadline": e.headline(),
+			"engagerType": "person", "type": reactionType(r),
+		})
+	}
+	return items
+}

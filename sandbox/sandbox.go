@@ -1,0 +1,266 @@
+package sandbox
+
+import (
+	"container/heap"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// Sandbox is the emulator: an http.Handler answering the Linked API
+// endpoints (see docs/sandbox.md). It is safe for concurrent use.
+type Sandbox struct {
+	opts     Options
+	catalog  *schemas.Catalog
+	gen      *generator
+	dice     *dice
+	counters *counters
+	tokens   map[string]map[string]bool
+	sleep    func(ctx context.Context, d time.Duration) error // waits of latency and slow bodies; tests replace it
+
+	mu        sync.Mutex // guards everything below
+	accounts  map[string]*account
+	workflows map[string]*workflow
+	evictions evictionHeap
+}
+
+var _ http.Handler = (*Sandbox)(nil)
+
+// New builds a sandbox from opts, filling in defaults; it fails on
+// settings that cannot work (fault shares above 1, negative durations, an
+// unknown account state, …).
+func New(opts Options) (*Sandbox, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Sandbox{
+		opts:      o,
+		catalog:   o.Catalog,
+		gen:       newGenerator(),
+		dice:      newDice(o.Faults),
+		counters:  newCounters(),
+		tokens:    map[string]map[string]bool{},
+		sleep:     sleepCtx,
+		accounts:  map[string]*account{},
+		workflows: map[string]*workflow{},
+	}
+	for lt, ids := range o.Tokens {
+		s.tokens[lt] = map[string]bool{}
+		for _, id := range ids {
+			s.tokens[lt][id] = true
+		}
+	}
+	return s, nil
+}
+
+// Counters returns a snapshot of what the sandbox saw and did.
+func (s *Sandbox) Counters() Counters {
+	c := s.counters.snapshot()
+	s.mu.Lock()
+	c.WorkflowsHeld = int64(len(s.workflows))
+	s.mu.Unlock()
+	return c
+}
+
+// now reads the sandbox clock.
+func (s *Sandbox) now() time.Time { return s.opts.Clock() }
+
+// ServeHTTP answers one request: the control paths under /_sandbox/, or
+// an API endpoint with faults, authentication and the envelope.
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+		s.control(w, r)
+		return
+	}
+	start := time.Now()
+	endpoint, id := route(r.Method, r.URL.Path)
+	s.counters.add(func(c *Counters) { c.Requests[endpoint]++ })
+	f := s.dice.roll(endpoint)
+	var latency, slow time.Duration
+	if s.dice.targets(endpoint) {
+		latency, slow = s.opts.Faults.Latency, s.opts.Faults.SlowBody
+	}
+	if err := s.sleep(r.Context(), latency); err != nil {
+		return
+	}
+	var resp response
+	if f.before() {
+		resp = s.faultResponse(f, response{})
+	} else {
+		resp = s.handle(r, endpoint, id)
+		resp = s.faultResponse(f, resp)
+	}
+	s.counters.add(func(c *Counters) {
+		if f != faultNone {
+			c.Faults[f.String()]++
+		}
+		if f == faultDrop {
+			c.Responses["dropped"]++
+		} else {
+			c.Responses[strconv.Itoa(resp.status)]++
+		}
+	})
+	if s.opts.Logf != nil {
+		status := strconv.Itoa(resp.status)
+		if f == faultDrop {
+			status = "dropped"
+		}
+		suffix := ""
+		if f != faultNone {
+			suffix = " (fault: " + f.String() + ")"
+		}
+		s.opts.Logf("%s %s %s %s%s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond), suffix)
+	}
+	s.write(r.Context(), w, f, resp, slow)
+}
+
+// route names the endpoint of a request, and the workflow id in its path.
+func route(method, path string) (endpoint, id string) {
+	want := ""
+	switch {
+	case path == "/workflows":
+		want = EndpointPostWorkflows
+	case strings.HasPrefix(path, "/workflows/") && len(path) > len("/workflows/") && !strings.Contains(path[len("/workflows/"):], "/"):
+		id = path[len("/workflows/"):]
+		switch method {
+		case http.MethodGet:
+			return EndpointGetWorkflow, id
+		case http.MethodDelete:
+			return EndpointDeleteWorkflow, id
+		}
+		return EndpointOther, id
+	case path == "/conversations/poll":
+		want = EndpointConversationsPoll
+	case path == "/inbox/poll":
+		want = EndpointInboxPoll
+	case path == "/network/poll":
+		want = EndpointNetworkPoll
+	case path == "/stats/actions":
+		want = EndpointStats
+	case path == "/account":
+		want = EndpointAccount
+	default:
+		return EndpointOther, ""
+	}
+	if m, _, _ := strings.Cut(want, " "); m != method {
+		return EndpointOther, ""
+	}
+	return want, ""
+}
+
+// knownPath reports whether a path is an API path (whatever the method).
+func knownPath(path string) bool {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		if e, _ := route(m, path); e != EndpointOther {
+			return true
+		}
+	}
+	return false
+}
+
+// handle answers an API request without faults.
+func (s *Sandbox) handle(r *http.Request, endpoint, id string) response {
+	if endpoint == EndpointOther && !knownPath(r.URL.Path) {
+		return errResponse(newError(http.StatusNotFound, errNotFound, "There is no endpoint at "+r.URL.Path+"."))
+	}
+	acct, aerr := s.authenticate(r)
+	if aerr != nil {
+		return errResponse(aerr)
+	}
+	if endpoint == EndpointOther {
+		return errResponse(newError(http.StatusMethodNotAllowed, errMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"."))
+	}
+	switch endpoint {
+	case EndpointPostWorkflows:
+		return s.postWorkflow(r, acct)
+	case EndpointGetWorkflow:
+		return s.getWorkflow(acct, id)
+	case EndpointDeleteWorkflow:
+		return s.deleteWorkflow(acct, id)
+	case EndpointConversationsPoll:
+		return s.pollConversations(r, acct)
+	case EndpointInboxPoll:
+		return s.pollInbox(r, acct)
+	case EndpointNetworkPoll:
+		return s.pollNetwork(r, acct)
+	case EndpointStats:
+		return s.stats(r, acct)
+	default:
+		return okResponse(map[string]string{"name": acct.cfg.Name, "url": acct.cfg.URL})
+	}
+}
+
+// authenticate checks the two token headers and returns the account of
+// the identification token.
+func (s *Sandbox) authenticate(r *http.Request) (*account, *apiError) {
+	lt := r.Header.Get("linked-api-token")
+	if lt == "" {
+		return nil, newError(http.StatusUnauthorized, errLinkedAPITokenRequired, "'linked-api-token' is missing in request headers.")
+	}
+	ids, ok := s.tokens[lt]
+	if !ok {
+		return nil, newError(http.StatusUnauthorized, errInvalidLinkedAPIToken, "The provided 'linked-api-token' is invalid.")
+	}
+	it := r.Header.Get("identification-token")
+	if it == "" {
+		return nil, newError(http.StatusUnauthorized, errIdentificationTokenMissing, "'identification-token' is missing in request headers.")
+	}
+	if !ids[it] {
+		return nil, newError(http.StatusUnauthorized, errInvalidIdentificationToken, "The provided 'identification-token' is invalid.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[it]
+	if !ok {
+		a = newAccount(it, s.opts.settings(it), DefaultAccountPeople)
+		s.accounts[it] = a
+	}
+	return a, nil
+}
+
+// control serves the /_sandbox/ paths: no tokens, no faults.
+func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
+	var resp response
+	switch r.URL.Path {
+	case "/_sandbox/counters":
+		resp = jsonResponse(http.StatusOK, s.Counters())
+	case "/_sandbox/health":
+		resp = jsonResponse(http.StatusOK, map[string]any{"ok": true, "time": iso(s.now())})
+	default:
+		resp = errResponse(newError(http.StatusNotFound, errNotFound, "There is no endpoint at "+r.URL.Path+"."))
+	}
+	if r.Method != http.MethodGet && resp.status == http.StatusOK {
+		resp = errResponse(newError(http.StatusMethodNotAllowed, errMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"."))
+	}
+	s.write(r.Context(), w, faultNone, resp, 0)
+}
+
+// evictionHeap orders finished workflows by the time they may be evicted.
+type evictionHeap []*workflow
+
+func (h evictionHeap) Len() int           { return len(h) }
+func (h evictionHeap) Less(i, j int) bool { return h[i].evictAt.Before(h[j].evictAt) }
+func (h evictionHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *evictionHeap) Push(x any)        { *h = append(*h, x.(*workflow)) }
+func (h *evictionHeap) Pop() any {
+	old := *h
+	w := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return w
+}
+
+var _ heap.Interface = (*evictionHeap)(nil)
+
+// marshal is json.Marshal for values the sandbox built itself.
+func marshal(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
