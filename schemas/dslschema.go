@@ -99,6 +99,8 @@ func stepSchema(a *Action) map[string]any {
 			"anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
 		"as":    map[string]any{"type": "string", "description": "The name of the forEach item (default item)."},
 		"index": map[string]any{"type": "string", "description": "The name of the forEach position (default index)."},
+		"params": map[string]any{"description": "A mapping (usually an expression) merged into the parameters; parameters written out win.",
+			"anyOf": []any{map[string]any{"type": "object"}, map[string]any{"$ref": "#/definitions/expression"}}},
 	}
 	if len(a.Children) > 0 {
 		props["then"] = map[string]any{"$ref": "#/definitions/steps",
