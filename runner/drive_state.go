@@ -17,6 +17,9 @@ func (d *driver) setState(ctx context.Context, t *tracked, s State, k EventKind)
 		}
 		t.w.State = s
 	}
+	if s.Terminal() {
+		t.w.PendingReason = ""
+	}
 	return d.save(ctx, t, Event{Kind: k})
 }
 

@@ -144,7 +144,7 @@ func describeEvent(ev Event, total int) string {
 	c := ev.Counts
 	switch ev.Kind {
 	case EventRunStart:
-		return fmt.Sprintf("tracking %d workflows: %s", c.Total, countsText(*c))
+		return fmt.Sprintf("tracking %s: %s", Plural(c.Total, "workflow"), countsText(*c))
 	case EventRunEnd:
 		return "done: " + countsText(*c)
 	case EventRunStopped:

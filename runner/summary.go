@@ -36,7 +36,7 @@ func WriteSummary(w io.Writer, s Summary) {
 		}
 		name += ": "
 	}
-	fmt.Fprintf(w, "%s%d workflows: %s\n", name, c.Total, countsText(c))
+	fmt.Fprintf(w, "%s%s: %s\n", name, Plural(c.Total, "workflow"), countsText(c))
 	if len(s.Errors) > 0 {
 		fmt.Fprintf(w, "action errors (%s):\n", errorTally(s.Errors))
 		limit := s.MaxErrors
@@ -74,6 +74,14 @@ func WriteSummary(w io.Writer, s Summary) {
 			fmt.Fprintf(w, "  If they did not run, send them again with: %s\n", s.ResubmitCommand)
 		}
 	}
+}
+
+// Plural is "1 workflow", "2 workflows".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func runID(r *Run) string {

@@ -58,6 +58,15 @@ var commands = []func(*app) *cobra.Command{
 	newCompileCmd,
 	newActionsCmd,
 	newSchemaCmd,
+	newRunCmd,
+	newRunsCmd,
+	newStatusCmd,
+	newResultCmd,
+	newWaitCmd,
+	newCancelCmd,
+	newConversationsCmd,
+	newStatsCmd,
+	newAccountCmd,
 }
 
 // Main runs lwf with args and the given streams and returns the exit code.

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/runner/state"
+)
+
+func newResultCmd(a *app) *cobra.Command {
+	var (
+		conn   connFlags
+		st     stateFlags
+		output string
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "result RUN_OR_WORKFLOW_ID",
+		Short: "Write the results of a run or a workflow as JSON, JSON Lines or CSV",
+		Long: `Write the stored results of a run (or of one of its workflows) without
+asking Linked API anything. JSON is one document with every workflow, its result
+(shaped by output: expressions where the workflow file has them) and every action
+error with its path. JSON Lines and CSV hold one record per item found (each
+person of each company, …) with the columns of the steps above it.
+
+An id that is not in the state directory is read from Linked API as a workflow
+id. Exit code 3 means the run has not finished and the results are partial.`,
+		Example: `  lwf result r-3f9a2c1b7d4e -o results.csv
+  lwf result r-3f9a --format jsonl | jq .person.name`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := runner.FormatFor(output, format); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			if output == "" {
+				output = "-"
+			}
+			db, err := st.open(a)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			run, idx, err := db.Resolve(a.ctx, args[0])
+			if errors.Is(err, state.ErrNotFound) {
+				return remoteResult(a, &conn, args[0], output, format)
+			}
+			if err != nil {
+				return err
+			}
+			ws, err := db.WorkflowsFull(a.ctx, run.ID)
+			if err != nil {
+				return err
+			}
+			if idx >= 0 {
+				ws = ws[idx : idx+1]
+			}
+			if err := writeResults(a, &runner.Results{Run: run, Workflows: ws, Describe: catalogDescribe()}, output, format); err != nil {
+				return err
+			}
+			c := runner.CountStates(ws)
+			if open := c.Total - c.Finished - c.ByState[runner.StateUnknown]; open > 0 {
+				fmt.Fprintf(a.stderr, "run %s has not finished (%d of %d workflows still open): these results are partial; lwf wait %s tracks it to the end\n", run.ID, open, c.Total, run.ID)
+				a.code = exitPending
+			}
+			return nil
+		},
+	}
+	conn.register(cmd)
+	st.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `FILE` (default standard output)")
+	cmd.Flags().StringVar(&format, "format", "", "json, jsonl or csv (default: from the -o extension, else json)")
+	return cmd
+}
+
+// remoteResult reads a workflow lwf did not submit from the API.
+func remoteResult(a *app, conn *connFlags, id, output, format string) error {
+	client, _, err := conn.connect(a)
+	if err != nil {
+		return err
+	}
+	res, err := client.Workflow(a.ctx, id)
+	if err != nil {
+		return apiError(err)
+	}
+	wf := &runner.Workflow{WorkflowID: res.WorkflowID, State: stateFor(res.WorkflowStatus), Completion: res.Completion, Failure: res.Failure, Message: res.Message}
+	if err := writeResults(a, &runner.Results{Workflows: []*runner.Workflow{wf}, Describe: catalogDescribe()}, output, format); err != nil {
+		return err
+	}
+	if !res.WorkflowStatus.Terminal() {
+		fmt.Fprintf(a.stderr, "workflow %s is %s: it has no result yet\n", id, res.WorkflowStatus)
+		a.code = exitPending
+	}
+	return nil
+}
+
+// stateFor maps an API status onto lwf's states.
+func stateFor(s runner.Status) runner.State {
+	switch s {
+	case runner.StatusPending:
+		return runner.StatePending
+	case runner.StatusCompleted:
+		return runner.StateCompleted
+	case runner.StatusFailed:
+		return runner.StateFailed
+	case "cancelled", "canceled":
+		return runner.StateCancelled
+	}
+	return runner.StateRunning
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lwf-dev/lwf/compiler"
+	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/runner/state"
+)
+
+// runMeta is what a run keeps of how it was compiled, so that lwf wait
+// can compile it again to apply output: expressions.
+type runMeta struct {
+	File       string   `json:"file"` // absolute
+	Dir        string   `json:"dir"`  // working directory at the time
+	Inputs     []string `json:"inputs,omitempty"`
+	InputsFile string   `json:"inputsFile,omitempty"`
+	ChunkSize  int      `json:"chunkSize,omitempty"`
+	MaxBytes   int      `json:"maxBytes,omitempty"`
+}
+
+func newRunCmd(a *app) *cobra.Command {
+	var (
+		in        inputFlags
+		conn      connFlags
+		st        stateFlags
+		drive     driveFlags
+		detach    bool
+		fresh     bool
+		sandboxed bool
+		speed     time.Duration
+		chunkSize int
+	)
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Submit a workflow file to Linked API and track it to the end",
+		Long: `Compile FILE, submit its workflows to Linked API and track them until every
+one has ended, then report every action error and write the results.
+
+A run is identified by its payloads and the account: running the same file with
+the same inputs again re-attaches to the existing run instead of sending anything
+twice (use --new to start over on purpose). The run's state lives in .lwf/, so
+Ctrl-C, --timeout or a crash lose nothing: lwf wait RUN resumes tracking. A
+submission whose outcome could not be known is never sent again unless you pass
+--resubmit-unknown.
+
+Credentials come from LINKED_API_TOKEN and IDENTIFICATION_TOKEN, or --profile.
+--sandbox runs against a local emulator instead, with no account.
+
+Exit codes: 0 every workflow completed without action errors; 1 a workflow
+failed, was refused, has an unknown submission, or actions failed (unless
+--allow-action-errors); 2 usage, validation, credential or account errors;
+3 timed out, interrupted or detached: resumable with lwf wait.`,
+		Example: `  lwf run --sandbox examples/ai-startups.yaml
+  lwf run campaign.yaml --input note="Hi" -o results.csv
+  lwf run campaign.yaml --detach
+  lwf run campaign.yaml --timeout 30m --json-events > events.jsonl`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			terminal, width := isTerminal(a.stderr), termWidth(a.stderr)
+			a.stderr = syncWriter(a.stderr)
+			opts := in.options(a)
+			opts.Getenv = hideTokens(a.getenv)
+			opts.ChunkSize = chunkSize
+			plan, ds := compiler.CompileFile(a.ctx, args[0], opts)
+			if plan == nil || ds.HasErrors() {
+				a.printDiags(ds)
+				a.code = exitUsage
+				return nil
+			}
+			if len(ds) > 0 {
+				a.printDiags(ds)
+			}
+			job := &driveJob{a: a, flags: &drive, detach: detach, terminal: terminal, width: width}
+			var creds runner.Credentials
+			if sandboxed {
+				stop, c, dir, err := startSandbox(a, speed, st.dir)
+				if err != nil {
+					return err
+				}
+				defer stop()
+				creds, st.dir = c, dir
+				conn.endpoint = c.Endpoint
+			} else {
+				c, err := conn.credentials(a)
+				if err != nil {
+					return err
+				}
+				creds = c
+			}
+			client, err := conn.client(a, creds)
+			if err != nil {
+				return err
+			}
+			db, err := st.open(a)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			run, err := attachRun(a, db, plan, creds, client.BaseURL(), &in, chunkSize, fresh, drive.quiet || drive.jsonEvents)
+			if err != nil {
+				return err
+			}
+			job.db, job.run, job.api = db, run, client
+			job.shape = planShaper(plan)
+			if !sandboxed {
+				job.resume = "lwf wait " + run.ID + stateArg(&st)
+			}
+			return job.execute()
+		},
+	}
+	in.register(cmd)
+	conn.register(cmd)
+	st.register(cmd)
+	drive.register(cmd)
+	fl := cmd.Flags()
+	fl.BoolVar(&detach, "detach", false, "submit every workflow, print the run id and exit 3 without tracking")
+	fl.BoolVar(&fresh, "new", false, "start a new run even if this file with these inputs already ran for this account")
+	fl.BoolVar(&sandboxed, "sandbox", false, "run against a local Linked API emulator (no account needed)")
+	fl.DurationVar(&speed, "sandbox-speed", time.Second, "with --sandbox: how long each action takes")
+	fl.IntVar(&chunkSize, "chunk-size", compiler.DefaultChunkSize, "most root actions per workflow")
+	return cmd
+}
+
+// stateArg repeats a non-default --state in resume commands.
+func stateArg(st *stateFlags) string {
+	if st.dir == "" {
+		return ""
+	}
+	return " --state " + st.dir
+}
+
+// attachRun finds the run of these payloads for this account, or creates
+// it, and says which.
+func attachRun(a *app, db *state.DB, plan *compiler.Plan, creds runner.Credentials, endpoint string, in *inputFlags, chunkSize int, fresh, quiet bool) (*runner.Run, error) {
+	account := creds.Account()
+	key, err := runner.RunKey(account, plan.Payloads)
+	if err != nil {
+		return nil, err
+	}
+	abs, _ := filepath.Abs(plan.File)
+	cwd, _ := os.Getwd()
+	meta, _ := json.Marshal(runMeta{File: abs, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes})
+	run, created, err := db.Attach(a.ctx, runner.Run{Key: key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Meta: meta}, plan.Payloads, fresh)
+	if err != nil {
+		return nil, err
+	}
+	if quiet {
+		return run, nil
+	}
+	if created {
+		fmt.Fprintf(a.stderr, "run %s: %s, %s\n", run.ID, plan.File, runner.Plural(len(plan.Payloads), "workflow"))
+		return run, nil
+	}
+	c, _, err := db.Counts(a.ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(a.stderr, "re-attaching to run %s (started %s; %d of %d workflows finished); --new starts over\n",
+		run.ID, run.Created.Format("2006-01-02 15:04"), c.Finished, c.Total)
+	return run, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// planShaper applies the plan's output: expressions to completions.
+func planShaper(plan *compiler.Plan) func(*runner.Workflow) (json.RawMessage, error) {
+	has := false
+	for _, o := range plan.Outputs {
+		has = has || o != nil
+	}
+	if !has {
+		return nil
+	}
+	return func(w *runner.Workflow) (json.RawMessage, error) {
+		if w.Index >= len(plan.Outputs) || plan.Outputs[w.Index] == nil {
+			return nil, nil
+		}
+		var v any
+		if err := json.Unmarshal(w.Completion, &v); err != nil {
+			return nil, err
+		}
+		out, err := plan.Outputs[w.Index].Apply(v)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(out)
+	}
+}
+
+// recompile compiles a run's file again as it was run, to recover its
+// output: expressions; nil when the file is gone, or changed so that its
+// payloads differ.
+func recompile(ctx context.Context, a *app, run *runner.Run, ws []*runner.Workflow) *compiler.Plan {
+	var m runMeta
+	if json.Unmarshal(run.Meta, &m) != nil || m.File == "" {
+		return nil
+	}
+	if cwd, _ := os.Getwd(); cwd != m.Dir {
+		return nil // relative input paths would not resolve the same
+	}
+	in := inputFlags{inputs: m.Inputs, inputsFile: m.InputsFile, maxBytes: m.MaxBytes}
+	opts := in.options(a)
+	opts.Getenv = hideTokens(a.getenv)
+	opts.ChunkSize = m.ChunkSize
+	plan, ds := compiler.CompileFile(ctx, m.File, opts)
+	if plan == nil || ds.HasErrors() || len(plan.Payloads) != len(ws) {
+		return nil
+	}
+	for i, p := range plan.Payloads {
+		a, _ := runner.RunKey("", []json.RawMessage{p})
+		b, _ := runner.RunKey("", []json.RawMessage{ws[i].Payload})
+		if a != b {
+			return nil
+		}
+	}
+	return plan
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/runner/state"
+)
+
+// statusShown bounds the workflows listed one per line.
+const statusShown = 30
+
+func newStatusCmd(a *app) *cobra.Command {
+	var (
+		conn      connFlags
+		st        stateFlags
+		asJSON    bool
+		noRefresh bool
+	)
+	cmd := &cobra.Command{
+		Use:   "status RUN_OR_WORKFLOW_ID",
+		Short: "Show where a run or a workflow stands",
+		Long: `Show a run's workflows and their states, or one workflow. A run that no lwf
+process is tracking is refreshed first (one GET per unfinished workflow) when
+credentials are available; --no-refresh shows the stored state only. An id that
+is not in the state directory is looked up at Linked API as a workflow id.`,
+		Example: `  lwf status r-3f9a2c1b7d4e
+  lwf status wf-64835e7c-0000-4000-8000-000000000000 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := st.open(a)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			run, idx, err := db.Resolve(a.ctx, args[0])
+			if errors.Is(err, state.ErrNotFound) {
+				return remoteStatus(a, &conn, args[0], asJSON)
+			}
+			if err != nil {
+				return err
+			}
+			tracking := db.Held(run.ID)
+			if !noRefresh && !tracking {
+				refreshRun(a, &conn, db, run)
+			}
+			ws, err := db.Workflows(a.ctx, run.ID)
+			if err != nil {
+				return err
+			}
+			if idx >= 0 {
+				return showWorkflow(a.stdout, run, ws[idx], asJSON)
+			}
+			return showRun(a.stdout, run, ws, tracking, asJSON)
+		},
+	}
+	conn.register(cmd)
+	st.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&noRefresh, "no-refresh", false, "show the stored state without asking Linked API")
+	return cmd
+}
+
+// refreshRun polls each unfinished workflow of a run nobody tracks once,
+// quietly: a missing credential or a failure leaves the stored state.
+func refreshRun(a *app, conn *connFlags, db *state.DB, run *runner.Run) {
+	c, _, err := db.Counts(a.ctx, run.ID)
+	if err != nil || c.ByState[runner.StatePending]+c.ByState[runner.StateRunning] == 0 {
+		return
+	}
+	creds, err := runner.ResolveCredentials(a.getenv, conn.profile)
+	if err != nil {
+		return
+	}
+	if conn.endpoint != "" {
+		creds.Endpoint = conn.endpoint
+	}
+	if creds.Endpoint == "" {
+		creds.Endpoint = run.Endpoint
+	}
+	if creds.Account() != run.Account {
+		return
+	}
+	client, err := conn.client(a, creds)
+	if err != nil {
+		return
+	}
+	lock, err := db.Lock(run.ID)
+	if err != nil {
+		return
+	}
+	defer lock.Unlock()
+	_, _ = runner.Drive(a.ctx, runner.Config{API: client, Store: db, Refresh: true}, run.ID)
+}
+
+func showRun(w io.Writer, run *runner.Run, ws []*runner.Workflow, tracking bool, asJSON bool) error {
+	c := runner.CountStates(ws)
+	for _, wf := range ws {
+		c.Actions += wf.Actions
+		c.Errors += wf.ActionErrors
+	}
+	if asJSON {
+		type wfItem struct {
+			Index         int             `json:"index"`
+			State         runner.State    `json:"state"`
+			WorkflowID    string          `json:"workflowId,omitempty"`
+			PendingReason string          `json:"pendingReason,omitempty"`
+			Message       string          `json:"message,omitempty"`
+			Failure       *runner.Failure `json:"failure,omitempty"`
+			Error         string          `json:"error,omitempty"`
+			Actions       int             `json:"actions"`
+			ActionErrors  int             `json:"actionErrors"`
+			Attempts      int             `json:"attempts"`
+			Submitted     *time.Time      `json:"submitted,omitempty"`
+			Updated       time.Time       `json:"updated"`
+		}
+		doc := struct {
+			ID        string        `json:"id"`
+			Name      string        `json:"name"`
+			File      string        `json:"file"`
+			Endpoint  string        `json:"endpoint"`
+			Created   time.Time     `json:"created"`
+			Status    string        `json:"status"`
+			Tracking  bool          `json:"tracking"`
+			Counts    runner.Counts `json:"counts"`
+			Workflows []wfItem      `json:"workflows"`
+		}{run.ID, run.Name, run.File, run.Endpoint, run.Created, runStatus(c, tracking), tracking, c, nil}
+		for _, wf := range ws {
+			it := wfItem{wf.Index, wf.State, wf.WorkflowID, wf.PendingReason, wf.Message, wf.Failure, wf.Error, wf.Actions, wf.ActionErrors, wf.Attempts, nil, wf.Updated}
+			if !wf.Submitted.IsZero() {
+				s := wf.Submitted
+				it.Submitted = &s
+			}
+			doc.Workflows = append(doc.Workflows, it)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	}
+	fmt.Fprintf(w, "run %s · %s · %s\n", run.ID, run.Name, run.File)
+	fmt.Fprintf(w, "started %s at %s; %s\n", run.Created.Format("2006-01-02 15:04:05"), run.Endpoint, runStatus(c, tracking))
+	fmt.Fprintf(w, "%s: %s\n", runner.Plural(c.Total, "workflow"), countsLine(c))
+	shown := ws
+	if len(ws) > statusShown {
+		shown = nil
+		for _, wf := range ws {
+			if wf.State != runner.StateCompleted && len(shown) < statusShown {
+				shown = append(shown, wf)
+			}
+		}
+	}
+	if len(shown) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "#\tSTATE\tWORKFLOW ID\tUPDATED\tNOTE")
+		for _, wf := range shown {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", wf.Index+1, wf.State, orDefault(wf.WorkflowID, "-"), ago(wf.Updated), workflowNote(wf))
+		}
+		tw.Flush()
+	}
+	if hidden := len(ws) - len(shown); hidden > 0 {
+		fmt.Fprintf(w, "(%d more not listed; --json lists every workflow)\n", hidden)
+	}
+	return nil
+}
+
+// countsLine is the state tally of a run plus its action counts.
+func countsLine(c runner.Counts) string {
+	var parts []string
+	for _, s := range runner.AllStates() {
+		if n := c.ByState[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	return fmt.Sprintf("%s; %d actions, %d action errors", strings.Join(parts, ", "), c.Actions, c.Errors)
+}
+
+// workflowNote is the one-line detail of a workflow's state.
+func workflowNote(wf *runner.Workflow) string {
+	switch {
+	case wf.Failure != nil:
+		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
+	case wf.Error != "":
+		return wf.Error
+	case wf.State == runner.StateCompleted && wf.ActionErrors > 0:
+		return fmt.Sprintf("%d actions, %d failed", wf.Actions, wf.ActionErrors)
+	case wf.State == runner.StateCompleted:
+		return fmt.Sprintf("%d actions", wf.Actions)
+	case wf.PendingReason != "" && wf.Message != "":
+		return wf.PendingReason + ": " + wf.Message
+	}
+	return orDefault(wf.PendingReason, wf.Message)
+}
+
+func showWorkflow(w io.Writer, run *runner.Run, wf *runner.Workflow, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		wf.Payload = nil
+		return enc.Encode(wf)
+	}
+	fmt.Fprintf(w, "workflow #%d of run %s (%s)\n", wf.Index+1, run.ID, run.Name)
+	fmt.Fprintf(w, "state: %s\n", wf.State)
+	if wf.WorkflowID != "" {
+		fmt.Fprintf(w, "workflow id: %s\n", wf.WorkflowID)
+	}
+	if !wf.Submitted.IsZero() {
+		fmt.Fprintf(w, "submitted: %s (%d attempt%s)\n", wf.Submitted.Format("2006-01-02 15:04:05"), wf.Attempts, plural(wf.Attempts))
+	}
+	fmt.Fprintf(w, "updated: %s\n", wf.Updated.Format("2006-01-02 15:04:05"))
+	if note := workflowNote(wf); note != "" {
+		fmt.Fprintf(w, "note: %s\n", note)
+	}
+	return nil
+}
+
+// remoteStatus shows a workflow lwf did not submit, straight from the API.
+func remoteStatus(a *app, conn *connFlags, id string, asJSON bool) error {
+	client, _, err := conn.connect(a)
+	if err != nil {
+		return err
+	}
+	res, err := client.Workflow(a.ctx, id)
+	if err != nil {
+		return apiError(err)
+	}
+	if asJSON {
+		res.Completion = nil
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintf(a.stdout, "workflow %s: %s\n", res.WorkflowID, res.WorkflowStatus)
+	if res.PendingReason != "" {
+		fmt.Fprintf(a.stdout, "pending reason: %s\n", res.PendingReason)
+	}
+	if res.Message != "" {
+		fmt.Fprintf(a.stdout, "message: %s\n", res.Message)
+	}
+	if res.Failure != nil {
+		fmt.Fprintf(a.stdout, "failure: %s: %s\n", res.Failure.Reason, res.Failure.Message)
+	}
+	if res.WorkflowStatus == runner.StatusCompleted {
+		fmt.Fprintf(a.stdout, "the result: lwf result %s\n", id)
+	}
+	return nil
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// driveFlags are the flags run and wait share.
+type driveFlags struct {
+	output            string
+	format            string
+	timeout           time.Duration
+	allowActionErrors bool
+	quiet             bool
+	jsonEvents        bool
+	resubmitUnknown   bool
+	pollStart         time.Duration // hidden: tests shrink the polling
+	pollMax           time.Duration
+}
+
+func (f *driveFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "", "write the results to `FILE` when the run ends (- for standard output)")
+	fl.StringVar(&f.format, "format", "", "results format: json, jsonl or csv (default: from the -o extension, else json)")
+	fl.DurationVar(&f.timeout, "timeout", 0, "stop tracking after this long (exit 3; resume with lwf wait), e.g. 30m")
+	fl.BoolVar(&f.allowActionErrors, "allow-action-errors", false, "exit 0 even when actions inside completed workflows failed")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "show no progress; report only problems")
+	fl.BoolVar(&f.jsonEvents, "json-events", false, "write one JSON object per event to standard output")
+	fl.BoolVar(&f.resubmitUnknown, "resubmit-unknown", false, "send again the workflows whose earlier submission is unknown (they may run twice)")
+	// Polling intervals are lwf's to choose; these exist for tests against
+	// a fast sandbox.
+	fl.DurationVar(&f.pollStart, "poll-start", 0, "first interval between polls of a workflow")
+	fl.DurationVar(&f.pollMax, "poll-max", 0, "longest interval between polls of a workflow")
+	_ = fl.MarkHidden("poll-start")
+	_ = fl.MarkHidden("poll-max")
+}
+
+// errTimedOut is the cause of a --timeout.
+var errTimedOut = errors.New("timed out")
+
+// driveJob drives one run to its end for run and wait.
+type driveJob struct {
+	a        *app
+	db       *state.DB
+	run      *runner.Run
+	api      runner.API
+	flags    *driveFlags
+	shape    func(*runner.Workflow) (json.RawMessage, error)
+	detach   bool
+	terminal bool // standard error is a terminal
+	width    func() int
+	resume   string // the command that resumes the run; "" when it cannot be resumed
+}
+
+// execute locks the run, drives it, writes the results and the summary,
+// and sets the exit code.
+func (j *driveJob) execute() error {
+	a := j.a
+	if _, err := runner.FormatFor(j.flags.output, j.flags.format); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	lock, err := j.db.Lock(j.run.ID)
+	var le *state.LockedError
+	if errors.As(err, &le) {
+		return &exitError{code: exitPending, err: fmt.Errorf("%v; follow it with: lwf status %s", le, j.run.ID)}
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+
+	prog := j.progress()
+	ctx := a.ctx
+	if j.flags.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, j.flags.timeout, errTimedOut)
+		defer cancel()
+	}
+	out, err := runner.Drive(ctx, runner.Config{
+		API:             j.api,
+		Store:           j.db,
+		Events:          prog.Event,
+		Shape:           j.shape,
+		ResubmitUnknown: j.flags.resubmitUnknown,
+		SubmitOnly:      j.detach,
+		Policy:          runner.Policy{PollStart: j.flags.pollStart, PollMax: j.flags.pollMax},
+	}, j.run.ID)
+	prog.Close()
+	if err != nil {
+		if runner.IsAuth(err) {
+			return &exitError{code: exitUsage, err: fmt.Errorf("%w\nnothing more was sent; once the credentials or the account are fixed, resume with: %s", err, j.resume)}
+		}
+		return err
+	}
+	switch {
+	case out.Detached:
+		fmt.Fprintln(a.stdout, j.run.ID) // for scripts: ID=$(lwf run x --detach)
+		fmt.Fprintf(a.stderr, "run %s: %s submitted; follow with: %s\n", j.run.ID, runner.Plural(out.Counts.Total, "workflow"), j.resumeOr("lwf status "+j.run.ID))
+		a.code = exitPending
+		return nil
+	case out.Stopped:
+		why := "interrupted"
+		if errors.Is(context.Cause(ctx), errTimedOut) {
+			why = fmt.Sprintf("timed out after %s", j.flags.timeout)
+		}
+		if j.resume == "" {
+			fmt.Fprintf(a.stderr, "%s: the sandbox stops with lwf, so this run cannot be resumed\n", why)
+		} else {
+			fmt.Fprintf(a.stderr, "%s: the workflows go on at Linked API; resume tracking with: %s\n", why, j.resume)
+		}
+		a.code = exitPending
+		return nil
+	}
+	return j.finish()
+}
+
+// progress picks the display: JSON events on standard output, a live
+// view on a terminal, log lines otherwise, nothing with --quiet.
+func (j *driveJob) progress() *runner.Progress {
+	a := j.a
+	opts := runner.ProgressOptions{RunID: j.run.ID, Name: j.run.Name}
+	switch {
+	case j.flags.jsonEvents:
+		return runner.NewProgress(a.stdout, runner.ProgressJSON, opts)
+	case j.flags.quiet:
+		return runner.NewProgress(a.stderr, runner.ProgressQuiet, opts)
+	case j.terminal:
+		opts.Width = j.width
+		return runner.NewProgress(a.stderr, runner.ProgressLive, opts)
+	}
+	return runner.NewProgress(a.stderr, runner.ProgressLines, opts)
+}
+
+func (j *driveJob) resumeOr(def string) string {
+	if j.resume == "" {
+		return def
+	}
+	return j.resume
+}
+
+// finish writes the results and the summary of a settled run and sets the
+// exit code: 0 when every workflow completed without action errors (or
+// they are allowed), 1 otherwise.
+func (j *driveJob) finish() error {
+	a := j.a
+	ws, err := j.db.WorkflowsFull(a.ctx, j.run.ID)
+	if err != nil {
+		return err
+	}
+	res := &runner.Results{Run: j.run, Workflows: ws, Describe: catalogDescribe()}
+	errs := res.ActionErrors()
+	if j.flags.output != "" {
+		if err := writeResults(a, res, j.flags.output, j.flags.format); err != nil {
+			return err
+		}
+	}
+	c := runner.CountStates(ws)
+	clean := c.ByState[runner.StateCompleted] == c.Total
+	if clean && (len(errs) == 0 || j.flags.allowActionErrors) {
+		a.code = exitOK
+	} else {
+		a.code = exitFindings
+	}
+	if !j.flags.quiet || a.code != exitOK {
+		resubmit := ""
+		if j.resume != "" {
+			resubmit = j.resume + " --resubmit-unknown"
+		}
+		runner.WriteSummary(a.stderr, runner.Summary{Run: j.run, Workflows: ws, Errors: errs, ResubmitCommand: resubmit})
+		if j.flags.output == "" && !j.flags.quiet && c.ByState[runner.StateCompleted] > 0 && j.resume != "" {
+			fmt.Fprintf(a.stderr, "results: lwf result %s -o results.csv (or .json, .jsonl)\n", j.run.ID)
+		}
+	}
+	return nil
+}
+
+// writeResults writes res to path ("-" = standard output), through a
+// temporary file so a reader never sees half a file.
+func writeResults(a *app, res *runner.Results, path, format string) error {
+	f, err := runner.FormatFor(path, format)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	w, err := runner.NewWriter(f)
+	if err != nil {
+		return err
+	}
+	if path == "-" {
+		return w.WriteResults(a.stdout, res)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := w.WriteResults(tmp, res); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	return nil
+}
+
+// termWidth returns a function giving the width of the terminal w is.
+func termWidth(w io.Writer) func() int {
+	f, ok := w.(*os.File)
+	return func() int {
+		if ok {
+			if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+				return cols
+			}
+		}
+		return 80
+	}
+}
+
+// catalogDescribe names result columns by the catalog's entities.
+func catalogDescribe() runner.Describe {
+	cat, err := schemas.Default()
+	if err != nil {
+		return nil
+	}
+	return func(actionType string) string {
+		if ac := cat.Lookup(actionType); ac != nil {
+			return ac.Result.Entity
+		}
+		return ""
+	}
+}
+
+// hideTokens keeps the credentials out of a workflow's env context, so no
+// expression can put them into a payload, the state store or a result.
+func hideTokens(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		switch strings.ToUpper(k) {
+		case runner.EnvLinkedAPIToken, runner.EnvIdentificationToken:
+			return ""
+		}
+		return getenv(k)
+	}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/runner/state"
+)
+
+// EnvState overrides the state directory (.lwf).
+const envState = "LWF_STATE"
+
+// connFlags select the account and the API, for every command that calls
+// Linked API.
+type connFlags struct {
+	profile  string
+	endpoint string
+	debug    bool
+	rate     float64
+}
+
+func (f *connFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.profile, "profile", "", "use the credentials of profile `NAME` in the config file ($LWF_CONFIG, ~/.config/lwf/config.yaml)")
+	fl.StringVar(&f.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+runner.DefaultBaseURL+")")
+	fl.BoolVar(&f.debug, "debug", false, "log every HTTP request (never a token) to standard error")
+	fl.Float64Var(&f.rate, "rate", runner.DefaultRatePerSecond, "at most this many requests per second")
+}
+
+// credentials resolves the credentials and applies --endpoint.
+func (f *connFlags) credentials(a *app) (runner.Credentials, error) {
+	creds, err := runner.ResolveCredentials(a.getenv, f.profile)
+	if err != nil {
+		return creds, &exitError{code: exitUsage, err: err}
+	}
+	if f.endpoint != "" {
+		creds.Endpoint = f.endpoint
+	}
+	return creds, nil
+}
+
+// client builds a Linked API client for creds.
+func (f *connFlags) client(a *app, creds runner.Credentials) (*runner.Client, error) {
+	opts := runner.Options{
+		BaseURL:             creds.Endpoint,
+		LinkedAPIToken:      creds.LinkedAPIToken,
+		IdentificationToken: creds.IdentificationToken,
+		UserAgent:           "lwf/" + version,
+		RatePerSecond:       f.rate,
+	}
+	if f.rate <= 0 {
+		opts.RatePerSecond = -1
+	}
+	if f.debug {
+		w := syncWriter(a.stderr)
+		fmt.Fprintf(w, "debug: %s; endpoint %s\n", creds, orDefault(creds.Endpoint, runner.DefaultBaseURL))
+		opts.Trace = func(t runner.Trace) {
+			status := "no response"
+			if t.Status > 0 {
+				status = fmt.Sprint(t.Status)
+			}
+			line := fmt.Sprintf("debug: %s %s → %s in %s, %d bytes", t.Method, t.Path, status, t.Duration.Round(time.Millisecond), t.Bytes)
+			if t.Err != nil {
+				line += ": " + t.Err.Error()
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	c, err := runner.New(opts)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return c, nil
+}
+
+// connect resolves the credentials and builds the client.
+func (f *connFlags) connect(a *app) (*runner.Client, runner.Credentials, error) {
+	creds, err := f.credentials(a)
+	if err != nil {
+		return nil, creds, err
+	}
+	c, err := f.client(a, creds)
+	return c, creds, err
+}
+
+// stateFlags locate the state store.
+type stateFlags struct {
+	dir string
+}
+
+func (f *stateFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.dir, "state", "", "state directory (default $LWF_STATE or .lwf in the working directory)")
+}
+
+func (f *stateFlags) path(a *app) string {
+	switch {
+	case f.dir != "":
+		return f.dir
+	case a.getenv(envState) != "":
+		return a.getenv(envState)
+	}
+	return state.DefaultDir
+}
+
+func (f *stateFlags) open(a *app) (*state.DB, error) {
+	db, err := state.Open(a.ctx, f.path(a))
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return db, nil
+}
+
+// resolve finds a run (and workflow index, or -1) by a user's id.
+func resolveID(a *app, db *state.DB, id string) (*runner.Run, int, error) {
+	run, idx, err := db.Resolve(a.ctx, id)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, -1, &exitError{code: exitUsage, err: fmt.Errorf("no run or workflow %q in %s (see lwf runs)", id, db.Dir())}
+	}
+	return run, idx, err
+}
+
+// apiError gives an API failure its exit code: 2 for credential and
+// account problems, 1 otherwise.
+func apiError(err error) error {
+	if runner.IsAuth(err) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return &exitError{code: exitFindings, err: err}
+}
+
+// lockedWriter serialises writes from the progress display, debug traces
+// and the runner's goroutines.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// syncWriter wraps w once; wrapping a lockedWriter again returns it.
+func syncWriter(w io.Writer) io.Writer {
+	if lw, ok := w.(lockedWriter); ok {
+		return lw
+	}
+	return lockedWriter{mu: &sync.Mutex{}, w: w}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
