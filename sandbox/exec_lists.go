@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,19 +26,24 @@ func (x *execution) connections(params, filter map[string]any, since, at time.Ti
 	type conn struct {
 		name, url, headline, location string
 		at                            time.Time
+		seq                           int64
 	}
 	var list []conn
 	known := x.knownPeople()
 	for _, ps := range known {
 		if st, when := x.s.effectiveStatus(ps, at); st == statusConnected && !when.IsZero() {
 			p := g.person(ps.publicURL)
-			list = append(list, conn{ps.name, ps.publicURL, ps.headline, p.location, when})
+			list = append(list, conn{ps.name, ps.publicURL, ps.headline, p.location, when, ps.seq})
 		}
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].at.After(list[j].at) })
-	r := seeded("connections", x.acct.token)
-	for _, t := range timeline(r, defaultConnectionCount, x.anchor, time.Time{}, 20*time.Hour, 20*24*time.Hour) {
-		p := g.person(g.personSlug(r, 'c'))
+	sort.Slice(list, func(i, j int) bool {
+		if !list[i].at.Equal(list[j].at) {
+			return list[i].at.After(list[j].at)
+		}
+		return list[i].seq > list[j].seq
+	})
+	for i, t := range timeline("connections "+x.acct.token, defaultConnectionCount, x.anchor, time.Time{}, 20*time.Hour, 20*24*time.Hour) {
+		p := g.person(g.personSlug(seeded("connections", x.acct.token, strconv.Itoa(i)), 'c'))
 		if ps, ok := known[p.key]; ok {
 			if st, _ := x.s.effectiveStatus(ps, at); st != statusConnected {
 				continue
@@ -46,7 +52,7 @@ func (x *execution) connections(params, filter map[string]any, since, at time.Ti
 				continue // listed above
 			}
 		}
-		list = append(list, conn{p.name(), p.publicURL, p.headline(), p.location, t})
+		list = append(list, conn{p.name(), p.publicURL, p.headline(), p.location, t, 0})
 	}
 	n := len(list)
 	if l, ok := intParam(params, "limit"); ok {
@@ -83,7 +89,12 @@ func (x *execution) pendingRequests(at time.Time) []map[string]any {
 			list = append(list, ps)
 		}
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].sentAt.After(list[j].sentAt) })
+	sort.Slice(list, func(i, j int) bool {
+		if !list[i].sentAt.Equal(list[j].sentAt) {
+			return list[i].sentAt.After(list[j].sentAt)
+		}
+		return list[i].seq > list[j].seq
+	})
 	items := []map[string]any{}
 	for _, ps := range list {
 		if len(items) >= x.s.opts.MaxListItems {

@@ -101,7 +101,8 @@ func (s *Sandbox) effectiveStatus(ps *personState, at time.Time) (string, time.T
 
 // setPerson changes the relationship with p from at on.
 func (x *execution) setPerson(p person, status string, at time.Time) {
-	ps := &personState{status: status, responsive: p.responsive, name: p.name(), publicURL: p.publicURL, headline: p.headline()}
+	x.s.seq++
+	ps := &personState{seq: x.s.seq, status: status, responsive: p.responsive, name: p.name(), publicURL: p.publicURL, headline: p.headline()}
 	switch status {
 	case statusPending:
 		ps.sentAt = at

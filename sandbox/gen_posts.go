@@ -17,8 +17,10 @@ type postOwner struct {
 }
 
 // timeline returns n times counting back from anchor, newest first, that
-// are not before since.
-func timeline(r *rand.Rand, n int, anchor, since time.Time, minGap, maxGap time.Duration) []time.Time {
+// are not before since. Its own random source makes a shorter timeline a
+// prefix of a longer one.
+func timeline(seed string, n int, anchor, since time.Time, minGap, maxGap time.Duration) []time.Time {
+	r := seeded("timeline", seed)
 	var out []time.Time
 	t := anchor.Add(-time.Duration(between(r, 1, 36)) * time.Hour)
 	for i := 0; i < n; i++ {
@@ -35,9 +37,9 @@ func timeline(r *rand.Rand, n int, anchor, since time.Time, minGap, maxGap time.
 // /posts/<slug>_…-activity-<id> URLs that carry the author, so opening
 // one shows the same post by the same person.
 func (g *generator) posts(o postOwner, n int, anchor, since time.Time) []map[string]any {
-	r := seeded("posts", o.seed)
 	items := []map[string]any{}
-	for _, at := range timeline(r, n, anchor, since, 6*time.Hour, 9*24*time.Hour) {
+	for i, at := range timeline("posts "+o.seed, n, anchor, since, 6*time.Hour, 9*24*time.Hour) {
+		r := seeded("posts", o.seed, strconv.Itoa(i))
 		p := g.postFromID(postID(at, r))
 		if o.person != nil {
 			p.author = *o.person
@@ -62,9 +64,9 @@ func (g *generator) posts(o postOwner, n int, anchor, since time.Time) []map[str
 }
 
 func (g *generator) personComments(p person, n int, anchor, since time.Time) []map[string]any {
-	r := seeded("person-comments", p.key)
 	items := []map[string]any{}
-	for _, at := range timeline(r, n, anchor, since, 3*time.Hour, 6*24*time.Hour) {
+	for i, at := range timeline("person-comments "+p.key, n, anchor, since, 3*time.Hour, 6*24*time.Hour) {
+		r := seeded("person-comments", p.key, strconv.Itoa(i))
 		id := postID(at.Add(-time.Duration(between(r, 1, 48))*time.Hour), r)
 		items = append(items, map[string]any{
 			"postUrl": fmt.Sprintf("https://www.linkedin.com/feed/update/urn:li:activity:%d", id),
@@ -80,9 +82,9 @@ func reactionType(r *rand.Rand) string {
 }
 
 func (g *generator) personReactions(p person, n int, anchor, since time.Time) []map[string]any {
-	r := seeded("person-reactions", p.key)
 	items := []map[string]any{}
-	for _, at := range timeline(r, n, anchor, since, 2*time.Hour, 4*24*time.Hour) {
+	for i, at := range timeline("person-reactions "+p.key, n, anchor, since, 2*time.Hour, 4*24*time.Hour) {
+		r := seeded("person-reactions", p.key, strconv.Itoa(i))
 		id := postID(at.Add(-time.Duration(between(r, 1, 48))*time.Hour), r)
 		items = append(items, map[string]any{
 			"postUrl":      fmt.Sprintf("https://www.linkedin.com/feed/update/urn:li:activity:%d", id),

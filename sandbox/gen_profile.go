@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -82,9 +83,9 @@ func (g *generator) languages(p person) []map[string]any {
 // profileViewers lists who viewed the account's profile, newest first:
 // identified members and anonymous descriptions with a search URL.
 func (g *generator) profileViewers(acct string, n int, anchor, since time.Time) []map[string]any {
-	r := seeded("viewers", acct)
 	items := []map[string]any{}
-	for _, at := range timeline(r, n, anchor, since, time.Hour, 3*24*time.Hour) {
+	for i, at := range timeline("viewers "+acct, n, anchor, since, time.Hour, 3*24*time.Hour) {
+		r := seeded("viewers", acct, strconv.Itoa(i))
 		if r.IntN(3) > 0 {
 			v := g.person(g.personSlug(r, 0))
 			items = append(items, map[string]any{"name": v.name(), "publicUrl": v.publicURL, "headline": v.headline(), "viewedAt": iso(at)})

@@ -28,6 +28,7 @@ type Sandbox struct {
 	accounts  map[string]*account
 	workflows map[string]*workflow
 	evictions evictionHeap
+	seq       int64 // orders state changes made at the same instant
 }
 
 var _ http.Handler = (*Sandbox)(nil)

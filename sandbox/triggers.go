@@ -17,9 +17,10 @@ import (
 //  2. a parameter value, or the URL the action inherits from its parent,
 //     whose last path segment is the kebab-case name of an error the
 //     catalog lists for the action (…/in/person-not-found,
-//     term: searching-not-allowed); "not-found" stands for the first
-//     *NotFound error the action lists, "limit-exceeded" for limitExceeded
-//     on any action;
+//     term: searching-not-allowed); a bare "not-found" stands for the
+//     *NotFound error of the parameter carrying it (personUrl →
+//     personNotFound, threadId → threadNotFound, …), "limit-exceeded" for
+//     limitExceeded on any action;
 //  3. the account's own profile: selfProfileNotAllowed;
 //  4. a configured daily limit reached: limitExceeded;
 //  5. the account's state: alreadyPending, alreadyConnected, notPending,
@@ -37,11 +38,9 @@ func (x *execution) check(a *schemas.Action, params map[string]any, subj subject
 			return actionErr(e)
 		}
 	}
-	if tokens["not-found"] {
-		for _, e := range a.Errors {
-			if strings.HasSuffix(e, "NotFound") {
-				return actionErr(e)
-			}
+	for _, e := range notFoundErrors(params, subj) {
+		if lists(a, e) {
+			return actionErr(e)
 		}
 	}
 	if subj.person != nil && subj.person.key == x.acct.self && lists(a, "selfProfileNotAllowed") {
@@ -99,6 +98,36 @@ func (x *execution) usedToday(cat string, at time.Time) int {
 		}
 	}
 	return n
+}
+
+// notFoundErrors returns the *NotFound errors that a "not-found" URL
+// segment triggers: the one of the parameter that carries it, or of the
+// entity inherited from the parent.
+func notFoundErrors(params map[string]any, subj subject) []string {
+	var out []string
+	for _, p := range []struct{ param, err string }{
+		{"personUrl", "personNotFound"}, {"personHashedUrl", "personNotFound"},
+		{"companyUrl", "companyNotFound"}, {"companyHashedUrl", "companyNotFound"},
+		{"postUrl", "postNotFound"}, {"jobUrl", "jobNotFound"},
+		{"commentUrl", "commentNotFound"}, {"threadId", "threadNotFound"},
+	} {
+		if lastSegment(str(params, p.param)) == "not-found" {
+			out = append(out, p.err)
+		}
+	}
+	if lastSegment(subj.url) == "not-found" {
+		switch {
+		case subj.person != nil:
+			out = append(out, "personNotFound")
+		case subj.company != nil:
+			out = append(out, "companyNotFound")
+		case subj.post != nil:
+			out = append(out, "postNotFound")
+		case subj.job != nil:
+			out = append(out, "jobNotFound")
+		}
+	}
+	return out
 }
 
 // triggerTokens collects the lower-cased values of every string parameter
