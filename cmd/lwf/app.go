@@ -58,6 +58,7 @@ var commands = []func(*app) *cobra.Command{
 	newCompileCmd,
 	newActionsCmd,
 	newSchemaCmd,
+	newFmtCmd,
 	newRunCmd,
 	newRunsCmd,
 	newStatusCmd,
