@@ -152,6 +152,8 @@ func TestHostile(t *testing.T) {
 		{"explicit first document", "---\na: 1\n---\nb: 2\n---\nc: 3\n", Options{},
 			"t.yaml:3:1: file holds more than one yaml document; lwf reads one per file [multi-document]\n"},
 		{"document end marker alone", "a: 1\n...\n", Options{}, ""},
+		{"broken second document", "a: 1\n---\nb: x: y\n", Options{},
+			"t.yaml:3:1: mapping values are not allowed in this context [yaml-syntax]\n"},
 		{"implicit document after end marker", "a: 1\n...\nb: 2\n", Options{},
 			"t.yaml:3:1: did not find expected <document start> [yaml-syntax]\n"},
 

@@ -64,30 +64,38 @@ func ParseValue(name string, src []byte, opts Options) (any, diag.List) {
 
 // decodeDocuments runs yaml.v3 on src and returns the first document, the
 // second one if there is one (only its presence matters), and yaml.v3's
-// error. yaml.v3 panics on some inputs it considers internal errors; those
-// become errors too.
+// error.
 func decodeDocuments(src []byte) (first, second *yaml.Node, err error) {
+	return recoverYAML(func() (*yaml.Node, *yaml.Node, error) {
+		dec := yaml.NewDecoder(bytes.NewReader(src))
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, nil, nil
+			}
+			return nil, nil, err
+		}
+		var next yaml.Node
+		if err := dec.Decode(&next); err != nil {
+			if errors.Is(err, io.EOF) {
+				return &doc, nil, nil
+			}
+			return &doc, nil, err
+		}
+		return &doc, &next, nil
+	})
+}
+
+// recoverYAML runs decode and turns a panic into an error. yaml.v3
+// recovers its own errors, but panics outright on inputs it considers
+// impossible ("internal error"); a hostile file must not crash lwf.
+func recoverYAML(decode func() (*yaml.Node, *yaml.Node, error)) (first, second *yaml.Node, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: internal error: %v", r)
+			first, second, err = nil, nil, fmt.Errorf("yaml: internal error: %v", r)
 		}
 	}()
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil, nil
-		}
-		return nil, nil, err
-	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &doc, nil, nil
-		}
-		return &doc, nil, err
-	}
-	return &doc, &next, nil
+	return decode()
 }
 
 // isEmptyDocument reports whether a document's content is the implicit null

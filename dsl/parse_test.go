@@ -231,3 +231,13 @@ func TestPathsAreBounded(t *testing.T) {
 		t.Errorf("deep item = %q", item.Value)
 	}
 }
+
+func TestFirstDocumentKeptWhenTheSecondIsBroken(t *testing.T) {
+	f, diags := Parse("t.yaml", []byte("a: 1\n---\nb: [\n"), Options{})
+	if len(diags) != 1 || diags[0].String() != "t.yaml:4:1: did not find expected node content [yaml-syntax]" {
+		t.Errorf("diagnostics: %v", diags)
+	}
+	if got := dump(f.Root); got != "mapping 1:1-1:5 !!map @\n  ? scalar 1:1-1:2 !!str plain \"a\" @a\n  : scalar 1:4-1:5 !!int plain \"1\" @a\n" {
+		t.Errorf("root:\n%s", got)
+	}
+}
