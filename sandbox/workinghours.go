@@ -182,12 +182,24 @@ func (w *WorkingHours) Open(t time.Time) bool { return w.NextOpen(t).Equal(t) }
 func (w *WorkingHours) String() string {
 	days := "Mon-Fri"
 	if w.Days != nil {
-		var names []string
-		for _, d := range w.Days {
-			n := weekdayName(d)
-			names = append(names, strings.ToUpper(n[:1])+n[1:])
+		var parts []string
+		name := func(d time.Weekday) string { n := weekdayName(d); return strings.ToUpper(n[:1]) + n[1:] }
+		for i := 0; i < len(w.Days); {
+			j := i
+			for j+1 < len(w.Days) && w.Days[j+1] == (w.Days[j]+1)%7 {
+				j++
+			}
+			switch {
+			case j-i >= 2:
+				parts = append(parts, name(w.Days[i])+"-"+name(w.Days[j]))
+			default:
+				for k := i; k <= j; k++ {
+					parts = append(parts, name(w.Days[k]))
+				}
+			}
+			i = j + 1
 		}
-		days = strings.Join(names, ",")
+		days = strings.Join(parts, ",")
 	}
 	clock := func(d time.Duration) string {
 		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))

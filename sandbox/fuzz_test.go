@@ -1,0 +1,76 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// FuzzDecodeWorkflow feeds arbitrary bodies to the decoding of
+// POST /workflows and runs what it accepts: nothing may panic, an
+// accepted body must be one the catalog accepts, and its completion must
+// have the request's form.
+func FuzzDecodeWorkflow(f *testing.F) {
+	for _, seed := range []string{
+		`{"actionType":"st.retrieveSSI"}`,
+		`[{"actionType":"st.retrieveSSI"},{"actionType":"st.retrievePerformance","label":"p"}]`,
+		`{"actionType":"st.searchPeople","term":"CTO","limit":3,"then":{"actionType":"st.doForPeople","then":{"actionType":"st.openPersonPage","basicInfo":true,"then":[{"actionType":"st.retrievePersonExperience"},{"actionType":"st.sendConnectionRequest","note":"hi"}]}}}`,
+		`{"actionType":"st.openPersonPage","personUrl":"https://www.linkedin.com/in/not-found"}`,
+		`{"actionType":"st.searchCompanies","limit":2,"then":[{"actionType":"st.doForCompanies","then":{"actionType":"st.openCompanyPage","then":{"actionType":"st.retrieveCompanyEmployees","limit":1e0}}}]}`,
+		`{"actionType":"st.sendMessage","threadId":"not-found","text":"x","then":[]}`,
+		`{"actionType":"nv.searchPeople","limit":2.5}`,
+		`{"actionType":"st.retrievePersonPosts"}`,
+		`{"actionType":"st.retrieveConnections","since":"2026-01-01","limit":3,"filter":{"firstName":"A"}}`,
+		`[]`, `{}`, `null`, `"x"`, `{"actionType":`, `[{"actionType":"st.retrieveSSI"}] trailing`,
+		`{"actionType":"st.openPost","postUrl":"https://www.linkedin.com/posts/x_y-activity-99999999999999999999-ab"}`,
+		"{\"actionType\":\"st.createPost\",\"text\":\"\xff\xfe\"}",
+	} {
+		f.Add([]byte(seed))
+	}
+	cat, err := schemas.Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	sb, err := New(Options{Catalog: cat, MaxActions: 500, MaxListItems: 20})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		def, e := decodeWorkflow(cat, body, 500, 20)
+		if e != nil {
+			if e.Type != errInvalidRequestPayload && e.Type != errInvalidWorkflow {
+				t.Fatalf("unexpected error type %q", e.Type)
+			}
+			return
+		}
+		if problems := cat.CheckWorkflow(def); len(problems) > 0 {
+			t.Fatalf("accepted a definition the catalog rejects: %v", problems)
+		}
+		acct := newAccount("fuzz", sb.opts.settings("fuzz"), 1000)
+		x := sb.newExecution(acct, time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))
+		raw, err := json.Marshal(x.run(def))
+		if err != nil {
+			t.Fatalf("the completion does not encode: %v", err)
+		}
+		var completion any
+		json.Unmarshal(raw, &completion)
+		switch d := def.(type) {
+		case map[string]any:
+			if _, ok := completion.(map[string]any); !ok {
+				t.Fatalf("an object definition gave %s", raw)
+			}
+		case []any:
+			if c, ok := completion.([]any); !ok || len(c) != len(d) {
+				t.Fatalf("a root array of %d gave %s", len(d), raw)
+			}
+		}
+		if x.n > 500 {
+			t.Fatalf("%d actions executed, past the budget", x.n)
+		}
+		for _, e := range x.events {
+			e.apply(acct)
+		}
+	})
+}
