@@ -194,6 +194,15 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	if len(steps) == 0 && len(c.diags) > before {
 		return plan // the steps' own problems say why none is left
 	}
+	if top.output != nil && len(steps) > 0 {
+		// A reusable workflow compiled on its own: its output shapes the
+		// result of the whole run.
+		if site, ok := c.compileOutput(top.name, top.output); ok {
+			site.array = top.workflow.Kind == dsl.SeqNode
+			site.count = len(steps)
+			c.outputs[steps[0]] = &site
+		}
+	}
 	for _, tree := range c.chunk(top.workflow, steps) {
 		for _, p := range c.cat.CheckWorkflow(plain(tree)) {
 			c.report(tree, p)

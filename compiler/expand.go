@@ -344,9 +344,12 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	if tp := n.Lookup("then"); tp != nil {
 		src.then = tp
 		children := c.expandList(tp.Value, sc, action)
-		if tp.Value.Kind == dsl.MapNode && len(children) == 1 && tp.Value.Get("forEach") == nil {
+		switch {
+		case tp.Value.Kind == dsl.MapNode && len(children) == 0:
+			// the one child step was dropped (if:): no then at all
+		case tp.Value.Kind == dsl.MapNode && len(children) == 1 && tp.Value.Get("forEach") == nil:
 			o.set("then", children[0])
-		} else {
+		default:
 			arr := make([]any, len(children))
 			for i, ch := range children {
 				arr[i] = ch

@@ -14,8 +14,8 @@ import (
 	"github.com/expr-lang/expr/checker"
 	"github.com/expr-lang/expr/compiler"
 	"github.com/expr-lang/expr/conf"
-	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
 
@@ -43,7 +43,10 @@ type scope struct {
 	types   types.Map
 	values  map[string]any
 	unknown map[string]bool // "inputs.note", "vars.x", "lead": no value yet
-	sig     string          // cached signature(); cleared when types change
+	// optional are the unknown names that may be null (optional inputs
+	// without a default): a parameter made only of them may be left out.
+	optional map[string]bool
+	sig      string // cached signature(); cleared when types change
 }
 
 func (s *scope) child() *scope {
@@ -56,6 +59,12 @@ func (s *scope) child() *scope {
 	}
 	for k := range s.unknown {
 		c.unknown[k] = true
+	}
+	if len(s.optional) > 0 {
+		c.optional = map[string]bool{}
+		for k := range s.optional {
+			c.optional[k] = true
+		}
 	}
 	return c
 }
@@ -287,7 +296,17 @@ func (e *engine) eval(src string, sc *scope) (any, *exprError) {
 		return nil, err
 	}
 	if c.refs.touches(sc.unknown) {
-		return schemas.Unknown{Type: jsonTypeOf(c.prog.Node().Type())}, nil
+		u := schemas.Unknown{Type: jsonTypeOf(c.prog.Node().Type())}
+		if len(sc.optional) > 0 {
+			required := map[string]bool{}
+			for k := range sc.unknown {
+				if !sc.optional[k] {
+					required[k] = true
+				}
+			}
+			u.Optional = !c.refs.touches(required)
+		}
+		return u, nil
 	}
 	type result struct {
 		v   any

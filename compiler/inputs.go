@@ -172,6 +172,12 @@ func (c *compilation) bindInputs(decls []*inputDecl) *scope {
 		case c.opts.Symbolic || !d.required:
 			if c.opts.Symbolic {
 				sc.unknown["inputs."+d.name] = true
+				if !d.required {
+					if sc.optional == nil {
+						sc.optional = map[string]bool{}
+					}
+					sc.optional["inputs."+d.name] = true
+				}
 			}
 			inValues[d.name] = nil
 		default:

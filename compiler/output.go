@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/types"
@@ -29,11 +30,39 @@ type outputSite struct {
 	count    int    // for array: how many root steps it inlined
 	fields   []outputField
 	whole    *vm.Program // output: written as one expression instead of a mapping
+	wholeSrc string
 }
 
 type outputField struct {
 	name string
+	src  string // the expression, for Describe
 	prog *vm.Program
+}
+
+// OutputSite describes one inlined reusable workflow's output, for people.
+type OutputSite struct {
+	Workflow string            `json:"workflow"`
+	Pointer  string            `json:"at"`     // JSON pointer of its root step in the payload ("" = the whole)
+	Fields   map[string]string `json:"fields"` // property → expression ("" key: one expression for the whole)
+}
+
+// Describe lists the output's sites with their expressions.
+func (o *Output) Describe() []OutputSite {
+	if o == nil {
+		return nil
+	}
+	var out []OutputSite
+	for _, s := range o.sites {
+		d := OutputSite{Workflow: s.workflow, Pointer: s.pointer, Fields: map[string]string{}}
+		for _, f := range s.fields {
+			d.Fields[f.name] = f.src
+		}
+		if s.whole != nil {
+			d.Fields[""] = s.wholeSrc
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // Workflows lists the reusable workflows whose outputs o applies.
@@ -288,8 +317,10 @@ func collectErrors(v any, out []any) []any {
 // expression, or a mapping of property names to expressions.
 func (c *compilation) compileOutput(name string, n *dsl.Node) (outputSite, bool) {
 	site := outputSite{workflow: name}
-	opts := append([]expr.Option{expr.Env(map[string]any{"result": nil}), expr.MaxNodes(maxExprNodes)}, outputFunctions()...)
+	lastSrc := ""
+	opts := append([]expr.Option{expr.Env(types.Map{"result": types.Any}), expr.MaxNodes(maxExprNodes)}, outputFunctions()...)
 	compileOne := func(node *dsl.Node) (*vm.Program, bool) {
+		lastSrc = strings.TrimSpace(node.Value)
 		segs := findSegments(node.Value)
 		if node.Kind != dsl.ScalarNode || !wholeExpr(node.Value, segs) {
 			c.errorAt(node, diag.CodeFieldValue, "an output value must be one ${{ }} expression", "")
@@ -304,14 +335,14 @@ func (c *compilation) compileOutput(name string, n *dsl.Node) (outputSite, bool)
 	}
 	if n.Kind != dsl.MapNode {
 		prog, ok := compileOne(n)
-		site.whole = prog
+		site.whole, site.wholeSrc = prog, lastSrc
 		return site, ok
 	}
 	ok := true
 	for _, p := range n.Pairs {
 		prog, fOK := compileOne(p.Value)
 		if fOK {
-			site.fields = append(site.fields, outputField{name: p.Key.Value, prog: prog})
+			site.fields = append(site.fields, outputField{name: p.Key.Value, src: lastSrc, prog: prog})
 		}
 		ok = ok && fOK
 	}

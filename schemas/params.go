@@ -297,6 +297,9 @@ func normalize(v any) any {
 	case map[string]any:
 		m := make(map[string]any, len(x))
 		for k, e := range x {
+			if u, ok := e.(Unknown); ok && u.Optional {
+				continue // may be left out: check the rules as if it were
+			}
 			m[k] = normalize(e)
 		}
 		return m

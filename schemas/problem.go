@@ -50,6 +50,9 @@ func (p Problem) String() string {
 // The checker verifies its type and skips every constraint on its content.
 type Unknown struct {
 	Type string // a JSON Schema type name; "" when any type may come
+	// Optional says the value may turn out to be null, which leaves the
+	// parameter out: rules between parameters then treat it as absent.
+	Optional bool
 }
 
 func pointerJoin(base, token string) string {

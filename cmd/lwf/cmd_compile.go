@@ -17,7 +17,9 @@ func newCompileCmd(a *app) *cobra.Command {
 		in        inputFlags
 		output    string
 		compact   bool
-		chunkSize int
+		chunkSize  int
+		showOutput bool
+		applyTo    string
 	)
 	cmd := &cobra.Command{
 		Use:   "compile FILE",
@@ -42,6 +44,9 @@ printed for each, one after another. Nothing is printed for a file with errors.`
 					a.code = exitUsage
 				}
 				return nil
+			}
+			if showOutput || applyTo != "" {
+				return writeOutputs(a, plan, showOutput, applyTo)
 			}
 			var buf bytes.Buffer
 			for _, p := range plan.Payloads {
@@ -69,7 +74,48 @@ printed for each, one after another. Nothing is printed for a file with errors.`
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the JSON to `FILE` instead of standard output")
 	cmd.Flags().BoolVar(&compact, "compact", false, "print each workflow on one line")
 	cmd.Flags().IntVar(&chunkSize, "chunk-size", compiler.DefaultChunkSize, "most root actions per workflow")
+	cmd.Flags().BoolVar(&showOutput, "show-output", false, "print the output: expressions of the reusable workflows the plan inlines, instead of the payload")
+	cmd.Flags().StringVar(&applyTo, "apply-output", "", "apply the outputs to the completion in `FILE` (JSON, as GET /workflows/{id} returns it) and print the result")
 	return cmd
+}
+
+// writeOutputs prints the plan's outputs, or applies them to a completion.
+func writeOutputs(a *app, plan *compiler.Plan, show bool, completionFile string) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if show {
+		sites := []compiler.OutputSite{}
+		for _, o := range plan.Outputs {
+			sites = append(sites, o.Describe()...)
+		}
+		return enc.Encode(sites)
+	}
+	if len(plan.Payloads) != 1 {
+		return usageErr("--apply-output needs a plan of one workflow; this one has %d", len(plan.Payloads))
+	}
+	b, err := os.ReadFile(completionFile)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	var completion any
+	if err := json.Unmarshal(b, &completion); err != nil {
+		return usageErr("%s: not JSON: %v", completionFile, err)
+	}
+	// Accept the whole GET /workflows/{id} envelope as well as the bare completion.
+	if m, ok := completion.(map[string]any); ok {
+		if r, ok := m["result"].(map[string]any); ok {
+			m = r
+		}
+		if c, ok := m["completion"]; ok {
+			completion = c
+		}
+	}
+	shaped, err := plan.Outputs[0].Apply(completion)
+	if err != nil {
+		return &exitError{code: exitFindings, err: err}
+	}
+	return enc.Encode(shaped)
 }
 
 // printDiags writes diagnostics to stderr in the text form.

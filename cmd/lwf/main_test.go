@@ -146,3 +146,18 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+func TestCompileOutputs(t *testing.T) {
+	completion := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(completion, []byte(`{"success":true,"result":{"workflowId":"wf-1","workflowStatus":"completed","completion":
+		{"actionType":"st.checkConnectionStatus","success":false,"error":{"type":"personNotFound","message":"no such person"}}}}`), 0o644)
+	code, out, errOut := run(t, "compile", "check-connection-status", "--input", "personUrl=https://www.linkedin.com/in/x", "--apply-output", completion)
+	want := "{\n  \"errors\": [\n    {\n      \"message\": \"no such person\",\n      \"type\": \"personNotFound\"\n    }\n  ]\n}\n"
+	if code != 0 || out != want {
+		t.Errorf("--apply-output: exit %d\n%s%s\nwant:\n%s", code, out, errOut, want)
+	}
+	code, out, _ = run(t, "compile", "check-connection-status", "--input", "personUrl=https://www.linkedin.com/in/x", "--show-output")
+	if code != 0 || !strings.Contains(out, `"workflow": "check-connection-status"`) || !strings.Contains(out, `"data": "${{ result.data }}"`) {
+		t.Errorf("--show-output: exit %d\n%s", code, out)
+	}
+}
