@@ -67,9 +67,18 @@ func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *StartedWorkflo
 		w.Error = err.Error()
 		return d.setState(ctx, t, StateRejected, EventFinished)
 	default:
-		w.Error = fmt.Sprintf("the request may have reached Linked API: %v", err)
+		w.Error = unknownNote(err)
 		return d.setState(ctx, t, StateUnknown, EventUnknown)
 	}
+}
+
+// unknownNote explains an unknown submission.
+func unknownNote(err error) string {
+	var re *ResponseError
+	if errors.As(err, &re) && re.Status >= 200 && re.Status < 300 {
+		return fmt.Sprintf("Linked API accepted it (HTTP %d) but its answer was unreadable, so its id is unknown: it runs untracked, and sending it again would run it twice (%v)", re.Status, re.Err)
+	}
+	return fmt.Sprintf("the request may have reached Linked API: %v", err)
 }
 
 func retryAfterOf(err error) time.Duration {

@@ -63,7 +63,7 @@ func WriteSummary(w io.Writer, s Summary) {
 	})
 	listState(w, s.Workflows, StateRejected, "workflows Linked API refused (nothing ran)", func(wf *Workflow) string { return wf.Error })
 	if n := c.ByState[StateUnknown]; n > 0 {
-		fmt.Fprintf(w, "unknown submissions (%d): lwf cannot tell whether Linked API received them, so it has not sent them again.\n", n)
+		fmt.Fprintf(w, "unknown submissions (%d): lwf does not know whether Linked API runs them, so it has not sent them again.\n", n)
 		for _, wf := range s.Workflows {
 			if wf.State == StateUnknown {
 				fmt.Fprintf(w, "  #%d: %s\n", wf.Index+1, wf.Error)

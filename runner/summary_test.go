@@ -30,7 +30,7 @@ failed workflows:
   #2 wf-2: linkedinAccountSignedOut: reconnect the account
 workflows Linked API refused (nothing ran):
   #3: POST /workflows: invalidWorkflow (HTTP 400): bad
-unknown submissions (1): lwf cannot tell whether Linked API received them, so it has not sent them again.
+unknown submissions (1): lwf does not know whether Linked API runs them, so it has not sent them again.
   #4: lwf stopped while sending this workflow, so whether Linked API received it is unknown
   Check the account's recent activity (lwf stats --since 1d, or the Linked API dashboard).
   If they did not run, send them again with: lwf wait r-abc --resubmit-unknown

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lwf-dev/lwf/sandbox"
+)
+
+// buildLWF builds the lwf binary into a test directory.
+func buildLWF(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build lwf: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "lwf")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building lwf: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// processEnv is the environment of an lwf subprocess: the test's, without
+// any credentials or state settings of the machine, plus tb's.
+func (tb *testbed) processEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "LINKED_API_") || strings.HasPrefix(k, "LWF_") || k == "IDENTIFICATION_TOKEN" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range tb.env {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+func (tb *testbed) command(bin string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = tb.processEnv()
+	cmd.Dir = tb.dir
+	return cmd
+}
+
+// runStates reads the run's workflow states through lwf status --json.
+func (tb *testbed) runStates() (id string, states map[string]int) {
+	tb.t.Helper()
+	_, out, _ := tb.lwf("runs", "--json")
+	var runs []struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &runs); err != nil || len(runs) != 1 {
+		tb.t.Fatalf("runs: %v\n%s", err, out)
+	}
+	_, out, _ = tb.lwf("status", runs[0].ID, "--json", "--no-refresh")
+	var st struct {
+		Counts struct {
+			ByState map[string]int `json:"byState"`
+		} `json:"counts"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		tb.t.Fatalf("status: %v\n%s", err, out)
+	}
+	return runs[0].ID, st.Counts.ByState
+}
+
+// TestProcess runs the real lwf binary: killed with SIGKILL at random
+// moments of a campaign, and interrupted with Ctrl-C.
+func TestProcess(t *testing.T) {
+	bin := buildLWF(t)
+	t.Run("kill -9", func(t *testing.T) { testKill9(t, bin) })
+	t.Run("ctrl-c", func(t *testing.T) { testInterrupt(t, bin) })
+}
+
+// testKill9 kills lwf run up to three times at random moments of a
+// 40-workflow campaign, then runs it to the end, ten times over. Every
+// workflow must end completed or reported unknown, and the sandbox must
+// never have received a payload twice.
+func testKill9(t *testing.T, bin string) {
+	const workflows, reps = 40, 10
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rnd := rand.New(rand.NewPCG(seed, 9))
+	totalKills, totalUnknown := 0, 0
+	for rep := 0; rep < reps; rep++ {
+		tb := newTestbed(t, sandbox.Options{Speed: 20 * time.Millisecond, Faults: sandbox.Faults{Latency: 4 * time.Millisecond}}, urls(fmt.Sprintf("k%d", rep), workflows)...)
+		args := tb.runArgs("-q")
+		for attempt := 0; attempt < 3; attempt++ {
+			cmd := tb.command(bin, args...)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done: // it finished before the kill
+			case <-time.After(time.Duration(rnd.IntN(250)) * time.Millisecond):
+				cmd.Process.Kill()
+				<-done
+				totalKills++
+			}
+		}
+		var stderr bytes.Buffer
+		final := tb.command(bin, args...)
+		final.Stderr = &stderr
+		err := final.Run()
+		code := final.ProcessState.ExitCode()
+		_, states := tb.runStates()
+		c := tb.srv.Sandbox.Counters()
+		completed, unknown := states["completed"], states["unknown"]
+		totalUnknown += unknown
+		switch {
+		case completed+unknown != workflows:
+			t.Errorf("rep %d: states %v (exit %d, %v)\n%s", rep, states, code, err, stderr.String())
+		case c.DuplicatePayloads != 0:
+			t.Errorf("rep %d: the sandbox received %d duplicate payloads", rep, c.DuplicatePayloads)
+		case int(c.WorkflowsAccepted) < completed || int(c.WorkflowsAccepted) > completed+unknown:
+			t.Errorf("rep %d: the sandbox accepted %d, lwf completed %d and reports %d unknown", rep, c.WorkflowsAccepted, completed, unknown)
+		case unknown == 0 && code != exitOK:
+			t.Errorf("rep %d: exit %d with every workflow completed\n%s", rep, code, stderr.String())
+		case unknown > 0 && (code != exitFindings || !strings.Contains(stderr.String(), fmt.Sprintf("unknown submissions (%d)", unknown))):
+			t.Errorf("rep %d: %d unknown submissions not reported (exit %d)\n%s", rep, unknown, code, stderr.String())
+		}
+	}
+	t.Logf("%d repetitions, %d kills, %d unknown submissions reported", reps, totalKills, totalUnknown)
+}
+
+// testInterrupt sends Ctrl-C to a tracking lwf run: it must exit 3 with
+// the resume command, and lwf wait must finish the run without sending
+// anything again.
+func testInterrupt(t *testing.T, bin string) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT on Windows")
+	}
+	tb := newTestbed(t, sandbox.Options{Speed: 100 * time.Millisecond}, urls("int", 6)...)
+	cmd := tb.command(bin, tb.runArgs()...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	sc := bufio.NewScanner(pipe)
+	sent := false
+	for sc.Scan() {
+		stderr.WriteString(sc.Text() + "\n")
+		if !sent && strings.Contains(sc.Text(), "workflow 6/6") && strings.Contains(sc.Text(), "submitted") {
+			cmd.Process.Signal(os.Interrupt)
+			sent = true
+		}
+	}
+	cmd.Wait()
+	id, _ := tb.runStates()
+	want := "interrupted: the workflows go on at Linked API; resume tracking with: lwf wait " + id + "\n"
+	if code := cmd.ProcessState.ExitCode(); code != exitPending || !strings.HasSuffix(stderr.String(), want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant it to end with:\n%s", code, stderr.String(), want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	wait := exec.CommandContext(ctx, bin, "wait", id, "-q", "--poll-start", "5ms", "--poll-max", "20ms")
+	wait.Env, wait.Dir = tb.processEnv(), tb.dir
+	if out, err := wait.CombinedOutput(); err != nil {
+		t.Fatalf("wait: %v\n%s", err, out)
+	}
+	if c := tb.srv.Sandbox.Counters(); c.Requests[sandbox.EndpointPostWorkflows] != 6 || c.WorkflowsCompleted != 6 || c.DuplicatePayloads != 0 {
+		t.Errorf("sandbox: %d POSTs, %d completed, %d duplicates", c.Requests[sandbox.EndpointPostWorkflows], c.WorkflowsCompleted, c.DuplicatePayloads)
+	}
+}
