@@ -9,31 +9,50 @@ import "gopkg.in/yaml.v3"
 // reserve sizes the chunks for the tree under y, so that a file without
 // aliases is built from one allocation of each kind.
 func (w *walker) reserve(y *yaml.Node) {
-	nodes, pairs := countNodes(y, 0)
-	nodes = min(nodes, w.opts.MaxNodes+1)
-	pairs = min(pairs, w.opts.MaxNodes+1)
+	var c counts
+	c.count(y, 0, 0)
+	nodes := min(c.nodes, w.opts.MaxNodes+1)
+	pairs := min(c.pairs, w.opts.MaxNodes+1)
 	w.nodes = make([]Node, nodes)
 	w.pairs = make([]Pair, pairs)
-	w.nslots = make([]*Node, nodes)
+	w.nslots = make([]*Node, min(c.items, w.opts.MaxNodes+1))
 	w.pslots = make([]*Pair, pairs)
+	w.paths.Grow(min(c.pathBytes, w.opts.MaxNodes*16))
 }
 
-// countNodes counts the nodes and mapping pairs of a yaml.v3 tree, aliases
-// counting as one node (their expansion is paid for when it happens).
-func countNodes(y *yaml.Node, depth int) (nodes, pairs int) {
-	nodes = 1
-	if y.Kind == yaml.MappingNode {
-		pairs = len(y.Content) / 2
-	}
+// counts measures a yaml.v3 tree before it is walked. Aliases count as one
+// node: their expansion is paid for when it happens.
+type counts struct {
+	nodes, pairs, items int
+	pathBytes           int // an estimate of the length of all paths
+}
+
+func (c *counts) count(y *yaml.Node, depth, pathLen int) {
+	c.nodes++
 	if depth > maxDecodeDepth {
-		return nodes, pairs
+		return
 	}
-	for _, c := range y.Content {
-		n, p := countNodes(c, depth+1)
-		nodes += n
-		pairs += p
+	switch y.Kind {
+	case yaml.MappingNode:
+		c.pairs += len(y.Content) / 2
+		for i := 0; i+1 < len(y.Content); i += 2 {
+			// Key and value share one path: parent + "." + key.
+			l := pathLen + 1 + len(y.Content[i].Value)
+			c.pathBytes += l
+			c.nodes++
+			c.count(y.Content[i+1], depth+1, l)
+		}
+	case yaml.SequenceNode:
+		c.items += len(y.Content)
+		for i, it := range y.Content {
+			l := pathLen + 3
+			if i >= 10 {
+				l += 2
+			}
+			c.pathBytes += l
+			c.count(it, depth+1, l)
+		}
 	}
-	return nodes, pairs
 }
 
 // newNode returns a zeroed node from the current chunk.
