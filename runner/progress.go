@@ -212,6 +212,8 @@ func (p *Progress) note(ev Event) {
 		p.notes[ev.Index] = "waiting for working hours: " + ev.Message
 	case ev.Kind == EventUnknown:
 		p.notes[ev.Index] = "outcome unknown: " + ev.Error
+	case ev.State.Active() && ev.Message != "":
+		p.notes[ev.Index] = string(ev.State) + ": " + ev.Message
 	default:
 		delete(p.notes, ev.Index)
 	}

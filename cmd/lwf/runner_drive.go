@@ -229,7 +229,7 @@ func termWidth(w io.Writer) func() int {
 	f, ok := w.(*os.File)
 	return func() int {
 		if ok {
-			if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+			if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
 				return cols
 			}
 		}
