@@ -58,5 +58,13 @@
 // a scalar, Node.PosAt maps a byte offset of the decoded Value back to the
 // file by re-reading the scalar's source text with yaml.v3's own scanning
 // rules, so positions stay exact through escapes, folded and indented
-// lines, chomping and multi-byte characters.
+// lines, chomping and multi-byte characters. Scalars of 2 KiB and more get
+// an index on first use, so that many PosAt calls on one huge scalar stay
+// cheap.
+//
+// Paths ("workflow.then.filter.locations[0]", ["a b"] for keys that are not
+// identifiers) are for messages. Keys longer than 64 bytes are shortened
+// with "…", and a path that would pass 512 bytes ends in "[…]", so that
+// aliases expanded under long keys cannot make a small file build
+// gigabytes of paths.
 package dsl

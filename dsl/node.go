@@ -9,7 +9,8 @@ import (
 // the compiler never meets the other yaml.v3 node kinds.
 type Kind int
 
-// The node kinds.
+// The node kinds. The zero Kind is none of them, so that a Node built by
+// hand without a kind is recognisably invalid.
 const (
 	ScalarNode Kind = iota + 1
 	SeqNode
@@ -35,7 +36,7 @@ func (k Kind) String() string {
 // Collections are always Plain.
 type Style int
 
-// The scalar styles.
+// The scalar styles. Plain is the zero value, which collections use.
 const (
 	Plain Style = iota
 	SingleQuoted

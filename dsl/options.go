@@ -16,7 +16,8 @@ type Options struct {
 	MaxNodes int
 }
 
-// Default limits.
+// The default limits apply where an Options field is 0. They are far
+// above what a real workflow or input file needs.
 const (
 	DefaultMaxBytes = 1 << 20
 	DefaultMaxDepth = 64
