@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,7 +19,7 @@ import (
 // runMeta is what a run keeps of how it was compiled, so that lwf wait
 // can compile it again to apply output: expressions.
 type runMeta struct {
-	File       string   `json:"file"` // absolute
+	File       string   `json:"file"` // absolute, or a standard workflow's name
 	Dir        string   `json:"dir"`  // working directory at the time
 	Inputs     []string `json:"inputs,omitempty"`
 	InputsFile string   `json:"inputsFile,omitempty"`
@@ -104,7 +105,7 @@ failed, was refused, has an unknown submission, or actions failed (unless
 				return err
 			}
 			defer db.Close()
-			run, err := attachRun(a, db, plan, creds, client.BaseURL(), &in, chunkSize, fresh, drive.quiet || drive.jsonEvents)
+			run, err := attachRun(a, db, plan, args[0], creds, client.BaseURL(), &in, chunkSize, fresh, drive.quiet || drive.jsonEvents)
 			if err != nil {
 				return err
 			}
@@ -139,15 +140,18 @@ func stateArg(st *stateFlags) string {
 
 // attachRun finds the run of these payloads for this account, or creates
 // it, and says which.
-func attachRun(a *app, db *state.DB, plan *compiler.Plan, creds runner.Credentials, endpoint string, in *inputFlags, chunkSize int, fresh, quiet bool) (*runner.Run, error) {
+func attachRun(a *app, db *state.DB, plan *compiler.Plan, arg string, creds runner.Credentials, endpoint string, in *inputFlags, chunkSize int, fresh, quiet bool) (*runner.Run, error) {
 	account := creds.Account()
 	key, err := runner.RunKey(account, plan.Payloads)
 	if err != nil {
 		return nil, err
 	}
-	abs, _ := filepath.Abs(plan.File)
+	file := arg // a standard workflow's name stays a name
+	if _, err := os.Stat(arg); err == nil {
+		file, _ = filepath.Abs(arg)
+	}
 	cwd, _ := os.Getwd()
-	meta, _ := json.Marshal(runMeta{File: abs, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes})
+	meta, _ := json.Marshal(runMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes})
 	run, created, err := db.Attach(a.ctx, runner.Run{Key: key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Meta: meta}, plan.Payloads, fresh)
 	if err != nil {
 		return nil, err
@@ -196,7 +200,13 @@ func planShaper(plan *compiler.Plan) func(*runner.Workflow) (json.RawMessage, er
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(out)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(out); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSpace(buf.Bytes()), nil
 	}
 }
 
