@@ -7,14 +7,22 @@ import (
 
 // Endpoint names, as Counters.Requests and Faults.Endpoints use them.
 const (
-	EndpointPostWorkflows     = "POST /workflows"
-	EndpointGetWorkflow       = "GET /workflows/{id}"
-	EndpointDeleteWorkflow    = "DELETE /workflows/{id}"
+	// EndpointPostWorkflows starts workflows.
+	EndpointPostWorkflows = "POST /workflows"
+	// EndpointGetWorkflow reads a workflow's status and result.
+	EndpointGetWorkflow = "GET /workflows/{id}"
+	// EndpointDeleteWorkflow cancels a workflow.
+	EndpointDeleteWorkflow = "DELETE /workflows/{id}"
+	// EndpointConversationsPoll reads synced conversations.
 	EndpointConversationsPoll = "POST /conversations/poll"
-	EndpointInboxPoll         = "POST /inbox/poll"
-	EndpointNetworkPoll       = "POST /network/poll"
-	EndpointStats             = "GET /stats/actions"
-	EndpointAccount           = "GET /account"
+	// EndpointInboxPoll reads the synced inbox.
+	EndpointInboxPoll = "POST /inbox/poll"
+	// EndpointNetworkPoll reads network changes.
+	EndpointNetworkPoll = "POST /network/poll"
+	// EndpointStats reads the executed actions.
+	EndpointStats = "GET /stats/actions"
+	// EndpointAccount describes the account.
+	EndpointAccount = "GET /account"
 	// EndpointOther counts requests to unknown paths or with a method the
 	// path does not take.
 	EndpointOther = "other"

@@ -48,8 +48,8 @@ func (x *execution) produce(a *schemas.Action, params map[string]any, subj subje
 	return nil, subj
 }
 
-// need makes sure the subject has a person: an action whose URL the
-// checker let through but which has none gets one from its label-less key.
+// need makes sure the subject has a person, deriving one from the
+// subject's URL when the parent supplied none.
 func (x *execution) need(s *subject) *subject {
 	if s.person == nil {
 		p := x.s.gen.person(s.url)

@@ -266,7 +266,12 @@ func (s *Sandbox) pollNetwork(r *http.Request, acct *account) response {
 			kept = append(kept, e)
 		}
 	}
-	sort.SliceStable(kept, func(i, j int) bool { return kept[i].at.After(kept[j].at) })
+	sort.Slice(kept, func(i, j int) bool {
+		if !kept[i].at.Equal(kept[j].at) {
+			return kept[i].at.After(kept[j].at)
+		}
+		return kept[i].ID < kept[j].ID
+	})
 	if len(kept) > maxPolled {
 		kept = kept[:maxPolled]
 	}

@@ -8,26 +8,45 @@ import (
 	"github.com/lwf-dev/lwf/schemas"
 )
 
-// The tokens the sandbox accepts when Options.Tokens is nil.
+// Documented defaults.
 const (
-	DefaultLinkedAPIToken      = "sandbox-linked-api-token"
+	// DefaultLinkedAPIToken is the linked-api-token accepted when
+	// Options.Tokens is nil.
+	DefaultLinkedAPIToken = "sandbox-linked-api-token"
+	// DefaultIdentificationToken is the identification-token accepted with
+	// it.
 	DefaultIdentificationToken = "sandbox-identification-token"
-	DefaultAccountName         = "Sandbox User"
-	DefaultAccountURL          = "https://www.linkedin.com/in/sandbox-user"
-	DefaultRetention           = time.Hour
-	DefaultMaxBodyBytes        = 1 << 20
-	DefaultMaxWorkflows        = 10000
-	DefaultMaxListItems        = 100
-	DefaultMaxActions          = 10000
-	DefaultRetryAfter          = time.Second
-	DefaultStatsRecords        = 100000
-	DefaultAccountPeople       = 100000
-	statsWindow                = 30 * 24 * time.Hour
-	defaultConnectionCount     = 57 // "all connections" when st.retrieveConnections has no limit
+	// DefaultAccountName is the account's name in GET /account.
+	DefaultAccountName = "Sandbox User"
+	// DefaultAccountURL is the account's own profile URL.
+	DefaultAccountURL = "https://www.linkedin.com/in/sandbox-user"
+	// DefaultRetention is how long finished workflows stay readable.
+	DefaultRetention = time.Hour
+	// DefaultMaxBodyBytes bounds request bodies (1 MiB).
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxWorkflows bounds the workflows held in memory.
+	DefaultMaxWorkflows = 10000
+	// DefaultMaxListItems caps every generated list.
+	DefaultMaxListItems = 100
+	// DefaultMaxActions caps the actions of one workflow.
+	DefaultMaxActions = 10000
+	// DefaultRetryAfter is the Retry-After of 429 and 503 answers.
+	DefaultRetryAfter = time.Second
+	// DefaultStatsRecords is how many executed actions each account keeps
+	// for GET /stats/actions; older ones are forgotten.
+	DefaultStatsRecords = 100000
+	// DefaultAccountPeople is how many people, conversations and payload
+	// hashes each account remembers; older ones are forgotten.
+	DefaultAccountPeople = 100000
 )
 
-// AccountState is the condition of the LinkedIn account behind every
-// identification token, for trying how a client handles account problems.
+const (
+	statsWindow            = 30 * 24 * time.Hour
+	defaultConnectionCount = 57 // "all connections" when st.retrieveConnections has no limit
+)
+
+// AccountState is the condition of a LinkedIn account, for trying how a
+// client handles account problems.
 type AccountState string
 
 // The account states. The zero value is AccountActive.
@@ -179,7 +198,9 @@ type Faults struct {
 	// processed, so a POST /workflows behind them did create a workflow.
 	ServerError float64
 	// Drop is the share whose connection is closed without any response,
-	// after the request was processed.
+	// after the request was processed. It needs a real connection: with a
+	// ResponseWriter that cannot be hijacked the handler aborts with
+	// http.ErrAbortHandler instead.
 	Drop float64
 	// Truncate is the share whose JSON body is cut in half (a complete
 	// HTTP response with invalid JSON), after the request was processed.
