@@ -15,6 +15,10 @@ import (
 // forbidden parameter at its key, a wrong value at the value.
 func (c *compilation) report(tree any, p schemas.Problem) {
 	step, key, val := c.locate(tree, p.Pointer)
+	if step != nil && step.iter != "" {
+		// A step repeated by forEach: say which item broke the rule.
+		p.Message += " (" + step.iter + ")"
+	}
 	var n *dsl.Node
 	switch p.At {
 	case schemas.AtStep:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lwf-dev/lwf/diag"
@@ -150,6 +151,29 @@ type compilation struct {
 	via        *viaSite                // where the file being compiled was used from
 	parentFile string                  // the file that used this one
 	stdlib     bool                    // compiling a standard workflow
+
+	// forEach: the loops being expanded (innermost last), and where each
+	// CSV input's rows are in its file, to name rows in diagnostics.
+	loops    []loopInfo
+	csvLines map[string][]int
+	csvFile  map[string]string
+}
+
+// loopInfo is one forEach iteration being expanded.
+type loopInfo struct {
+	as    string // the item's name
+	label string // "leads.csv line 4" or "lead #2"
+}
+
+// iterLabel names the current iterations, innermost last.
+func (c *compilation) iterLabel() string {
+	var parts []string
+	for _, l := range c.loops {
+		if l.label != "" {
+			parts = append(parts, l.label)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func newCompilation(file string, opts Options) (*compilation, error) {
@@ -168,7 +192,8 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 		opts.ChunkSize = DefaultChunkSize
 	}
 	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, opts.Getenv),
-		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{}}, nil
+		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
+		csvLines: map[string][]int{}, csvFile: map[string]string{}}, nil
 }
 
 // errorAt records an error diagnostic at node n.

@@ -1,8 +1,8 @@
 package compiler
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -68,4 +68,3 @@ func isWorkflow(n *yaml.Node) bool {
 	}
 	return false
 }
-

@@ -2,7 +2,9 @@ package compiler
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/expr-lang/expr/types"
 
@@ -24,6 +26,7 @@ type stepSrc struct {
 	file   string    // the file the step is written in
 	via    *viaSite  // set when the step comes from a reusable workflow
 	spread *dsl.Node // the value of params:, for parameters it supplied
+	iter   string    // the forEach iterations it was expanded in, for messages
 	node   *dsl.Node // the step mapping
 	action *dsl.Node // the value of action: (nil if missing)
 	params map[string]*dsl.Pair
@@ -124,6 +127,7 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		return nil
 	}
 	asName, indexName := c.loopNames(n)
+	source := c.forEachSource(fe.Value, sc)
 	var out []*object
 	for i, item := range items {
 		inner := sc.child()
@@ -132,7 +136,15 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		if isUnknown(item) {
 			inner.unknown[asName] = true
 		}
+		label := fmt.Sprintf("%s #%d", asName, i+1)
+		if isUnknown(item) {
+			label = "" // checked once for every item: no item to name
+		} else if lines := c.csvLines[source]; i < len(lines) {
+			label = fmt.Sprintf("%s line %d", filepath.Base(c.csvFile[source]), lines[i])
+		}
+		c.loops = append(c.loops, loopInfo{as: asName, label: label})
 		out = append(out, c.expandOne(n, inner, parent)...)
+		c.loops = c.loops[:len(c.loops)-1]
 		if c.count > maxExpanded {
 			c.errorAt(fe.Key, diag.CodeExprLimit, fmt.Sprintf("forEach expands the workflow past %d actions", maxExpanded), "split the input into several runs")
 			break
@@ -165,6 +177,20 @@ func (c *compilation) forEachItems(n *dsl.Node, sc *scope) (items []any, itemT t
 		out[i] = exprValue(e)
 	}
 	return out, nil, true
+}
+
+// forEachSource returns the input a forEach iterates when it is written
+// ${{ inputs.NAME }}, or "".
+func (c *compilation) forEachSource(n *dsl.Node, sc *scope) string {
+	segs := findSegments(n.Value)
+	if n.Kind != dsl.ScalarNode || !wholeExpr(n.Value, segs) {
+		return ""
+	}
+	name, ok := strings.CutPrefix(strings.TrimSpace(n.Value[segs[0].inner:segs[0].innerEnd]), "inputs.")
+	if !ok || !identPattern.MatchString(name) {
+		return ""
+	}
+	return name
 }
 
 // staticItemType finds the declared item type of a forEach over an input
@@ -291,7 +317,7 @@ func (c *compilation) spreadParams(o *object, src *stepSrc, pp *dsl.Pair, sc *sc
 // lowerStep turns a step mapping into an action object.
 func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) *object {
 	c.count++
-	src := &stepSrc{file: c.file, via: c.via, node: n, params: map[string]*dsl.Pair{}}
+	src := &stepSrc{file: c.file, via: c.via, iter: c.iterLabel(), node: n, params: map[string]*dsl.Pair{}}
 	o := newObject()
 	c.srcs[o] = src
 	var action *schemas.Action

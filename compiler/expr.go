@@ -502,6 +502,7 @@ type refCollector struct {
 	disabledName string
 }
 
+// Visit implements ast.Visitor.
 func (c *refCollector) Visit(node *ast.Node) {
 	if !c.started {
 		c.started, c.letAt, c.disabledAt, c.members = true, -1, -1, map[*ast.IdentifierNode]string{}

@@ -220,6 +220,7 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 	items, _ := d.schema["items"].(map[string]any)
 	props, _ := items["properties"].(map[string]any)
 	var rows []any
+	var lines []int
 	ok := true
 	for {
 		rec, err := r.Read()
@@ -231,6 +232,7 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 			return nil, false
 		}
 		line, _ := r.FieldPos(0)
+		lines = append(lines, line)
 		row := map[string]any{}
 		for i, cell := range rec {
 			ps, _ := props[header[i]].(map[string]any)
@@ -260,6 +262,7 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 	if rows == nil {
 		rows = []any{}
 	}
+	c.csvLines[d.name], c.csvFile[d.name] = lines, path
 	return rows, true
 }
 

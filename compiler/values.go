@@ -84,6 +84,9 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 	}
 	if wholeExpr(s, segs) {
 		sg := segs[0]
+		if !c.checkColumns(n, sg, sc) {
+			return schemas.Unknown{}, false
+		}
 		v, err := c.engine.eval(s[sg.inner:sg.innerEnd], sc)
 		if err != nil {
 			c.exprErrorAt(n, sg, err)
@@ -101,6 +104,10 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 	for _, sg := range segs {
 		b.WriteString(s[last:sg.start])
 		last = sg.end
+		if !c.checkColumns(n, sg, sc) {
+			ok = false
+			continue
+		}
 		v, err := c.engine.eval(s[sg.inner:sg.innerEnd], sc)
 		if err != nil {
 			c.exprErrorAt(n, sg, err)
@@ -124,6 +131,43 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 		return schemas.Unknown{Type: "string"}, ok
 	}
 	return b.String(), true
+}
+
+// checkColumns reports fields of a forEach item (a CSV row, say) that an
+// expression uses but the item lacks or leaves empty — unless the
+// expression gives a default with ??. It returns false when it reported.
+func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
+	src := n.Value[sg.inner:sg.innerEnd]
+	if len(c.loops) == 0 || strings.Contains(src, "??") {
+		return true
+	}
+	comp := c.engine.compile(src, sc)
+	if comp.err != nil {
+		return true // eval reports it
+	}
+	ok := true
+	for _, l := range c.loops {
+		item, isMap := sc.values[l.as].(map[string]any)
+		if !isMap {
+			continue
+		}
+		for _, prop := range sortedKeys(comp.refs[l.as]) {
+			if prop == "" {
+				continue
+			}
+			if v, has := item[prop]; has && v != nil && v != "" {
+				continue
+			}
+			e := &exprError{code: diag.CodeInputValue, msg: fmt.Sprintf("%s.%s is empty (%s)", l.as, prop, l.label),
+				hint: fmt.Sprintf("fill it in, or give a default: ${{ %s.%s ?? \"…\" }}", l.as, prop), offset: -1}
+			if i := strings.Index(src, l.as+"."+prop); i >= 0 {
+				e.offset = utf8.RuneCountInString(src[:i])
+			}
+			c.exprErrorAt(n, sg, e)
+			ok = false
+		}
+	}
+	return ok
 }
 
 // exprErrorAt reports an expression problem at its character in the file.
