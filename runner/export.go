@@ -107,7 +107,8 @@ func (r *Results) ActionErrors() []ActionError {
 // Records flattens the completed workflows into records: one per item of
 // the deepest list (each person of each company, …), carrying the columns
 // of the steps above it; children that return one object add columns,
-// several lists under one step each make their own records. A workflow
+// several lists under one step each make their own records. A step's
+// label, when it has one, is its group's "label" column. A workflow
 // with an output: expression yields its output instead: a list makes one
 // record per element.
 func (r *Results) Records() ([]Record, error) {

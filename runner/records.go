@@ -68,12 +68,10 @@ type recorder struct {
 	describe Describe
 }
 
-// groupName names the columns of one step: its label when it has one,
-// else its entity family, else its action name.
-func (rc recorder) groupName(actionType string, label any) string {
-	if l, ok := label.(string); ok && l != "" {
-		return l
-	}
+// groupName names the columns of one step: its entity family, else its
+// action name. Labels are values (a label column), not names: labels made
+// per item by forEach would make the columns differ from row to row.
+func (rc recorder) groupName(actionType string) string {
 	if rc.describe != nil {
 		if e := entityFamily(rc.describe(actionType)); e != "" {
 			return e
@@ -131,8 +129,11 @@ func (rc recorder) result(v any, base Record) (recs []Record, list bool) {
 	if isIterator(at) && success {
 		return rc.children(top, base.clone())
 	}
-	name := rc.groupName(at, o.get("label"))
+	name := rc.groupName(at)
 	rec := base.clone()
+	if l, ok := o.get("label").(string); ok && l != "" {
+		rec.set(name, "label", l)
+	}
 	if !success {
 		typ := "unknownError"
 		if eo, ok := o.get("error").(*object); ok {

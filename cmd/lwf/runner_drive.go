@@ -181,8 +181,12 @@ func (j *driveJob) finish() error {
 			resubmit = j.resume + " --resubmit-unknown"
 		}
 		runner.WriteSummary(a.stderr, runner.Summary{Run: j.run, Workflows: ws, Errors: errs, ResubmitCommand: resubmit})
-		if j.flags.output == "" && !j.flags.quiet && c.ByState[runner.StateCompleted] > 0 && j.resume != "" {
-			fmt.Fprintf(a.stderr, "results: lwf result %s -o results.csv (or .json, .jsonl)\n", j.run.ID)
+		if j.flags.output == "" && !j.flags.quiet && c.ByState[runner.StateCompleted] > 0 {
+			if j.resume != "" {
+				fmt.Fprintf(a.stderr, "results: lwf result %s -o results.csv (or .json, .jsonl)\n", j.run.ID)
+			} else {
+				fmt.Fprintln(a.stderr, "results: run again with -o results.csv (or .json, .jsonl): sandbox runs are not kept")
+			}
 		}
 	}
 	return nil
