@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -144,14 +143,16 @@ func printStats(a *app, all []runner.ActionStat, start, end time.Time) {
 		return names[i] < names[j]
 	})
 	fmt.Fprintf(a.stdout, "actions from %s to %s\n", start.Format("2006-01-02 15:04"), end.Format("2006-01-02 15:04"))
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "ACTION\tTOTAL\tSUCCEEDED\tFAILED\t")
+	w := len("ACTION")
+	for _, n := range names {
+		w = max(w, len(n))
+	}
+	fmt.Fprintf(a.stdout, "%-*s  %6s  %9s  %6s\n", w, "ACTION", "TOTAL", "SUCCEEDED", "FAILED")
 	for _, n := range names {
 		t := by[n]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", n, t.ok+t.failed, t.ok, t.failed)
+		fmt.Fprintf(a.stdout, "%-*s  %6d  %9d  %6d\n", w, n, t.ok+t.failed, t.ok, t.failed)
 	}
-	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t\n", total.ok+total.failed, total.ok, total.failed)
-	tw.Flush()
+	fmt.Fprintf(a.stdout, "%-*s  %6d  %9d  %6d\n", w, "total", total.ok+total.failed, total.ok, total.failed)
 }
 
 // parseWhen reads a point in time: a duration back from now ("7d", "36h",
