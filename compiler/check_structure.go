@@ -12,12 +12,13 @@ import (
 type topLevel struct {
 	name, description string
 	inputs, vars      *dsl.Node
+	limits            *dsl.Node
 	workflow          *dsl.Node
 	output            *dsl.Node
 }
 
 // fileFields are the keys a workflow file may have, in canonical order.
-var fileFields = []string{"version", "name", "description", "inputs", "vars", "output", "workflow"}
+var fileFields = []string{"version", "name", "description", "inputs", "vars", "limits", "output", "workflow"}
 
 var namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -51,6 +52,8 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 			t.inputs = c.mapping(p.Value, "inputs")
 		case "vars":
 			t.vars = c.mapping(p.Value, "vars")
+		case "limits":
+			t.limits = p.Value
 		case "output":
 			t.output = p.Value
 		case "workflow":

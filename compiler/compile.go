@@ -42,6 +42,10 @@ type Options struct {
 	Catalog *schemas.Catalog
 	// Parse bounds the YAML parser (size, depth, aliases).
 	Parse dsl.Options
+	// Skip, when set, is asked about every write action that forEach makes
+	// for a person: true leaves the action out (the person was contacted
+	// before, or is suppressed), with the reason recorded in Plan.Skipped.
+	Skip func(actionType, personURL string) (bool, string)
 }
 
 // Plan is a compiled workflow file.
@@ -56,6 +60,14 @@ type Plan struct {
 	Outputs []*Output
 	// Inputs are the input values the plan was compiled with.
 	Inputs map[string]any
+	// Limits are the file's limits: per category and period.
+	Limits []Limit
+	// Skipped lists the actions Options.Skip left out.
+	Skipped []Skipped
+	// Variants records, per action with variants:, which version it got.
+	Variants []Variant
+	// Samples are the first rendered text of each templated parameter.
+	Samples []Sample
 }
 
 // CompileFile reads and compiles the workflow file at path. A path that is
@@ -157,6 +169,11 @@ type compilation struct {
 	loops    []loopInfo
 	csvLines map[string][]int
 	csvFile  map[string]string
+
+	// Campaign bookkeeping for lwf plan.
+	variants map[*object][]Variant
+	skipped  []Skipped
+	samples  []Sample
 }
 
 // loopInfo is one forEach iteration being expanded.
@@ -193,7 +210,7 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	}
 	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, opts.Getenv),
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
-		csvLines: map[string][]int{}, csvFile: map[string]string{}}, nil
+		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{}}, nil
 }
 
 // errorAt records an error diagnostic at node n.
@@ -207,7 +224,7 @@ func (c *compilation) errorAt(n *dsl.Node, code, msg, hint string) {
 
 func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	top := c.structure(root)
-	plan := &Plan{File: c.file, Name: top.name, Description: top.description}
+	plan := &Plan{File: c.file, Name: top.name, Description: top.description, Limits: sortedLimits(c.limitsField(top.limits))}
 	c.inputs = c.declareInputs(top.inputs)
 	c.scope = c.bindInputs(c.inputs)
 	c.evalVars(top.vars)
@@ -240,9 +257,11 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			c.errorAt(top.workflow, diag.CodeParamValue, fmt.Sprintf("cannot encode the workflow: %v", err), "")
 			continue
 		}
+		plan.Variants = append(plan.Variants, c.variantsFor(len(plan.Payloads), tree)...)
 		plan.Payloads = append(plan.Payloads, b)
 		plan.Outputs = append(plan.Outputs, c.outputFor(tree))
 	}
+	plan.Skipped, plan.Samples = c.skipped, c.samples
 	plan.Inputs = c.inputValues()
 	return plan
 }
@@ -251,6 +270,9 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 // when the file's workflow is one step that stayed one step, otherwise
 // root arrays of at most ChunkSize actions.
 func (c *compilation) chunk(wf *dsl.Node, steps []*object) []any {
+	if len(steps) == 0 && len(c.skipped) > 0 {
+		return nil // every action was skipped: nothing to send, no error
+	}
 	if len(steps) == 0 {
 		c.errorAt(wf, diag.CodeMissingField, "the workflow has no actions (every step was dropped by if: or an empty forEach:)", "")
 		return nil

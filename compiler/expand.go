@@ -14,7 +14,7 @@ import (
 )
 
 // stepKeywords are a step's own keys; every other key is a parameter.
-var stepKeywords = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "then"}
+var stepKeywords = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "variants", "then"}
 
 // maxExpanded bounds the steps one file may expand to, so that a forEach
 // over a huge list (or nested forEach) ends in a diagnostic, not in a
@@ -279,7 +279,11 @@ func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	if n.Lookup("uses") != nil {
 		return c.expandUses(n, sc, parent)
 	}
-	return []*object{c.lowerStep(n, sc, parent)}
+	o := c.lowerStep(n, sc, parent)
+	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.vals["actionType"]))) {
+		return nil
+	}
+	return []*object{o}
 }
 
 // spreadParams merges the mapping of params: into the step's parameters;
@@ -356,6 +360,10 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 			continue // an expression that gave null: the parameter is left out
 		}
 		o.set(k, v)
+		c.sample(o, k, p.Value, v)
+	}
+	if vp := n.Lookup("variants"); vp != nil {
+		c.variantsField(o, src, vp, sc)
 	}
 	if pp := n.Lookup("params"); pp != nil {
 		c.spreadParams(o, src, pp, sc)

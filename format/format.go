@@ -17,7 +17,7 @@ var fileOrder = []string{"version", "name", "description", "inputs", "vars", "li
 
 // stepOrder is the order of a step's keywords. Parameters (every key not
 // listed) come after uses/with and before then, in the order written.
-var stepOrder = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params"}
+var stepOrder = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "variants"}
 
 // inputOrder is the order of the keys of an input declaration.
 var inputOrder = []string{"type", "description", "default", "required", "enum", "minimum", "maximum",

@@ -354,3 +354,18 @@ func collectPatterns(v any, into map[string]*regexp.Regexp) {
 		}
 	}
 }
+
+// Categories lists the limit categories the catalog's actions count
+// against, sorted.
+func (c *Catalog) Categories() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range c.Actions() {
+		if a.Category != "" && !seen[a.Category] {
+			seen[a.Category] = true
+			out = append(out, a.Category)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -71,6 +71,7 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 			"output": map[string]any{
 				"description": "For reusable workflows: an expression that shapes the completion for the caller.",
 			},
+			"limits":   limitsSchema(c.Categories()),
 			"workflow": map[string]any{"$ref": "#/definitions/steps", "description": "The workflow: one step, or a list of steps (a root array)."},
 		},
 		"definitions": defs,
@@ -99,6 +100,8 @@ func stepSchema(a *Action) map[string]any {
 			"anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
 		"as":    map[string]any{"type": "string", "description": "The name of the forEach item (default item)."},
 		"index": map[string]any{"type": "string", "description": "The name of the forEach position (default index)."},
+		"variants": map[string]any{"type": "object", "description": "Versions of text parameters: each person gets one version, chosen by a stable hash of their URL.",
+			"additionalProperties": map[string]any{"type": "array", "minItems": 2, "items": map[string]any{"type": "string"}}},
 		"params": map[string]any{"description": "A mapping (usually an expression) merged into the parameters; parameters written out win.",
 			"anyOf": []any{map[string]any{"type": "object"}, map[string]any{"$ref": "#/definitions/expression"}}},
 	}
@@ -201,5 +204,21 @@ func inputSchema() map[string]any {
 			"items":      map[string]any{"$ref": "#/definitions/input", "description": "The type of each item of an array input (for CSV: an object with properties)."},
 			"properties": map[string]any{"type": "object", "additionalProperties": map[string]any{"$ref": "#/definitions/input"}, "description": "The keys of an object input; expressions may use only these."},
 		},
+	}
+}
+
+func limitsSchema(categories []string) map[string]any {
+	period := map[string]any{"type": "integer", "minimum": 0}
+	props := map[string]any{}
+	for _, cat := range categories {
+		props[cat] = map[string]any{
+			"type": "object", "additionalProperties": false,
+			"description": "At most this many " + cat + " actions per period.",
+			"properties":  map[string]any{"daily": period, "weekly": period, "monthly": period},
+		}
+	}
+	return map[string]any{
+		"type": "object", "additionalProperties": false, "properties": props,
+		"description": "Limits per Linked API limit category and period; lwf plan and lwf run refuse a plan that would exceed them.",
 	}
 }
