@@ -69,12 +69,12 @@ type Options struct {
 
 // Trace describes one finished request, for --debug output.
 type Trace struct {
-	Method   string
-	Path     string
-	Status   int // 0 when no response arrived
-	Duration time.Duration
-	Bytes    int   // response body size
-	Err      error // redacted; nil on success
+	Method   string        // the request's method
+	Path     string        // the request's path and query, without the base URL
+	Status   int           // 0 when no response arrived
+	Duration time.Duration // from sending to the end of the body
+	Bytes    int           // response body size
+	Err      error         // redacted; nil on success
 }
 
 // Client calls the Linked API. It is safe for concurrent use; create one

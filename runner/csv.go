@@ -13,6 +13,7 @@ import (
 // first appear; lists inside a field are written as JSON.
 type csvWriter struct{}
 
+// WriteResults writes the records of r as CSV with a header row.
 func (csvWriter) WriteResults(w io.Writer, r *Results) error {
 	recs, err := r.Records()
 	if err != nil {

@@ -159,6 +159,7 @@ type jsonWorkflow struct {
 	Error      string          `json:"error,omitempty"`
 }
 
+// WriteResults writes r as one indented JSON document.
 func (jsonWriter) WriteResults(w io.Writer, r *Results) error {
 	doc := jsonDoc{Version: 1, Workflows: []jsonWorkflow{}, ActionErrors: r.ActionErrors()}
 	if doc.ActionErrors == nil {
@@ -184,6 +185,7 @@ func (jsonWriter) WriteResults(w io.Writer, r *Results) error {
 // output fields at the top, each step's fields under its group name.
 type jsonlWriter struct{}
 
+// WriteResults writes one JSON object per record of r.
 func (jsonlWriter) WriteResults(w io.Writer, r *Results) error {
 	recs, err := r.Records()
 	if err != nil {

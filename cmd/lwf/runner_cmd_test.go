@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -213,5 +214,32 @@ func TestRunSandboxFlag(t *testing.T) {
 	b, _ := os.ReadFile(out)
 	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Workflows) != 1 || doc.Workflows[0].State != "completed" {
 		t.Errorf("results: %v\n%s", err, b)
+	}
+}
+
+func TestOneProcessDrivesARun(t *testing.T) {
+	tb := newTestbed(t, sandbox.Options{Speed: time.Hour})
+	code, stdout, _ := tb.lwf(tb.runArgs("--detach", "-q")...)
+	id := strings.TrimSpace(stdout)
+	if code != exitPending {
+		t.Fatalf("detach: exit %d", code)
+	}
+	db, err := state.Open(context.Background(), tb.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lock, err := db.Lock(id) // as if another lwf were tracking it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	code, _, stderr := tb.lwf(tb.runArgs()...)
+	want := fmt.Sprintf("lwf: run %s is being driven by another lwf process (pid %d); follow it with: lwf status %s\n", id, os.Getpid(), id)
+	if code != exitPending || !strings.HasSuffix(stderr, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to end with:\n%s", code, stderr, want)
+	}
+	if _, stdout, _ := tb.lwf("runs"); !strings.Contains(stdout, " tracking ") {
+		t.Errorf("runs does not show the run as tracked:\n%s", stdout)
 	}
 }

@@ -21,6 +21,7 @@ type LockedError struct {
 	PID   int // 0 when unknown
 }
 
+// Error names the run and the process that drives it.
 func (e *LockedError) Error() string {
 	if e.PID > 0 {
 		return fmt.Sprintf("run %s is being driven by another lwf process (pid %d)", e.RunID, e.PID)
