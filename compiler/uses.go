@@ -138,7 +138,7 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 	}
 	if lp := n.Lookup("label"); lp != nil && len(steps) == 1 {
 		v, _ := c.lowerValue(lp.Value, sc)
-		steps[0].set("label", v)
+		steps[0].setSecond("label", v)
 	}
 	c.diags = append(c.diags, sub.diags...)
 	c.count = sub.count

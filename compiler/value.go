@@ -25,6 +25,15 @@ func (o *object) set(k string, v any) {
 	o.vals[k] = v
 }
 
+// setSecond sets k right after the first key (actionType), where a label
+// written by hand would stand.
+func (o *object) setSecond(k string, v any) {
+	if _, ok := o.vals[k]; !ok && len(o.keys) > 0 {
+		o.keys = append(o.keys[:1], append([]string{k}, o.keys[1:]...)...)
+	}
+	o.vals[k] = v
+}
+
 func (o *object) get(k string) (any, bool) {
 	v, ok := o.vals[k]
 	return v, ok
