@@ -123,12 +123,17 @@ type engine struct {
 	cache   map[string]*compiled
 	configs map[string]*conf.Config // per scope signature: building one is costly
 	funcs   []expr.Option           // lwf's functions, built once
+	base    *conf.Config            // the scope-independent part of configs
 }
 
 type compiled struct {
 	prog *vm.Program
 	refs refs
 	err  *exprError
+	// loops is set when the expression can iterate (map, filter, a range,
+	// …): only those run under the deadline; the others end in time
+	// bounded by their size.
+	loops bool
 }
 
 func newEngine(now func() time.Time, getenv func(string) string) *engine {
@@ -230,6 +235,7 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 	if prog != nil {
 		node := prog.Node()
 		ast.Walk(&node, col)
+		c.loops = col.loops
 	}
 	if col.letAt >= 0 {
 		c.err = &exprError{code: diag.CodeExprSyntax, msg: "let is not allowed in lwf expressions", hint: "use vars: for values computed once", offset: col.letAt}
@@ -255,16 +261,23 @@ func (e *engine) configFor(sc *scope) *conf.Config {
 	if cfg, ok := e.configs[sig]; ok {
 		return cfg
 	}
-	cfg := conf.CreateNew()
-	for _, op := range append([]expr.Option{expr.Env(sc.types), expr.MaxNodes(maxExprNodes)}, e.functions()...) {
-		op(cfg)
+	if e.base == nil {
+		// What does not depend on the scope (builtins, lwf's functions,
+		// limits) is set up once; each scope copies it and adds its types.
+		base := conf.CreateNew()
+		for _, op := range append([]expr.Option{expr.MaxNodes(maxExprNodes)}, e.functions()...) {
+			op(base)
+		}
+		for name := range base.Disabled {
+			delete(base.Builtins, name)
+		}
+		e.base = base
 	}
-	for name := range cfg.Disabled {
-		delete(cfg.Builtins, name)
-	}
+	cfg := *e.base
+	cfg.WithEnv(sc.types)
 	cfg.Check()
-	e.configs[sig] = cfg
-	return cfg
+	e.configs[sig] = &cfg
+	return &cfg
 }
 
 // compileWith is expr.Compile with a configuration built beforehand.
@@ -308,38 +321,51 @@ func (e *engine) eval(src string, sc *scope) (any, *exprError) {
 		}
 		return u, nil
 	}
+	if !c.loops {
+		return e.finish(e.run(c.prog, sc.values))
+	}
 	type result struct {
 		v   any
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- result{err: fmt.Errorf("%v", r)}
-			}
-		}()
-		m := vm.VM{MemoryBudget: maxExprMemory}
-		v, err := m.Run(c.prog, sc.values)
+		v, err := e.run(c.prog, sc.values)
 		done <- result{v, err}
 	}()
 	timer := time.NewTimer(exprTimeout)
 	defer timer.Stop()
 	select {
 	case r := <-done:
-		if r.err != nil {
-			return nil, runtimeError(r.err)
-		}
-		if f, ok := r.v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
-			return nil, &exprError{code: diag.CodeExprRuntime, msg: "the result is not a finite number (division by zero?)"}
-		}
-		if s, ok := r.v.(string); ok && len(s) > maxExprResult {
-			return nil, &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression result is %d bytes long, at most %d allowed", len(s), maxExprResult)}
-		}
-		return r.v, nil
+		return e.finish(r.v, r.err)
 	case <-timer.C:
 		return nil, &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression took longer than %v", exprTimeout)}
 	}
+}
+
+// run runs a program on the scope's values, turning a panic into an error.
+func (e *engine) run(prog *vm.Program, env map[string]any) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	m := vm.VM{MemoryBudget: maxExprMemory}
+	return m.Run(prog, env)
+}
+
+// finish checks a result: errors, non-finite numbers, oversized text.
+func (e *engine) finish(v any, err error) (any, *exprError) {
+	if err != nil {
+		return nil, runtimeError(err)
+	}
+	if f, ok := v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
+		return nil, &exprError{code: diag.CodeExprRuntime, msg: "the result is not a finite number (division by zero?)"}
+	}
+	if s, ok := v.(string); ok && len(s) > maxExprResult {
+		return nil, &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression result is %d bytes long, at most %d allowed", len(s), maxExprResult)}
+	}
+	return v, nil
 }
 
 func runtimeError(err error) *exprError {
@@ -497,6 +523,7 @@ type refCollector struct {
 	members map[*ast.IdentifierNode]string // identifier → static property used on it
 	letAt   int
 	started bool
+	loops   bool
 
 	disabledAt   int
 	disabledName string
@@ -522,7 +549,19 @@ func (c *refCollector) Visit(node *ast.Node) {
 		}
 	case *ast.IdentifierNode:
 		c.idents = append(c.idents, n)
+	case *ast.BinaryNode:
+		if n.Operator == ".." {
+			c.loops = true
+		}
+	case *ast.PredicateNode, *ast.PointerNode, *ast.CallNode:
+		c.loops = true
 	case *ast.BuiltinNode:
+		switch n.Name {
+		case "len", "upper", "lower", "trim", "trimPrefix", "trimSuffix", "int", "float", "string",
+			"abs", "ceil", "floor", "round", "hasPrefix", "hasSuffix", "indexOf", "lastIndexOf", "first", "last", "get":
+		default:
+			c.loops = true
+		}
 		// expr parses some builtins (reduce, …) itself, past DisableBuiltin.
 		if c.disabledAt < 0 && contains(disabledBuiltins, n.Name) && n.Name != "now" {
 			c.disabledAt, c.disabledName = n.Location().From, n.Name
