@@ -14,9 +14,9 @@ import (
 
 func newCompileCmd(a *app) *cobra.Command {
 	var (
-		in        inputFlags
-		output    string
-		compact   bool
+		in         inputFlags
+		output     string
+		compact    bool
 		chunkSize  int
 		showOutput bool
 		applyTo    string
