@@ -80,14 +80,19 @@ func (c *compilation) givenInputs(decls []*inputDecl) map[string]any {
 func (c *compilation) checkInput(d *inputDecl, origin string, v any) bool {
 	ok := true
 	for _, p := range schemas.CheckValue(d.name, d.schema, v) {
-		code := diag.CodeInputValue
-		if p.Code == "param-type" {
-			code = diag.CodeInputType
-		}
-		c.errorAt(d.key, code, fmt.Sprintf("%s: %s", origin, p.Message), p.Hint)
+		c.errorAt(d.key, inputCode(p), fmt.Sprintf("%s: %s", origin, p.Message), p.Hint)
 		ok = false
 	}
 	return ok
+}
+
+// inputCode maps a value problem to the input diagnostic codes: a wrong
+// type is input-type, anything else input-value.
+func inputCode(p schemas.Problem) string {
+	if p.Code == diag.CodeParamType {
+		return diag.CodeInputType
+	}
+	return diag.CodeInputValue
 }
 
 // flagValue turns the text of --input name=raw into a value of the

@@ -67,11 +67,7 @@ func (c *compilation) declareInputs(n *dsl.Node) []*inputDecl {
 			} else {
 				d.def, d.hasDef = fromYAML(v, d.schema), true
 				for _, pr := range schemas.CheckValue(name, d.schema, d.def) {
-					code := diag.CodeInputValue
-					if pr.Code == "param-type" {
-						code = diag.CodeInputType
-					}
-					c.errorAt(dn, code, "default: "+pr.Message, "")
+					c.errorAt(dn, inputCode(pr), "default: "+pr.Message, "")
 				}
 			}
 		}

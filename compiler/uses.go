@@ -205,11 +205,7 @@ func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *
 			v = fromYAML(exprValue(v), d.schema)
 			bad := false
 			for _, pr := range schemas.CheckValue(d.name, d.schema, v) {
-				code := diag.CodeInputValue
-				if pr.Code == "param-type" {
-					code = diag.CodeInputType
-				}
-				c.parentError(p.Value, code, fmt.Sprintf("%s: %s", name, pr.Message), pr.Hint)
+				c.parentError(p.Value, inputCode(pr), fmt.Sprintf("%s: %s", name, pr.Message), pr.Hint)
 				bad = true
 			}
 			if bad {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -120,13 +121,19 @@ func writeOutputs(a *app, plan *compiler.Plan, show bool, completionFile string)
 
 // printDiags writes diagnostics to stderr in the text form.
 func (a *app) printDiags(ds diag.List) {
+	_ = a.textWriter(a.stderr).Write(a.stderr, ds, nil)
+}
+
+// textWriter is the text writer for w: source lines and colour only on a
+// terminal, and no colour with NO_COLOR.
+func (a *app) textWriter(w io.Writer) *diag.TextWriter {
 	tw := &diag.TextWriter{}
-	if isTerminal(a.stderr) {
+	if isTerminal(w) {
 		tw.Source = func(f string) []byte {
 			b, _ := os.ReadFile(f)
 			return b
 		}
 		tw.Color = a.getenv("NO_COLOR") == ""
 	}
-	_ = tw.Write(a.stderr, ds, nil)
+	return tw
 }

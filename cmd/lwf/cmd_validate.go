@@ -171,15 +171,7 @@ func collectFiles(args []string) ([]string, error) {
 func (a *app) diagWriter(format string) (diag.Writer, error) {
 	switch format {
 	case "text":
-		tw := &diag.TextWriter{}
-		if isTerminal(a.stdout) {
-			tw.Source = func(f string) []byte {
-				b, _ := os.ReadFile(f)
-				return b
-			}
-			tw.Color = a.getenv("NO_COLOR") == ""
-		}
-		return tw, nil
+		return a.textWriter(a.stdout), nil
 	case "json":
 		return diag.JSONWriter{}, nil
 	case "github":
