@@ -59,6 +59,7 @@ var commands = []func(*app) *cobra.Command{
 	newActionsCmd,
 	newSchemaCmd,
 	newFmtCmd,
+	newInitCmd,
 	newSandboxCmd,
 	newWorkflowsCmd,
 	newRunCmd,

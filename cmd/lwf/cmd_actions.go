@@ -20,7 +20,7 @@ func newActionsCmd(a *app) *cobra.Command {
   lwf actions sendConnectionRequest
   lwf actions nv.searchPeople --json`,
 		Args: cobra.MaximumNArgs(1),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
@@ -30,7 +30,12 @@ func newActionsCmd(a *app) *cobra.Command {
 			}
 			var names []string
 			for _, ac := range cat.Actions() {
-				names = append(names, ac.Name+"\t"+ac.Description)
+				switch {
+				case strings.HasPrefix(ac.Name, toComplete):
+					names = append(names, ac.Name+"\t"+firstSentence(ac.Description))
+				case ac.Namespace() == "st" && strings.HasPrefix(ac.Short(), toComplete):
+					names = append(names, ac.Short()+"\t"+firstSentence(ac.Description))
+				}
 			}
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},

@@ -31,7 +31,8 @@ lwf run would send to POST /workflows. When forEach expands the workflow past
 printed for each, one after another. Nothing is printed for a file with errors.`,
 		Example: `  lwf compile campaign.yaml --input note="Hi" --input companies=5
   lwf compile campaign.yaml --input leads=@leads.csv --output payload.json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeWorkflowArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := in.options(a)
 			opts.ChunkSize = chunkSize

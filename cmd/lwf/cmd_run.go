@@ -40,8 +40,9 @@ func newRunCmd(a *app) *cobra.Command {
 		chunkSize int
 	)
 	cmd := &cobra.Command{
-		Use:   "run FILE",
-		Short: "Submit a workflow file to Linked API and track it to the end",
+		Use:               "run FILE",
+		ValidArgsFunction: completeWorkflowArg,
+		Short:             "Submit a workflow file to Linked API and track it to the end",
 		Long: `Compile FILE, submit its workflows to Linked API and track them until every
 one has ended, then report every action error and write the results.
 
