@@ -71,3 +71,20 @@ func TestPolicyBounds(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPollingCost reports what one workflow costs in requests (the
+// POST and every poll) with lwf's default policy, for workflows of 10
+// minutes and of an hour (targets: at most 20 and 70), averaged over
+// jitter seeds.
+func BenchmarkPollingCost(b *testing.B) {
+	p := DefaultPolicy()
+	for _, d := range []time.Duration{10 * time.Minute, time.Hour} {
+		b.Run(d.String(), func(b *testing.B) {
+			total := 0
+			for i := range b.N {
+				total += requestsFor(p, d, rand.New(rand.NewPCG(uint64(i), 1)))
+			}
+			b.ReportMetric(float64(total)/float64(b.N), "requests/workflow")
+		})
+	}
+}
