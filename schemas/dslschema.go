@@ -35,15 +35,36 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 		"input": inputSchema(),
 		"uses":  usesSchema(),
 	}
-	branches := []any{map[string]any{"$ref": "#/definitions/uses"}}
+	// A step is dispatched on its action: one if/then per action, so an
+	// editor checks each step against one branch instead of trying all of
+	// them (an anyOf of every action is exponential in the nesting depth
+	// for yaml-language-server).
+	branches := []any{map[string]any{
+		"if":   map[string]any{"required": []any{"uses"}},
+		"then": map[string]any{"$ref": "#/definitions/uses"},
+	}}
+	var names []any
 	for _, a := range c.Actions() {
 		id := "action." + a.Name
 		defs[id] = stepSchema(a)
-		branches = append(branches, map[string]any{"$ref": "#/definitions/" + id})
+		these := []any{a.Name}
+		if a.Namespace() == "st" {
+			these = []any{a.Short(), a.Name}
+		}
+		names = append(names, these...)
+		branches = append(branches, map[string]any{
+			"if":   map[string]any{"required": []any{"action"}, "properties": map[string]any{"action": map[string]any{"enum": these}}},
+			"then": map[string]any{"$ref": "#/definitions/" + id},
+		})
 	}
 	defs["step"] = map[string]any{
+		"type":        "object",
 		"description": "A step: an action with its parameters, or uses: of a reusable workflow.",
-		"anyOf":       branches,
+		"properties": map[string]any{
+			"action": map[string]any{"enum": names, "description": "The Linked API action: st. is implied (searchPeople); Sales Navigator actions are written nv.searchPeople."},
+		},
+		"anyOf": []any{map[string]any{"required": []any{"action"}}, map[string]any{"required": []any{"uses"}}},
+		"allOf": branches,
 	}
 	doc := map[string]any{
 		"$schema":              "http://json-schema.org/draft-07/schema#",
@@ -108,6 +129,9 @@ func stepSchema(a *Action) map[string]any {
 	if len(a.Children) > 0 {
 		props["then"] = map[string]any{"$ref": "#/definitions/steps",
 			"description": "Child actions: " + strings.Join(a.Children, ", ") + "."}
+	} else {
+		// The official SDKs send an empty then for some operations.
+		props["then"] = map[string]any{"type": "array", "maxItems": 0, "description": "This action takes no child actions."}
 	}
 	params, _ := a.doc["properties"].(map[string]any)
 	for k, v := range params {
