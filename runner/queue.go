@@ -35,23 +35,28 @@ type tracked struct {
 // taskQueue orders tracked workflows by due time, then index.
 type taskQueue []*tracked
 
+// Len implements heap.Interface.
 func (q taskQueue) Len() int { return len(q) }
+// Less implements heap.Interface.
 func (q taskQueue) Less(i, j int) bool {
 	if !q[i].due.Equal(q[j].due) {
 		return q[i].due.Before(q[j].due)
 	}
 	return q[i].w.Index < q[j].w.Index
 }
+// Swap implements heap.Interface.
 func (q taskQueue) Swap(i, j int) {
 	q[i], q[j] = q[j], q[i]
 	q[i].hidx, q[j].hidx = i, j
 }
+// Push implements heap.Interface.
 func (q *taskQueue) Push(x any) {
 	t := x.(*tracked)
 	t.hidx = len(*q)
 	t.queued = q
 	*q = append(*q, t)
 }
+// Pop implements heap.Interface.
 func (q *taskQueue) Pop() any {
 	old := *q
 	t := old[len(old)-1]

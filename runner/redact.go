@@ -49,6 +49,7 @@ type redactedError struct {
 	err error
 }
 
+// Error implements error.
 func (e *redactedError) Error() string { return e.msg }
 
 // Unwrap lets errors.Is and errors.As see the original chain; lwf prints

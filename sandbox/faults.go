@@ -24,6 +24,7 @@ const (
 	faultTruncate
 )
 
+// String implements fmt.Stringer.
 func (f fault) String() string {
 	return [...]string{"none", "rateLimit", "serverError500", "serverError502", "serverError503", "drop", "truncate"}[f]
 }
