@@ -37,6 +37,7 @@ type taskQueue []*tracked
 
 // Len implements heap.Interface.
 func (q taskQueue) Len() int { return len(q) }
+
 // Less implements heap.Interface.
 func (q taskQueue) Less(i, j int) bool {
 	if !q[i].due.Equal(q[j].due) {
@@ -44,11 +45,13 @@ func (q taskQueue) Less(i, j int) bool {
 	}
 	return q[i].w.Index < q[j].w.Index
 }
+
 // Swap implements heap.Interface.
 func (q taskQueue) Swap(i, j int) {
 	q[i], q[j] = q[j], q[i]
 	q[i].hidx, q[j].hidx = i, j
 }
+
 // Push implements heap.Interface.
 func (q *taskQueue) Push(x any) {
 	t := x.(*tracked)
@@ -56,6 +59,7 @@ func (q *taskQueue) Push(x any) {
 	t.queued = q
 	*q = append(*q, t)
 }
+
 // Pop implements heap.Interface.
 func (q *taskQueue) Pop() any {
 	old := *q

@@ -247,13 +247,17 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 type evictionHeap []*workflow
 
 // Len implements heap.Interface.
-func (h evictionHeap) Len() int           { return len(h) }
+func (h evictionHeap) Len() int { return len(h) }
+
 // Less implements heap.Interface.
 func (h evictionHeap) Less(i, j int) bool { return h[i].evictAt.Before(h[j].evictAt) }
+
 // Swap implements heap.Interface.
-func (h evictionHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h evictionHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+
 // Push implements heap.Interface.
-func (h *evictionHeap) Push(x any)        { *h = append(*h, x.(*workflow)) }
+func (h *evictionHeap) Push(x any) { *h = append(*h, x.(*workflow)) }
+
 // Pop implements heap.Interface.
 func (h *evictionHeap) Pop() any {
 	old := *h
