@@ -235,6 +235,10 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 	case "/_sandbox/health":
 		resp = jsonResponse(http.StatusOK, map[string]any{"ok": true, "time": iso(s.now())})
 	default:
+		if id, ok := strings.CutPrefix(r.URL.Path, "/_sandbox/workflows/"); ok {
+			resp = s.scheduleOf(id)
+			break
+		}
 		resp = errResponse(newError(http.StatusNotFound, errNotFound, "There is no endpoint at "+r.URL.Path+"."))
 	}
 	if r.Method != http.MethodGet && resp.status == http.StatusOK {
@@ -273,4 +277,35 @@ var _ heap.Interface = (*evictionHeap)(nil)
 func marshal(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// Schedule is when a workflow was accepted, started and finished on the
+// sandbox clock, for benchmarks measuring how soon a client noticed.
+type Schedule struct {
+	WorkflowID string `json:"workflowId"`
+	Status     string `json:"workflowStatus"`
+	AcceptedAt string `json:"acceptedAt"`
+	StartedAt  string `json:"startedAt,omitempty"`
+	FinishedAt string `json:"finishedAt,omitempty"` // only once it has finished
+}
+
+// scheduleOf answers GET /_sandbox/workflows/{id}.
+func (s *Sandbox) scheduleOf(id string) response {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, ok := s.workflows[id]
+	if !ok {
+		return errResponse(workflowNotFound(id))
+	}
+	s.advance(w.acct, now)
+	v := w.viewAt(now, w.acct.cfg.WorkingHours)
+	out := Schedule{WorkflowID: id, Status: v.WorkflowStatus, AcceptedAt: w.acceptedAt.UTC().Format(time.RFC3339Nano)}
+	if w.started {
+		out.StartedAt = w.start.UTC().Format(time.RFC3339Nano)
+		if !now.Before(w.finish) {
+			out.FinishedAt = w.finish.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return jsonResponse(http.StatusOK, out)
 }
