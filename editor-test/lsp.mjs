@@ -2,7 +2,8 @@
 // and checks what a person editing a workflow file would see:
 //   (a) a valid example gets no diagnostics,
 //   (b) an unknown parameter and a wrong enum value get diagnostics at their lines,
-//   (c) completion inside a step offers that action's parameter names.
+//   (c) completion inside a step offers that action's parameter names,
+//   (d) hover on a parameter shows its description.
 // Prints a JSON summary; exits 1 when a check fails.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -129,7 +130,12 @@ try {
   }
   check(!items.includes('limit'), 'completion offers limit, a parameter sendConnectionRequest does not have');
 
-  console.log(JSON.stringify({ validDiagnostics: valid.length, brokenDiagnostics: got.map((d) => ({ line: d.range.start.line + 1, message: d.message })), completion: items.sort(), failures }, null, 2));
+  // (d) hover on a parameter shows its description from the catalog.
+  const hover = await request('textDocument/hover', { textDocument: { uri: partialURI }, position: { line: 5, character: 4 } });
+  const hoverText = JSON.stringify(hover?.contents ?? '');
+  check(hoverText.includes('LinkedIn URL of the person'), `hover on personUrl lacks its description: ${hoverText}`);
+
+  console.log(JSON.stringify({ validDiagnostics: valid.length, brokenDiagnostics: got.map((d) => ({ line: d.range.start.line + 1, message: d.message })), completion: items.sort(), hover: hoverText.slice(0, 120), failures }, null, 2));
 } catch (err) {
   failures.push(String(err));
   console.log(JSON.stringify({ failures }, null, 2));
