@@ -33,6 +33,10 @@ type Credentials struct {
 	// Source says where the credentials came from, for messages:
 	// "environment" or `profile "work" in /home/me/.config/lwf/config.yaml`.
 	Source string
+	// Profile is the config file profile they came from ("" for the
+	// environment), and Limits that profile's limits: entries.
+	Profile string
+	Limits  []LimitRule
 }
 
 // String describes the credentials without their tokens.
@@ -126,6 +130,8 @@ type configProfile struct {
 	LinkedAPIToken      string `yaml:"linked-api-token"`
 	IdentificationToken string `yaml:"identification-token"`
 	Endpoint            string `yaml:"endpoint"`
+	// Limits: {CATEGORY: {daily|weekly|monthly: N}}, the account's own caps.
+	Limits map[string]map[string]int `yaml:"limits"`
 }
 
 var errNoDefaultProfile = errors.New("no default profile")
@@ -161,11 +167,17 @@ func LoadProfile(path, name string) (Credentials, error) {
 	if !ok {
 		return Credentials{}, fmt.Errorf("config file %s has no profile %q", path, name)
 	}
+	limits, err := profileLimits(name, p.Limits)
+	if err != nil {
+		return Credentials{}, fmt.Errorf("config file %s: %w", path, err)
+	}
 	return Credentials{
 		LinkedAPIToken:      p.LinkedAPIToken,
 		IdentificationToken: p.IdentificationToken,
 		Endpoint:            p.Endpoint,
 		Source:              fmt.Sprintf("profile %q in %s", name, path),
+		Profile:             name,
+		Limits:              limits,
 	}, nil
 }
 
