@@ -43,5 +43,6 @@ CREATE TABLE IF NOT EXISTS events (
 	detail BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id, seq);
-PRAGMA user_version = 1;
+` + ledgerSchema + `
+PRAGMA user_version = 2;
 `

@@ -1,0 +1,72 @@
+package state
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/lwf-dev/lwf/runner"
+)
+
+// Activity is what one workflow of an account's run spent, or may spend,
+// of the account's limits.
+type Activity struct {
+	RunID string
+	// Created is when the run was created: a run's actions count in the
+	// period it started in, whenever Linked API executes them.
+	Created time.Time
+	Index   int
+	State   runner.State
+	// Actions are a completed workflow's succeeded actions by type.
+	Actions map[string]int
+	// Payload is set for workflows that were sent and may still run, or
+	// may have run without a completion to say what they did (submitting,
+	// pending, running, unknown, cancelled): all they ask for counts.
+	Payload json.RawMessage
+}
+
+// Activity lists what the account's runs created at or after since spent:
+// completed workflows by their completions (read by SyncLedger; call it
+// first), workflows that were sent but have no completion by their
+// payloads. Workflows never sent (planned), refused (rejected) or failed
+// as a whole spent nothing and are left out.
+func (s *DB) Activity(ctx context.Context, account string, since time.Time) ([]Activity, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT w.run_id, r.created, w.idx, w.state, c.actions,
+			CASE WHEN w.state = ? THEN NULL ELSE w.payload END,
+			CASE WHEN w.state = ? AND c.actions IS NULL THEN w.completion ELSE NULL END
+		FROM workflows w JOIN runs r ON r.id = w.run_id
+		LEFT JOIN completions_read c ON c.run_id = w.run_id AND c.idx = w.idx
+		WHERE r.account = ? AND r.created >= ? AND w.state IN (?,?,?,?,?,?)
+		ORDER BY r.created, w.run_id, w.idx`,
+		string(runner.StateCompleted), string(runner.StateCompleted), account, ms(since),
+		string(runner.StateCompleted), string(runner.StateSubmitting), string(runner.StatePending), string(runner.StateRunning),
+		string(runner.StateUnknown), string(runner.StateCancelled))
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	defer rows.Close()
+	var out []Activity
+	for rows.Next() {
+		var a Activity
+		var created int64
+		var st string
+		var actions, payload, completion []byte
+		if err := rows.Scan(&a.RunID, &created, &a.Index, &st, &actions, &payload, &completion); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		a.Created, a.State = fromMS(created), runner.State(st)
+		switch {
+		case a.State != runner.StateCompleted:
+			a.Payload = payload
+		case actions != nil:
+			if err := json.Unmarshal(actions, &a.Actions); err != nil {
+				return nil, fmt.Errorf("state: run %s workflow %d: %w", a.RunID, a.Index, err)
+			}
+		default:
+			a.Actions, _ = runner.ActionsIn(completion)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
