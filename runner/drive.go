@@ -229,6 +229,12 @@ func (d *driver) stop(ctx context.Context) (Outcome, error) {
 // nextWake is how long to sleep before something may be due.
 func (d *driver) nextWake(now time.Time) time.Duration {
 	wake := now.Add(d.pol.CancelCheck)
+	if d.inflight >= d.pol.Concurrency {
+		// Every slot is busy: nothing can start before a result frees
+		// one, and a result wakes the loop. Waking for requests that are
+		// due would only spin.
+		return wake.Sub(now)
+	}
 	if t := d.polls.peek(); t != nil && t.due.Before(wake) {
 		wake = t.due
 	}
