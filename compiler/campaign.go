@@ -153,7 +153,7 @@ func (c *compilation) skip(o *object, a *schemas.Action) bool {
 	if c.opts.Skip == nil || len(c.loops) == 0 || a == nil || !a.Write {
 		return false
 	}
-	person := personOf(o)
+	person := c.personFor(o)
 	if person == "" {
 		return false
 	}
@@ -162,6 +162,31 @@ func (c *compilation) skip(o *object, a *schemas.Action) bool {
 		c.skipped = append(c.skipped, Skipped{ActionType: a.Name, PersonURL: person, Reason: reason, Item: c.iterLabel()})
 	}
 	return skip
+}
+
+// personFor is the person a step reaches: its own, else the one the
+// steps above it name (openPersonPage → sendMessage), but not across a
+// doFor*.
+func (c *compilation) personFor(o *object) string {
+	if p := personOf(o); p != "" {
+		return p
+	}
+	if a := c.cat.Lookup(fmt.Sprint(o.vals["actionType"])); a != nil && a.Iterates != "" {
+		return "" // each item of a doFor* is someone else
+	}
+	if n := len(c.persons); n > 0 {
+		return c.persons[n-1]
+	}
+	return ""
+}
+
+// markEmptied drops a step whose every child was skipped: opening the
+// page of someone who gets nothing is a profile view for nothing.
+func (c *compilation) markEmptied(o *object) {
+	if c.emptied == nil {
+		c.emptied = map[*object]bool{}
+	}
+	c.emptied[o] = true
 }
 
 // sample keeps the first rendered text of each templated parameter.

@@ -174,6 +174,11 @@ type compilation struct {
 	variants map[*object][]Variant
 	skipped  []Skipped
 	samples  []Sample
+	// persons are the people named by the steps being lowered, innermost
+	// last, so that a write action under openPersonPage is asked about
+	// its person; emptied marks steps whose every child was skipped.
+	persons []string
+	emptied map[*object]bool
 }
 
 // loopInfo is one forEach iteration being expanded.

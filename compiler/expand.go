@@ -280,7 +280,7 @@ func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) 
 		return c.expandUses(n, sc, parent)
 	}
 	o := c.lowerStep(n, sc, parent)
-	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.vals["actionType"]))) {
+	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.vals["actionType"]))) || c.emptied[o] {
 		return nil
 	}
 	return []*object{o}
@@ -377,7 +377,13 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	if tp := n.Lookup("then"); tp != nil {
 		src.then = tp
+		skippedBefore := len(c.skipped)
+		c.persons = append(c.persons, c.personFor(o))
 		children := c.expandList(tp.Value, sc, action)
+		c.persons = c.persons[:len(c.persons)-1]
+		if len(children) == 0 && len(c.skipped) > skippedBefore {
+			c.markEmptied(o)
+		}
 		switch {
 		case tp.Value.Kind == dsl.MapNode && len(children) == 0:
 			// the one child step was dropped (if:): no then at all

@@ -1,0 +1,73 @@
+package compiler
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+)
+
+// TestSkipUnderOpenPersonPage: a write action that takes its person from
+// openPersonPage is asked about that person, and a page opened only for
+// actions that were all skipped goes too.
+func TestSkipUnderOpenPersonPage(t *testing.T) {
+	src := []byte(`version: 1
+name: nested
+inputs:
+  leads: {type: array}
+workflow:
+  - action: openPersonPage
+    forEach: ${{ inputs.leads }}
+    as: lead
+    personUrl: ${{ lead }}
+    then:
+      action: sendMessage
+      text: Hi
+  - action: openPersonPage
+    forEach: ${{ inputs.leads }}
+    as: lead
+    personUrl: ${{ lead }}
+    then:
+      - action: retrievePersonSkills
+      - action: sendConnectionRequest
+  - action: searchPeople
+    forEach: ${{ inputs.leads }}
+    as: lead
+    term: ${{ lead }}
+    then:
+      action: doForPeople
+      then:
+        action: openPersonPage
+        then:
+          action: sendMessage
+          text: Hi
+`)
+	var asked []string
+	plan, ds := Compile(context.Background(), "nested.yaml", src, Options{
+		Inputs: []string{`leads=["https://www.linkedin.com/in/ada", "https://www.linkedin.com/in/bob"]`},
+		Skip: func(at, person string) (bool, string) {
+			asked = append(asked, at+" "+person)
+			return person == "https://www.linkedin.com/in/bob", "contacted before"
+		},
+	})
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	wantAsked := `["st.sendMessage https://www.linkedin.com/in/ada","st.sendMessage https://www.linkedin.com/in/bob",` +
+		`"st.sendConnectionRequest https://www.linkedin.com/in/ada","st.sendConnectionRequest https://www.linkedin.com/in/bob"]`
+	if b, _ := json.Marshal(asked); string(b) != wantAsked {
+		t.Errorf("asked %s\nwant  %s", b, wantAsked)
+	}
+	// Bob's page for the message goes (nothing is left under it); his page
+	// for the skills stays, without the connection request.
+	want := `[{"actionType":"st.openPersonPage","personUrl":"https://www.linkedin.com/in/ada","then":{"actionType":"st.sendMessage","text":"Hi"}},` +
+		`{"actionType":"st.openPersonPage","personUrl":"https://www.linkedin.com/in/ada","then":[{"actionType":"st.retrievePersonSkills"},{"actionType":"st.sendConnectionRequest"}]},` +
+		`{"actionType":"st.openPersonPage","personUrl":"https://www.linkedin.com/in/bob","then":[{"actionType":"st.retrievePersonSkills"}]},` +
+		`{"actionType":"st.searchPeople","term":"https://www.linkedin.com/in/ada","then":{"actionType":"st.doForPeople","then":{"actionType":"st.openPersonPage","then":{"actionType":"st.sendMessage","text":"Hi"}}}},` +
+		`{"actionType":"st.searchPeople","term":"https://www.linkedin.com/in/bob","then":{"actionType":"st.doForPeople","then":{"actionType":"st.openPersonPage","then":{"actionType":"st.sendMessage","text":"Hi"}}}}]`
+	if len(plan.Payloads) != 1 || string(plan.Payloads[0]) != want {
+		t.Errorf("payload\n%s\nwant\n%s", plan.Payloads, want)
+	}
+	if len(plan.Skipped) != 2 || plan.Skipped[0].Item != "lead #2" {
+		t.Errorf("skipped %+v", plan.Skipped)
+	}
+}
