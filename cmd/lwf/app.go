@@ -63,6 +63,8 @@ var commands = []func(*app) *cobra.Command{
 	newSandboxCmd,
 	newWorkflowsCmd,
 	newRunCmd,
+	newPlanCmd,
+	newLedgerCmd,
 	newRunsCmd,
 	newStatusCmd,
 	newResultCmd,

@@ -12,10 +12,11 @@ import (
 
 func newResultCmd(a *app) *cobra.Command {
 	var (
-		conn   connFlags
-		st     stateFlags
-		output string
-		format string
+		conn      connFlags
+		st        stateFlags
+		output    string
+		format    string
+		byVariant bool
 	)
 	cmd := &cobra.Command{
 		Use:   "result RUN_OR_WORKFLOW_ID",
@@ -27,11 +28,18 @@ error with its path. JSON Lines and CSV hold one record per item found (each
 person of each company, …) with the columns of the steps above it.
 
 An id that is not in the state directory is read from Linked API as a workflow
-id. Exit code 3 means the run has not finished and the results are partial.`,
+id. Exit code 3 means the run has not finished and the results are partial.
+
+--by-variant groups the outcomes of the actions by the variants: version each
+got (a table, or --format json or csv).`,
 		Example: `  lwf result r-3f9a2c1b7d4e -o results.csv
-  lwf result r-3f9a --format jsonl | jq .person.name`,
+  lwf result r-3f9a --format jsonl | jq .person.name
+  lwf result r-3f9a --by-variant`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if byVariant {
+				return resultByVariant(a, &st, args[0], output, format)
+			}
 			if _, err := runner.FormatFor(output, format); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -72,6 +80,7 @@ id. Exit code 3 means the run has not finished and the results are partial.`,
 	st.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `FILE` (default standard output)")
 	cmd.Flags().StringVar(&format, "format", "", "json, jsonl or csv (default: from the -o extension, else json)")
+	cmd.Flags().BoolVar(&byVariant, "by-variant", false, "outcomes grouped by the variants: version each action got")
 	return cmd
 }
 

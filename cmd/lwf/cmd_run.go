@@ -25,6 +25,9 @@ type runMeta struct {
 	InputsFile string   `json:"inputsFile,omitempty"`
 	ChunkSize  int      `json:"chunkSize,omitempty"`
 	MaxBytes   int      `json:"maxBytes,omitempty"`
+	// Variants records which version of a variants: text each action
+	// got, for lwf result --by-variant.
+	Variants []compiler.Variant `json:"variants,omitempty"`
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -38,6 +41,7 @@ func newRunCmd(a *app) *cobra.Command {
 		sandboxed bool
 		speed     time.Duration
 		chunkSize int
+		camp      runCampaignFlags
 	)
 	cmd := &cobra.Command{
 		Use:               "run FILE",
@@ -53,12 +57,18 @@ Ctrl-C, --timeout or a crash lose nothing: lwf wait RUN resumes tracking. A
 submission whose outcome could not be known is never sent again unless you pass
 --resubmit-unknown.
 
+Before sending, run makes lwf plan's checks: actions that would reach someone
+the contact ledger says the same action reached before, or whom a --suppress
+list names, are left out; a plan that would exceed a limit (the file's, the
+profile's or the defaults, counting what the account sent the same day, week
+and month) is refused unless --ignore-limits.
+
 Credentials come from LINKED_API_TOKEN and IDENTIFICATION_TOKEN, or --profile.
 --sandbox runs against a local emulator instead, with no account.
 
 Exit codes: 0 every workflow completed without action errors; 1 a workflow
 failed, was refused, has an unknown submission, or actions failed (unless
---allow-action-errors); 2 usage, validation, credential or account errors;
+--allow-action-errors), or the plan exceeds a limit; 2 usage, validation, credential or account errors;
 3 timed out, interrupted or detached: resumable with lwf wait.`,
 		Example: `  lwf run --sandbox examples/ai-startups.yaml
   lwf run campaign.yaml --input note="Hi" -o results.csv
@@ -106,7 +116,12 @@ failed, was refused, has an unknown submission, or actions failed (unless
 				return err
 			}
 			defer db.Close()
-			run, err := attachRun(a, db, plan, args[0], creds, client.BaseURL(), &in, chunkSize, fresh, drive.quiet || drive.jsonEvents)
+			prep, err := prepareRun(a, &camp, db, creds, args[0], opts, plan, fresh, drive.quiet || drive.jsonEvents)
+			if prep == nil || err != nil {
+				return err
+			}
+			plan = prep.plan
+			run, err := attachRun(a, db, prep, args[0], creds, client.BaseURL(), &in, chunkSize, fresh, drive.quiet || drive.jsonEvents)
 			if err != nil {
 				return err
 			}
@@ -122,6 +137,7 @@ failed, was refused, has an unknown submission, or actions failed (unless
 	conn.register(cmd)
 	st.register(cmd)
 	drive.register(cmd)
+	camp.register(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&detach, "detach", false, "submit every workflow, print the run id and exit 3 without tracking")
 	fl.BoolVar(&fresh, "new", false, "start a new run even if this file with these inputs already ran for this account")
@@ -141,19 +157,15 @@ func stateArg(st *stateFlags) string {
 
 // attachRun finds the run of these payloads for this account, or creates
 // it, and says which.
-func attachRun(a *app, db *state.DB, plan *compiler.Plan, arg string, creds runner.Credentials, endpoint string, in *inputFlags, chunkSize int, fresh, quiet bool) (*runner.Run, error) {
-	account := creds.Account()
-	key, err := runner.RunKey(account, plan.Payloads)
-	if err != nil {
-		return nil, err
-	}
+func attachRun(a *app, db *state.DB, prep *prepared, arg string, creds runner.Credentials, endpoint string, in *inputFlags, chunkSize int, fresh, quiet bool) (*runner.Run, error) {
+	account, plan := creds.Account(), prep.plan
 	file := arg // a standard workflow's name stays a name
 	if _, err := os.Stat(arg); err == nil {
 		file, _ = filepath.Abs(arg)
 	}
 	cwd, _ := os.Getwd()
-	meta, _ := json.Marshal(runMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes})
-	run, created, err := db.Attach(a.ctx, runner.Run{Key: key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Meta: meta}, plan.Payloads, fresh)
+	meta, _ := json.Marshal(runMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Variants: plan.Variants})
+	run, created, err := db.Attach(a.ctx, runner.Run{Key: prep.key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: prep.created, Meta: meta}, plan.Payloads, fresh)
 	if err != nil {
 		return nil, err
 	}
