@@ -279,8 +279,10 @@ func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	if n.Lookup("uses") != nil {
 		return c.expandUses(n, sc, parent)
 	}
+	samples := len(c.samples)
 	o := c.lowerStep(n, sc, parent)
 	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.vals["actionType"]))) || c.emptied[o] {
+		c.samples = c.samples[:samples] // what is not sent is no sample of it
 		return nil
 	}
 	return []*object{o}

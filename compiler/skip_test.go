@@ -71,3 +71,29 @@ workflow:
 		t.Errorf("skipped %+v", plan.Skipped)
 	}
 }
+
+// TestSamplesComeFromWhatIsSent: a skipped row gives no sample; the next
+// one sent does.
+func TestSamplesComeFromWhatIsSent(t *testing.T) {
+	src := []byte(`version: 1
+name: samples
+inputs:
+  leads: {type: array}
+workflow:
+  - action: sendConnectionRequest
+    forEach: ${{ inputs.leads }}
+    as: lead
+    personUrl: ${{ lead.url }}
+    note: Hi ${{ lead.name }}!
+`)
+	plan, ds := Compile(context.Background(), "samples.yaml", src, Options{
+		Inputs: []string{`leads=[{url: "https://www.linkedin.com/in/ada", name: Ada}, {url: "https://www.linkedin.com/in/bob", name: Bob}]`},
+		Skip:   func(_, person string) (bool, string) { return person == "https://www.linkedin.com/in/ada", "contacted before" },
+	})
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	if len(plan.Samples) != 1 || plan.Samples[0] != (Sample{ActionType: "st.sendConnectionRequest", Param: "note", Item: "lead #2", Text: "Hi Bob!"}) {
+		t.Errorf("samples %+v", plan.Samples)
+	}
+}
