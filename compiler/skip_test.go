@@ -88,7 +88,9 @@ workflow:
 `)
 	plan, ds := Compile(context.Background(), "samples.yaml", src, Options{
 		Inputs: []string{`leads=[{url: "https://www.linkedin.com/in/ada", name: Ada}, {url: "https://www.linkedin.com/in/bob", name: Bob}]`},
-		Skip:   func(_, person string) (bool, string) { return person == "https://www.linkedin.com/in/ada", "contacted before" },
+		Skip: func(_, person string) (bool, string) {
+			return person == "https://www.linkedin.com/in/ada", "contacted before"
+		},
 	})
 	if len(ds) > 0 {
 		t.Fatal(ds)
