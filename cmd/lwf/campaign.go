@@ -153,6 +153,9 @@ func (c *campaignCheck) reattach(ctx context.Context, p *prepared, run *runner.R
 		}
 	}
 	p.existing = run
+	// The run keeps what it was compiled with: samples and variants of
+	// the file as it is now would describe another plan.
+	p.report.Samples, p.report.Variants = []compiler.Sample{}, []variantSummary{}
 	p.report.Reattach = &reattachInfo{Run: run.ID, Started: run.Created, Workflows: len(ws), Unsent: len(unsent.Payloads)}
 	p.report.counts(c.cat, unsent)
 	return c.checkLimits(ctx, p.report, p.plan.Limits)

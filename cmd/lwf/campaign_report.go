@@ -221,7 +221,7 @@ func (textReport) header(b *strings.Builder, r *planReport) {
 	}
 }
 
-func (textReport) countLines(b *strings.Builder, r *planReport) {
+func (t textReport) countLines(b *strings.Builder, r *planReport) {
 	width := 0
 	for _, c := range r.Counts {
 		width = max(width, len(c.ActionType))
@@ -231,7 +231,10 @@ func (textReport) countLines(b *strings.Builder, r *planReport) {
 			continue
 		}
 		fmt.Fprintf(b, "  %-*s %5d", width, c.ActionType, c.Exact)
-		if c.Skipped > 0 {
+		switch {
+		case c.Skipped > 0 && t.showSkipped:
+			fmt.Fprintf(b, "  (%d − %d skipped)", c.Exact+c.Skipped, c.Skipped)
+		case c.Skipped > 0:
 			fmt.Fprintf(b, "  (%d − %d skipped: see --show-skipped)", c.Exact+c.Skipped, c.Skipped)
 		}
 		b.WriteString("\n")

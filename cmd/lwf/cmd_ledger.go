@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -93,8 +95,8 @@ func newLedgerListCmd(a *app) *cobra.Command {
   lwf ledger list --campaign weekly-outreach --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "text" && format != "json" {
-				return usageErr("--format: %q is not text or json", format)
+			if format != "text" && format != "json" && format != "csv" {
+				return usageErr("--format: %q is not text, json or csv", format)
 			}
 			if filter.Action != "" {
 				filter.Action = schemas.FullName(filter.Action)
@@ -119,6 +121,9 @@ func newLedgerListCmd(a *app) *cobra.Command {
 					Account  string           `json:"account"`
 					Contacts []runner.Contact `json:"contacts"`
 				}{ledgerVersion, e.account, cs})
+			}
+			if format == "csv" {
+				return writeLedgerCSV(a.stdout, cs)
 			}
 			if len(cs) == 0 {
 				fmt.Fprintln(a.stderr, "the ledger has no entry that matches")
@@ -145,8 +150,24 @@ func newLedgerListCmd(a *app) *cobra.Command {
 	fl.StringVar(&filter.Person, "person", "", "only the entries of the person with this `URL` (public or hashed)")
 	fl.StringVar(&filter.Campaign, "campaign", "", "only the entries of the workflow file with this `NAME`")
 	fl.StringVar(&filter.Action, "action", "", "only the entries of this action `TYPE` (imported ones count for every action)")
-	fl.StringVar(&format, "format", "text", "output format: text or json")
+	fl.StringVar(&format, "format", "text", "output format: text, json, or csv (which lwf ledger import reads back)")
 	return cmd
+}
+
+// writeLedgerCSV writes entries in the columns lwf ledger import reads, so
+// a ledger can be carried from one state directory to another.
+func writeLedgerCSV(w io.Writer, cs []runner.Contact) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"url", "alias", "action", "outcome", "date", "campaign", "run"})
+	for _, c := range cs {
+		run := c.RunID
+		if c.Source != "" {
+			run = "import:" + c.Source
+		}
+		_ = cw.Write([]string{c.Person, c.Alias, c.ActionType, c.Outcome, c.Time.UTC().Format(time.RFC3339), c.Campaign, run})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 func newLedgerImportCmd(a *app) *cobra.Command {
@@ -231,6 +252,8 @@ func readImport(path string, contact func(string) bool, action, campaign string,
 				col["date"] = i
 			case "campaign":
 				col["campaign"] = i
+			case "alias":
+				col["alias"] = i
 			}
 		}
 	}
@@ -262,6 +285,9 @@ func readImport(path string, contact func(string) bool, action, campaign string,
 		}
 		if v := field(rec, "campaign"); v != "" {
 			c.Campaign = v
+		}
+		if v := field(rec, "alias"); v != "" && v != u {
+			c.Alias = v
 		}
 		out = append(out, c)
 	}
