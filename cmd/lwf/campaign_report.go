@@ -208,6 +208,8 @@ func (textReport) header(b *strings.Builder, r *planReport) {
 	if r.Reattach != nil {
 		fmt.Fprintf(b, "plan: %s: lwf run re-attaches to run %s (started %s): %d of %d workflows not sent yet\n",
 			name, r.Reattach.Run, r.Reattach.Started.UTC().Format("2006-01-02 15:04 UTC"), r.Reattach.Unsent, r.Reattach.Workflows)
+	} else if r.Workflows == 0 {
+		fmt.Fprintf(b, "plan: %s: nothing to send\n", name)
 	} else {
 		wf := runner.Plural(r.Workflows, "workflow")
 		if r.Workflows > 1 {

@@ -474,3 +474,58 @@ func TestPlanCountsEqualWhatRunSends(t *testing.T) {
 		t.Errorf("only %d examples show a lwf run --sandbox command", ran)
 	}
 }
+
+// TestCampaignCommandsKeepTokensOut runs plan, run with its checks, the
+// ledger commands and result --by-variant with distinctive tokens, and
+// checks that no token appears in their output or the state directory.
+func TestCampaignCommandsKeepTokensOut(t *testing.T) {
+	const (
+		lat   = "lat-CANARY-campaign-4b1d"
+		ident = "idt-CANARY-campaign-9e2f"
+	)
+	tb := newTestbed(t, sandbox.Options{Tokens: map[string][]string{lat: {ident}}})
+	tb.env["LINKED_API_TOKEN"], tb.env["IDENTIFICATION_TOKEN"] = lat, ident
+	in := "https://www.linkedin.com/in/"
+	leads := "leads=@" + tb.leadsCSV("leads.csv", in+"ada", in+"grace")
+	file := "../../examples/weekly-outreach.yaml"
+	write(t, filepath.Join(tb.dir, "w.csv"), "url,firstName,company,topic\n"+in+"ada,Ada,A,b\n"+in+"grace,Grace,C,d\n")
+	var all strings.Builder
+	step := func(args ...string) int {
+		code, out, errOut := tb.lwf(args...)
+		all.WriteString(out + errOut)
+		return code
+	}
+	step("run", "--poll-start", "5ms", file, "--input", "leads=@"+filepath.Join(tb.dir, "w.csv"), "--debug")
+	step("plan", tb.campaignFile("o.yaml", outreach), "--input", leads, "--show-skipped")
+	step("plan", tb.campaignFile("o.yaml", outreach), "--input", leads, "--format", "json")
+	step("ledger", "list")
+	step("ledger", "list", "--format", "json")
+	step("ledger", "import", tb.leadsCSV("more.csv", in+"linus"))
+	step("ledger", "forget", in+"linus")
+	_, out, _ := tb.lwf("runs", "--json")
+	var runs []struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &runs); err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %v %s", err, out)
+	}
+	step("result", runs[0].ID, "--by-variant", "--format", "json")
+	cfg := filepath.Join(tb.dir, "config.yaml")
+	tb.env["LWF_CONFIG"] = cfg
+	write(t, cfg, "profiles:\n  canary:\n    linked-api-token: "+lat+"\n    identification-token: "+ident+"\n    limits: {stMessages: {hourly: 1}}\n")
+	if code := step("plan", tb.campaignFile("o.yaml", outreach), "--input", leads, "--profile", "canary"); code != exitUsage {
+		t.Errorf("a profile with a bad limit: exit %d", code)
+	}
+	if !strings.Contains(all.String(), `"contacts": [`) || !strings.Contains(all.String(), `limits.stMessages: unknown period "hourly"`) {
+		t.Fatalf("the commands did not run as expected:\n%s", all.String())
+	}
+	for _, tok := range []string{lat, ident} {
+		if strings.Contains(all.String(), tok) {
+			t.Errorf("the output contains the token %s", tok)
+		}
+		filepath.WalkDir(tb.state, func(path string, d os.DirEntry, err error) error {
+			if b, _ := os.ReadFile(path); err == nil && !d.IsDir() && strings.Contains(string(b), tok) {
+				t.Errorf("%s contains the token %s", path, tok)
+			}
+			return nil
+		})
+	}
+}
