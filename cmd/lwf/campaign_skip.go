@@ -124,7 +124,7 @@ func openReason(o openTarget) string {
 	}
 	switch o.state {
 	case runner.StatePlanned:
-		return "planned in run " + run + ", not sent yet"
+		return "planned in run " + run + ", not sent yet (lwf wait " + o.run + " sends it, lwf cancel " + o.run + " drops it)"
 	case runner.StateUnknown:
 		return "in run " + run + ", whose submission is unknown"
 	case runner.StateCancelled:

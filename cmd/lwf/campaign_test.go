@@ -529,3 +529,23 @@ func TestCampaignCommandsKeepTokensOut(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignSkipsPeopleInOpenWorkflows: a workflow sent but not yet
+// completed has no completion for the ledger, yet its people are taken.
+func TestCampaignSkipsPeopleInOpenWorkflows(t *testing.T) {
+	tb := newTestbed(t, sandbox.Options{Speed: time.Hour})
+	file := tb.campaignFile("outreach.yaml", outreach)
+	in := "https://www.linkedin.com/in/"
+	if code, _, stderr := tb.run(file, "--input", "leads=@"+tb.leadsCSV("a.csv", in+"ada", in+"grace"), "--detach"); code != exitPending {
+		t.Fatalf("detach: exit %d\n%s", code, stderr)
+	}
+	_, plan, _ := tb.planJSON(file, "--input", "leads=@"+tb.leadsCSV("b.csv", in+"grace/", in+"alan"), "--show-skipped")
+	got := skippedPeople(plan)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "b.csv line 2 "+in+"grace/: in run r-") || !strings.HasSuffix(got[0], " (outreach), still pending") || plan.Actions != 1 {
+		t.Errorf("%d actions, skipped %q", plan.Actions, got)
+	}
+	// What is in flight counts against the limits too: 2 requests, at most.
+	if len(plan.Limits) == 0 || plan.Limits[0].Used != 2 {
+		t.Errorf("limits %+v", plan.Limits)
+	}
+}
