@@ -432,17 +432,7 @@ func TestPlanCountsEqualWhatRunSends(t *testing.T) {
 		ran++
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			tb := newTestbed(t, sandbox.Options{})
-			var args []string
-			fields := strings.Fields(m[2])
-			for i := 0; i+1 < len(fields); i++ {
-				if fields[i] == "--input" {
-					v := fields[i+1]
-					if k, p, ok := strings.Cut(v, "=@"); ok {
-						v = k + "=@../../" + p
-					}
-					args = append(args, "--input", v)
-				}
-			}
+			args := exampleInputs(m[2])
 			code, plan, stderr := tb.planJSON(append([]string{f}, args...)...)
 			if code != exitOK {
 				t.Fatalf("plan: exit %d\n%s", code, stderr)

@@ -13,6 +13,24 @@ import (
 
 var exampleRun = regexp.MustCompile(`(?m)^#\s+lwf run --sandbox (\S+)(.*)$`)
 
+// exampleInputs returns the --input flags of an example header's command,
+// with @file paths made relative to this package.
+func exampleInputs(rest string) []string {
+	var args []string
+	fields := strings.Fields(rest)
+	for i := 0; i+1 < len(fields); i++ {
+		if fields[i] == "--input" {
+			v := fields[i+1]
+			if k, p, ok := strings.Cut(v, "=@"); ok {
+				v = k + "=@../../" + p
+			}
+			args = append(args, "--input", v)
+			i++
+		}
+	}
+	return args
+}
+
 // TestExamplesRunOnSandbox runs every example the way its header says, on
 // the in-process sandbox, and checks that every workflow completes.
 func TestExamplesRunOnSandbox(t *testing.T) {
@@ -30,18 +48,7 @@ func TestExamplesRunOnSandbox(t *testing.T) {
 		ran++
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out.json")
-			args := []string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--allow-action-errors", f, "-o", out}
-			fields := strings.Fields(m[2])
-			for i := 0; i < len(fields); i++ {
-				if fields[i] == "--input" && i+1 < len(fields) {
-					v := fields[i+1]
-					if k, p, ok := strings.Cut(v, "=@"); ok {
-						v = k + "=@../../" + p
-					}
-					args = append(args, "--input", v)
-					i++
-				}
-			}
+			args := append([]string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--allow-action-errors", f, "-o", out}, exampleInputs(m[2])...)
 			var o, e bytes.Buffer
 			code := mainWithEnv(context.Background(), args, strings.NewReader(""), &o, &e, func(string) string { return "" })
 			if code != exitOK {
