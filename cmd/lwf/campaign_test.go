@@ -418,48 +418,34 @@ func TestResultByVariant(t *testing.T) {
 // and compares lwf plan's counts with the actions the sandbox executed:
 // exact counts exactly, worst cases as upper bounds.
 func TestPlanCountsEqualWhatRunSends(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/*.yaml")
-	ran := 0
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	ran := eachExample(t, func(t *testing.T, f string, args []string) {
+		tb := newTestbed(t, sandbox.Options{})
+		code, plan, stderr := tb.planJSON(append([]string{f}, args...)...)
+		if code != exitOK {
+			t.Fatalf("plan: exit %d\n%s", code, stderr)
 		}
-		m := exampleRun.FindStringSubmatch(string(src))
-		if m == nil {
-			continue
+		if code, _, stderr := tb.run(append([]string{f, "-q", "--allow-action-errors"}, args...)...); code != exitOK {
+			t.Fatalf("run: exit %d\n%s", code, stderr)
 		}
-		ran++
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			tb := newTestbed(t, sandbox.Options{})
-			args := exampleInputs(m[2])
-			code, plan, stderr := tb.planJSON(append([]string{f}, args...)...)
-			if code != exitOK {
-				t.Fatalf("plan: exit %d\n%s", code, stderr)
-			}
-			if code, _, stderr := tb.run(append([]string{f, "-q", "--allow-action-errors"}, args...)...); code != exitOK {
-				t.Fatalf("run: exit %d\n%s", code, stderr)
-			}
-			got := tb.executed()
-			for _, c := range plan.Counts {
-				n := got[c.ActionType]
-				delete(got, c.ActionType)
-				switch {
-				case strings.Contains(c.ActionType, ".doFor"):
-					if n != 0 {
-						t.Errorf("%s: the sandbox records iterators: %d", c.ActionType, n)
-					}
-				case c.WorstCase == 0 && n != c.Exact:
-					t.Errorf("%s: plan says exactly %d, run sent %d", c.ActionType, c.Exact, n)
-				case c.WorstCase > 0 && (n < c.Exact || n > c.Total()):
-					t.Errorf("%s: plan says %d to %d, run sent %d", c.ActionType, c.Exact, c.Total(), n)
+		got := tb.executed()
+		for _, c := range plan.Counts {
+			n := got[c.ActionType]
+			delete(got, c.ActionType)
+			switch {
+			case strings.Contains(c.ActionType, ".doFor"):
+				if n != 0 {
+					t.Errorf("%s: the sandbox records iterators: %d", c.ActionType, n)
 				}
+			case c.WorstCase == 0 && n != c.Exact:
+				t.Errorf("%s: plan says exactly %d, run sent %d", c.ActionType, c.Exact, n)
+			case c.WorstCase > 0 && (n < c.Exact || n > c.Total()):
+				t.Errorf("%s: plan says %d to %d, run sent %d", c.ActionType, c.Exact, c.Total(), n)
 			}
-			if len(got) > 0 {
-				t.Errorf("run sent actions plan does not count: %v", got)
-			}
-		})
-	}
+		}
+		if len(got) > 0 {
+			t.Errorf("run sent actions plan does not count: %v", got)
+		}
+	})
 	if ran < 6 {
 		t.Errorf("only %d examples show a lwf run --sandbox command", ran)
 	}

@@ -31,9 +31,11 @@ func exampleInputs(rest string) []string {
 	return args
 }
 
-// TestExamplesRunOnSandbox runs every example the way its header says, on
-// the in-process sandbox, and checks that every workflow completes.
-func TestExamplesRunOnSandbox(t *testing.T) {
+// eachExample runs fn as a subtest for every example whose header shows a
+// lwf run --sandbox command, with that command's inputs, and returns how
+// many there were.
+func eachExample(t *testing.T, fn func(t *testing.T, file string, inputs []string)) int {
+	t.Helper()
 	files, _ := filepath.Glob("../../examples/*.yaml")
 	ran := 0
 	for _, f := range files {
@@ -46,28 +48,36 @@ func TestExamplesRunOnSandbox(t *testing.T) {
 			continue
 		}
 		ran++
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "out.json")
-			args := append([]string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--allow-action-errors", f, "-o", out}, exampleInputs(m[2])...)
-			var o, e bytes.Buffer
-			code := mainWithEnv(context.Background(), args, strings.NewReader(""), &o, &e, func(string) string { return "" })
-			if code != exitOK {
-				t.Fatalf("exit %d\n%s", code, e.String())
-			}
-			var doc struct {
-				Workflows []struct{ State string }
-			}
-			b, _ := os.ReadFile(out)
-			if err := json.Unmarshal(b, &doc); err != nil || len(doc.Workflows) == 0 {
-				t.Fatalf("results: %v\n%s", err, b)
-			}
-			for i, w := range doc.Workflows {
-				if w.State != "completed" {
-					t.Errorf("workflow %d: %s", i, w.State)
-				}
-			}
-		})
+		inputs := exampleInputs(m[2])
+		t.Run(filepath.Base(f), func(t *testing.T) { fn(t, f, inputs) })
 	}
+	return ran
+}
+
+// TestExamplesRunOnSandbox runs every example the way its header says, on
+// the in-process sandbox, and checks that every workflow completes.
+func TestExamplesRunOnSandbox(t *testing.T) {
+	ran := eachExample(t, func(t *testing.T, f string, inputs []string) {
+		out := filepath.Join(t.TempDir(), "out.json")
+		args := append([]string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--allow-action-errors", f, "-o", out}, inputs...)
+		var o, e bytes.Buffer
+		code := mainWithEnv(context.Background(), args, strings.NewReader(""), &o, &e, func(string) string { return "" })
+		if code != exitOK {
+			t.Fatalf("exit %d\n%s", code, e.String())
+		}
+		var doc struct {
+			Workflows []struct{ State string }
+		}
+		b, _ := os.ReadFile(out)
+		if err := json.Unmarshal(b, &doc); err != nil || len(doc.Workflows) == 0 {
+			t.Fatalf("results: %v\n%s", err, b)
+		}
+		for i, w := range doc.Workflows {
+			if w.State != "completed" {
+				t.Errorf("workflow %d: %s", i, w.State)
+			}
+		}
+	})
 	if ran < 6 {
 		t.Errorf("only %d examples show a lwf run --sandbox command", ran)
 	}
