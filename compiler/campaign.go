@@ -11,21 +11,30 @@ import (
 	"github.com/lwf-dev/lwf/schemas"
 )
 
-// Limit is one line of a file's limits: at most Max actions of a Linked
-// API limit category per period.
-type Limit struct {
-	Category string `json:"category"` // stConnectionRequests, stMessages, …
-	Period   string `json:"period"`   // daily, weekly or monthly
-	Max      int    `json:"max"`
+// SkipKind says why Options.Skip left an action out.
+type SkipKind string
+
+// The kinds of skips.
+const (
+	SkipSuppressed SkipKind = "suppressed" // a suppression list names the person
+	SkipContacted  SkipKind = "contacted"  // the contact ledger says the action reached them
+	SkipInFlight   SkipKind = "in-flight"  // a workflow still open may reach them
+)
+
+// Skip is Options.Skip's answer for an action it leaves out.
+type Skip struct {
+	Kind   SkipKind
+	Detail string // for people: "contacted 2026-03-02 by run r-… (campaign): sent"
 }
 
 // Skipped is a step that forEach would have made but Options.Skip refused
 // (a person already contacted, a suppressed address).
 type Skipped struct {
-	ActionType string `json:"actionType"`
-	PersonURL  string `json:"personUrl"`
-	Reason     string `json:"reason"`
-	Item       string `json:"item"` // "leads.csv line 4"
+	ActionType string   `json:"actionType"`
+	PersonURL  string   `json:"personUrl"`
+	Kind       SkipKind `json:"kind"`
+	Reason     string   `json:"reason"`
+	Item       string   `json:"item"` // "leads.csv line 4"
 }
 
 // Variant records which of a step's variants: texts an action got.
@@ -47,11 +56,8 @@ type Sample struct {
 	Text       string `json:"text"`
 }
 
-// Periods of limits.
-var limitPeriods = []string{"daily", "weekly", "monthly"}
-
 // limitsField reads limits: {CATEGORY: {PERIOD: N}}.
-func (c *compilation) limitsField(n *dsl.Node) []Limit {
+func (c *compilation) limitsField(n *dsl.Node) []schemas.Limit {
 	if n == nil {
 		return nil
 	}
@@ -60,7 +66,7 @@ func (c *compilation) limitsField(n *dsl.Node) []Limit {
 		return nil
 	}
 	cats := c.cat.Categories()
-	var out []Limit
+	var out []schemas.Limit
 	for _, p := range n.Pairs {
 		if !contains(cats, p.Key.Value) {
 			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown limit category %q", p.Key.Value), suggest(p.Key.Value, cats))
@@ -71,8 +77,8 @@ func (c *compilation) limitsField(n *dsl.Node) []Limit {
 			continue
 		}
 		for _, pp := range p.Value.Pairs {
-			if !contains(limitPeriods, pp.Key.Value) {
-				c.errorAt(pp.Key, diag.CodeUnknownField, fmt.Sprintf("unknown period %q", pp.Key.Value), suggest(pp.Key.Value, limitPeriods))
+			if !schemas.IsPeriod(pp.Key.Value) {
+				c.errorAt(pp.Key, diag.CodeUnknownField, fmt.Sprintf("unknown period %q", pp.Key.Value), suggest(pp.Key.Value, schemas.Periods()))
 				continue
 			}
 			v, err := strconv.Atoi(pp.Value.Value)
@@ -80,7 +86,7 @@ func (c *compilation) limitsField(n *dsl.Node) []Limit {
 				c.errorAt(pp.Value, diag.CodeFieldValue, fmt.Sprintf("limits.%s.%s must be a whole number ≥ 0", p.Key.Value, pp.Key.Value), "")
 				continue
 			}
-			out = append(out, Limit{Category: p.Key.Value, Period: pp.Key.Value, Max: v})
+			out = append(out, schemas.Limit{Category: p.Key.Value, Period: pp.Key.Value, Max: v, Source: "file"})
 		}
 	}
 	return out
@@ -157,9 +163,9 @@ func (c *compilation) skip(o *object, a *schemas.Action) bool {
 	if person == "" {
 		return false
 	}
-	skip, reason := c.opts.Skip(a.Name, person)
+	sk, skip := c.opts.Skip(a.Name, person)
 	if skip {
-		c.skipped = append(c.skipped, Skipped{ActionType: a.Name, PersonURL: person, Reason: reason, Item: c.iterLabel()})
+		c.skipped = append(c.skipped, Skipped{ActionType: a.Name, PersonURL: person, Kind: sk.Kind, Reason: sk.Detail, Item: c.iterLabel()})
 	}
 	return skip
 }
@@ -241,7 +247,7 @@ func walkObjects(v any, ptr string, fn func(*object, string)) {
 	}
 }
 
-func sortedLimits(ls []Limit) []Limit {
+func sortedLimits(ls []schemas.Limit) []schemas.Limit {
 	sort.SliceStable(ls, func(i, j int) bool {
 		if ls[i].Category != ls[j].Category {
 			return ls[i].Category < ls[j].Category

@@ -45,7 +45,7 @@ type Options struct {
 	// Skip, when set, is asked about every write action that forEach makes
 	// for a person: true leaves the action out (the person was contacted
 	// before, or is suppressed), with the reason recorded in Plan.Skipped.
-	Skip func(actionType, personURL string) (bool, string)
+	Skip func(actionType, personURL string) (Skip, bool)
 }
 
 // Plan is a compiled workflow file.
@@ -61,7 +61,7 @@ type Plan struct {
 	// Inputs are the input values the plan was compiled with.
 	Inputs map[string]any
 	// Limits are the file's limits: per category and period.
-	Limits []Limit
+	Limits []schemas.Limit
 	// Skipped lists the actions Options.Skip left out.
 	Skipped []Skipped
 	// Variants records, per action with variants:, which version it got.

@@ -36,8 +36,8 @@ workflow:
 	skipped := map[string]bool{"https://www.linkedin.com/in/b": true}
 	plan, ds := Compile(context.Background(), "c.yaml", src, Options{
 		Inputs: []string{`leads=[{url: "https://www.linkedin.com/in/a", name: Ada}, {url: "https://www.linkedin.com/in/b", name: Bob}, {url: "https://www.linkedin.com/in/c", name: Cy}]`},
-		Skip: func(at, person string) (bool, string) {
-			return skipped[person], "contacted before"
+		Skip: func(at, person string) (Skip, bool) {
+			return Skip{Kind: SkipContacted, Detail: "contacted before"}, skipped[person]
 		},
 	})
 	if len(ds) > 0 {
@@ -60,7 +60,7 @@ workflow:
 	if len(plan.Skipped) != 1 || plan.Skipped[0].PersonURL != "https://www.linkedin.com/in/b" || plan.Skipped[0].Item != "lead #2" {
 		t.Errorf("skipped: %+v", plan.Skipped)
 	}
-	if len(plan.Limits) != 2 || plan.Limits[0] != (Limit{"stConnectionRequests", "daily", 2}) {
+	if len(plan.Limits) != 2 || plan.Limits[0] != (schemas.Limit{Category: "stConnectionRequests", Period: "daily", Max: 2, Source: "file"}) {
 		t.Errorf("limits: %+v", plan.Limits)
 	}
 	if len(plan.Variants) != 2 || plan.Variants[0].Param != "note" || plan.Variants[0].Pointer != "/0" || plan.Variants[1].Pointer != "/1" {

@@ -44,9 +44,9 @@ workflow:
 	var asked []string
 	plan, ds := Compile(context.Background(), "nested.yaml", src, Options{
 		Inputs: []string{`leads=["https://www.linkedin.com/in/ada", "https://www.linkedin.com/in/bob"]`},
-		Skip: func(at, person string) (bool, string) {
+		Skip: func(at, person string) (Skip, bool) {
 			asked = append(asked, at+" "+person)
-			return person == "https://www.linkedin.com/in/bob", "contacted before"
+			return Skip{Kind: SkipContacted, Detail: "contacted before"}, person == "https://www.linkedin.com/in/bob"
 		},
 	})
 	if len(ds) > 0 {
@@ -88,8 +88,8 @@ workflow:
 `)
 	plan, ds := Compile(context.Background(), "samples.yaml", src, Options{
 		Inputs: []string{`leads=[{url: "https://www.linkedin.com/in/ada", name: Ada}, {url: "https://www.linkedin.com/in/bob", name: Bob}]`},
-		Skip: func(_, person string) (bool, string) {
-			return person == "https://www.linkedin.com/in/ada", "contacted before"
+		Skip: func(_, person string) (Skip, bool) {
+			return Skip{Kind: SkipContacted, Detail: "contacted before"}, person == "https://www.linkedin.com/in/ada"
 		},
 	})
 	if len(ds) > 0 {

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/sqlstore"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -38,7 +40,7 @@ func trackOnce(b *testing.B, n int, speed time.Duration) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	db, err := state.Open(context.Background(), b.TempDir())
+	db, err := sqlstore.Open(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,13 +49,13 @@ func trackOnce(b *testing.B, n int, speed time.Duration) {
 	for i := range ps {
 		ps[i] = json.RawMessage(fmt.Sprintf(`{"actionType":"st.checkConnectionStatus","personUrl":"https://www.linkedin.com/in/bench-%d"}`, i))
 	}
-	creds := runner.Credentials{IdentificationToken: sandbox.DefaultIdentificationToken, Endpoint: srv.URL}
-	key, _ := runner.RunKey(creds.Account(), ps)
-	run, _, err := db.Attach(context.Background(), runner.Run{Key: key, Account: creds.Account(), Endpoint: srv.URL}, ps, false)
+	creds := linkedapi.Credentials{IdentificationToken: sandbox.DefaultIdentificationToken, Endpoint: srv.URL}
+	key, _ := state.RunKey(creds.Account(), ps)
+	run, _, err := db.Attach(context.Background(), state.Run{Key: key, Account: creds.Account(), Endpoint: srv.URL}, ps, false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	client, _ := runner.New(runner.Options{BaseURL: srv.URL, LinkedAPIToken: sandbox.DefaultLinkedAPIToken,
+	client, _ := linkedapi.New(linkedapi.Options{BaseURL: srv.URL, LinkedAPIToken: sandbox.DefaultLinkedAPIToken,
 		IdentificationToken: sandbox.DefaultIdentificationToken, RatePerSecond: -1})
 	b.ResetTimer()
 	_, err = runner.Drive(context.Background(), runner.Config{API: client, Store: db}, run.ID)

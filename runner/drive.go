@@ -8,16 +8,20 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/results"
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
-// API is the part of the Linked API the runner needs; *Client implements it.
+// API is the part of the Linked API the runner needs; *linkedapi.Client implements it.
 type API interface {
-	StartWorkflow(ctx context.Context, definition json.RawMessage) (*StartedWorkflow, error)
-	Workflow(ctx context.Context, workflowID string) (*WorkflowResult, error)
-	CancelWorkflow(ctx context.Context, workflowID string) (*CancelResult, error)
+	StartWorkflow(ctx context.Context, definition json.RawMessage) (*linkedapi.StartedWorkflow, error)
+	Workflow(ctx context.Context, workflowID string) (*linkedapi.WorkflowResult, error)
+	CancelWorkflow(ctx context.Context, workflowID string) (*linkedapi.CancelResult, error)
 }
 
-var _ API = (*Client)(nil)
+var _ API = (*linkedapi.Client)(nil)
 
 // Config configures Drive.
 type Config struct {
@@ -26,10 +30,10 @@ type Config struct {
 	Policy Policy // zero fields take DefaultPolicy's values
 	// Events receives every event, on the runner's goroutine: it must not
 	// block for long.
-	Events func(Event)
+	Events func(state.Event)
 	// Shape, when set, turns a completed workflow's completion into its
 	// output (the output: expression of a reusable workflow).
-	Shape func(w *Workflow) (json.RawMessage, error)
+	Shape func(w *state.Workflow) (json.RawMessage, error)
 	// ResubmitUnknown sends again the workflows whose earlier submission is
 	// unknown. It can run them twice; only a person can decide it is right.
 	ResubmitUnknown bool
@@ -40,11 +44,27 @@ type Config struct {
 	Refresh bool
 	// Rand drives jitter; nil means a randomly seeded source.
 	Rand *rand.Rand
+	// Clock tells the time everywhere the runner reads it (events,
+	// submission times, when polls are due); nil means the system clock.
+	// Waiting still takes real time: a simulated clock that jumps ahead
+	// makes what it passed due at once.
+	Clock Clock
 }
+
+// Clock tells the time.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the computer's clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
 
 // Outcome is how a Drive ended.
 type Outcome struct {
-	Counts Counts
+	Counts state.Counts
 	// Stopped is true when ctx ended before every workflow settled: the run
 	// can be resumed.
 	Stopped bool
@@ -55,8 +75,8 @@ type Outcome struct {
 // Settled reports whether nothing is left for lwf to do on its own: every
 // workflow is terminal or unknown.
 func (o Outcome) Settled() bool {
-	n := o.Counts.ByState[StateUnknown]
-	for _, s := range AllStates() {
+	n := o.Counts.ByState[state.Unknown]
+	for _, s := range state.AllStates() {
 		if s.Terminal() {
 			n += o.Counts.ByState[s]
 		}
@@ -77,7 +97,10 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if cfg.API == nil || cfg.Store == nil {
 		return Outcome{}, errors.New("runner: Config needs an API and a Store")
 	}
-	d := &driver{cfg: cfg, pol: cfg.Policy.withDefaults(), rnd: cfg.Rand, runID: runID}
+	d := &driver{cfg: cfg, pol: cfg.Policy.withDefaults(), rnd: cfg.Rand, runID: runID, clock: cfg.Clock}
+	if d.clock == nil {
+		d.clock = SystemClock{}
+	}
 	if d.rnd == nil {
 		d.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
@@ -93,6 +116,7 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 // results.
 type driver struct {
 	cfg        Config
+	clock      Clock
 	pol        Policy
 	rnd        *rand.Rand
 	runID      string
@@ -102,7 +126,7 @@ type driver struct {
 	inflight   int
 	submitting int
 	results    chan taskResult
-	counts     Counts
+	counts     state.Counts
 	cancelling bool
 	lastCheck  time.Time
 	fatal      error
@@ -111,9 +135,9 @@ type driver struct {
 type taskResult struct {
 	t       *tracked
 	kind    taskKind
-	started *StartedWorkflow
-	status  *WorkflowResult
-	cancel  *CancelResult
+	started *linkedapi.StartedWorkflow
+	status  *linkedapi.WorkflowResult
+	cancel  *linkedapi.CancelResult
 	err     error
 }
 
@@ -126,23 +150,23 @@ func (d *driver) load(ctx context.Context) error {
 	if len(ws) == 0 {
 		return fmt.Errorf("run %s has no workflows", d.runID)
 	}
-	d.counts = CountStates(ws)
-	now, offset := time.Now(), 0
+	d.counts = state.CountStates(ws)
+	now, offset := d.clock.Now(), 0
 	for _, w := range ws {
 		t := &tracked{w: w, offset: offset, hidx: -1}
-		offset += rootItems(w.Payload)
+		offset += results.RootItems(w.Payload)
 		d.all = append(d.all, t)
 		d.counts.Actions += w.Actions
 		d.counts.Errors += w.ActionErrors
 		switch {
-		case w.State == StateSubmitting:
+		case w.State == state.Submitting:
 			w.Error = "lwf stopped while sending this workflow, so whether Linked API received it is unknown"
-			if err := d.setState(ctx, t, StateUnknown, EventUnknown); err != nil {
+			if err := d.setState(ctx, t, state.Unknown, state.EventUnknown); err != nil {
 				return err
 			}
-		case w.State == StateUnknown && d.cfg.ResubmitUnknown:
+		case w.State == state.Unknown && d.cfg.ResubmitUnknown:
 			w.Error = ""
-			if err := d.setState(ctx, t, StatePlanned, EventStatus); err != nil {
+			if err := d.setState(ctx, t, state.Planned, state.EventStatus); err != nil {
 				return err
 			}
 		}
@@ -151,38 +175,28 @@ func (d *driver) load(ctx context.Context) error {
 			if w.State.Active() {
 				d.schedule(t, taskPoll, now)
 			}
-		case w.State == StatePlanned:
+		case w.State == state.Planned:
 			d.schedule(t, taskSubmit, now)
 		case w.State.Active() && !d.cfg.SubmitOnly:
 			t.interval = d.pol.intervalForAge(now.Sub(w.Submitted))
-			t.parked = w.PendingReason == PendingOutsideWorkingHours
+			t.parked = w.PendingReason == linkedapi.PendingOutsideWorkingHours
 			d.schedule(t, taskPoll, now.Add(time.Duration(d.rnd.Float64()*float64(d.pol.PollStart))))
 		}
 	}
 	return nil
 }
 
-// rootItems is how many items a root-array definition holds (0 for one
-// action object), to number error paths across chunked workflows.
-func rootItems(payload json.RawMessage) int {
-	var arr []json.RawMessage
-	if json.Unmarshal(payload, &arr) != nil {
-		return 0
-	}
-	return len(arr)
-}
-
 // loop dispatches due requests and handles their results until the run
 // settles, ctx ends or a fatal error occurs.
 func (d *driver) loop(ctx context.Context) (Outcome, error) {
-	d.emitRun(EventRunStart, "")
+	d.emitRun(state.EventRunStart, "")
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		if ctx.Err() != nil || d.fatal != nil {
 			return d.stop(ctx)
 		}
-		now := time.Now()
+		now := d.clock.Now()
 		if err := d.checkCancel(ctx, now, false); err != nil {
 			return Outcome{Counts: d.snapshot()}, err
 		}
@@ -191,11 +205,11 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 		}
 		if d.inflight == 0 {
 			if d.cfg.SubmitOnly && d.submits.Len() == 0 {
-				d.emitRun(EventRunDetached, "")
+				d.emitRun(state.EventRunDetached, "")
 				return Outcome{Counts: d.snapshot(), Detached: true}, nil
 			}
 			if d.submits.Len() == 0 && d.polls.Len() == 0 {
-				d.emitRun(EventRunEnd, "")
+				d.emitRun(state.EventRunEnd, "")
 				return Outcome{Counts: d.snapshot()}, nil
 			}
 		}
@@ -222,7 +236,7 @@ func (d *driver) stop(ctx context.Context) (Outcome, error) {
 	if d.fatal != nil {
 		return Outcome{Counts: d.snapshot(), Stopped: true}, d.fatal
 	}
-	d.emitRun(EventRunStopped, context.Cause(ctx).Error())
+	d.emitRun(state.EventRunStopped, context.Cause(ctx).Error())
 	return Outcome{Counts: d.snapshot(), Stopped: true}, nil
 }
 
@@ -263,7 +277,7 @@ func (d *driver) dispatch(ctx context.Context, now time.Time) error {
 		}
 		heap.Pop(&d.submits)
 		t.w.Attempts++
-		if err := d.setState(ctx, t, StateSubmitting, EventSubmitting); err != nil {
+		if err := d.setState(ctx, t, state.Submitting, state.EventSubmitting); err != nil {
 			return err
 		}
 		d.start(ctx, t)
@@ -283,7 +297,7 @@ func (d *driver) start(ctx context.Context, t *tracked) {
 		r := taskResult{t: t, kind: kind}
 		switch kind {
 		case taskSubmit:
-			r.started, r.err = d.cfg.API.StartWorkflow(CompleteOnceSent(ctx), payload)
+			r.started, r.err = d.cfg.API.StartWorkflow(linkedapi.CompleteOnceSent(ctx), payload)
 		case taskPoll:
 			r.status, r.err = d.cfg.API.Workflow(ctx, id)
 		case taskCancel:

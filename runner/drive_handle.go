@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/results"
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // handle applies one finished request.
@@ -24,9 +28,9 @@ func (d *driver) handle(ctx context.Context, r taskResult) error {
 
 // afterSubmit records a POST /workflows outcome. It is retried only when
 // the error proves the API did not act on it.
-func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *StartedWorkflow, err error) error {
-	w, now := t.w, time.Now()
-	var te *TransportError
+func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *linkedapi.StartedWorkflow, err error) error {
+	w, now := t.w, d.clock.Now()
+	var te *linkedapi.TransportError
 	switch {
 	case err == nil:
 		w.WorkflowID, w.Submitted, w.Error = sw.WorkflowID, now, ""
@@ -34,13 +38,13 @@ func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *StartedWorkflo
 		t.failures = 0
 		st := stateOf(sw.WorkflowStatus)
 		if !st.Active() {
-			st = StatePending
+			st = state.Pending
 		}
-		if err := d.setState(ctx, t, st, EventSubmitted); err != nil {
+		if err := d.setState(ctx, t, st, state.EventSubmitted); err != nil {
 			return err
 		}
 		t.interval = d.pol.PollStart
-		t.parked = w.PendingReason == PendingOutsideWorkingHours
+		t.parked = w.PendingReason == linkedapi.PendingOutsideWorkingHours
 		d.schedule(t, taskPoll, now.Add(d.pollDelay(t)))
 		if d.cancelling {
 			d.wantCancel(t, now)
@@ -48,33 +52,33 @@ func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *StartedWorkflo
 		return nil
 	case errors.As(err, &te) && te.Cancelled && !te.Sent:
 		// Stopping before it was sent: it is simply still planned.
-		return d.setState(ctx, t, StatePlanned, EventStatus)
-	case NotProcessed(err) && IsAuth(err):
+		return d.setState(ctx, t, state.Planned, state.EventStatus)
+	case linkedapi.NotProcessed(err) && linkedapi.IsAuth(err):
 		d.fatal = err
-		return d.setState(ctx, t, StatePlanned, EventStatus)
-	case NotProcessed(err) && IsTransient(err):
+		return d.setState(ctx, t, state.Planned, state.EventStatus)
+	case linkedapi.NotProcessed(err) && linkedapi.IsTransient(err):
 		t.failures++
 		delay := d.pol.retryDelay(t.failures, retryAfterOf(err), d.rnd)
-		w.State = StatePlanned
-		d.counts.ByState[StateSubmitting]--
-		d.counts.ByState[StatePlanned]++
-		if err := d.save(ctx, t, Event{Kind: EventRetry, Error: err.Error(), Delay: delay}); err != nil {
+		w.State = state.Planned
+		d.counts.ByState[state.Submitting]--
+		d.counts.ByState[state.Planned]++
+		if err := d.save(ctx, t, state.Event{Kind: state.EventRetry, Error: err.Error(), Delay: delay}); err != nil {
 			return err
 		}
 		d.schedule(t, taskSubmit, now.Add(delay))
 		return nil
-	case NotProcessed(err):
+	case linkedapi.NotProcessed(err):
 		w.Error = err.Error()
-		return d.setState(ctx, t, StateRejected, EventFinished)
+		return d.setState(ctx, t, state.Rejected, state.EventFinished)
 	default:
 		w.Error = unknownNote(err)
-		return d.setState(ctx, t, StateUnknown, EventUnknown)
+		return d.setState(ctx, t, state.Unknown, state.EventUnknown)
 	}
 }
 
 // unknownNote explains an unknown submission.
 func unknownNote(err error) string {
-	var re *ResponseError
+	var re *linkedapi.ResponseError
 	if errors.As(err, &re) && re.Status >= 200 && re.Status < 300 {
 		return fmt.Sprintf("Linked API accepted it (HTTP %d) but its answer was unreadable, so its id is unknown: it runs untracked, and sending it again would run it twice (%v)", re.Status, re.Err)
 	}
@@ -82,33 +86,33 @@ func unknownNote(err error) string {
 }
 
 func retryAfterOf(err error) time.Duration {
-	ra, _ := RetryAfter(err)
+	ra, _ := linkedapi.RetryAfter(err)
 	return ra
 }
 
 // afterPoll records a GET /workflows/{id} outcome and schedules the next.
-func (d *driver) afterPoll(ctx context.Context, t *tracked, res *WorkflowResult, err error) error {
-	now := time.Now()
+func (d *driver) afterPoll(ctx context.Context, t *tracked, res *linkedapi.WorkflowResult, err error) error {
+	now := d.clock.Now()
 	if err != nil {
 		return d.readFailed(ctx, t, err, now)
 	}
 	t.failures, t.hard = 0, 0
 	w := t.w
 	switch st := stateOf(res.WorkflowStatus); st {
-	case StateCompleted:
+	case state.Completed:
 		return d.complete(ctx, t, res)
-	case StateFailed, StateCancelled:
+	case state.Failed, state.Cancelled:
 		w.Failure, w.Message = res.Failure, res.Message
-		return d.setState(ctx, t, st, EventFinished)
+		return d.setState(ctx, t, st, state.EventFinished)
 	default:
 		changed := st != w.State || res.PendingReason != w.PendingReason || res.Message != w.Message
 		w.PendingReason, w.Message = res.PendingReason, res.Message
 		if changed {
-			if err := d.setState(ctx, t, st, EventStatus); err != nil {
+			if err := d.setState(ctx, t, st, state.EventStatus); err != nil {
 				return err
 			}
 		}
-		parked := st == StatePending && res.PendingReason == PendingOutsideWorkingHours
+		parked := st == state.Pending && res.PendingReason == linkedapi.PendingOutsideWorkingHours
 		switch {
 		case parked:
 		case t.parked:
@@ -134,41 +138,41 @@ func (d *driver) pollDelay(t *tracked) time.Duration {
 // retried with backoff for ever; auth errors stop the drive; other errors
 // are retried a few times, then the workflow is marked failed.
 func (d *driver) readFailed(ctx context.Context, t *tracked, err error, now time.Time) error {
-	var te *TransportError
+	var te *linkedapi.TransportError
 	if errors.As(err, &te) && te.Cancelled {
 		return nil // stopping
 	}
-	if IsAuth(err) {
+	if linkedapi.IsAuth(err) {
 		d.fatal = err
 		return nil
 	}
-	if !IsTransient(err) {
+	if !linkedapi.IsTransient(err) {
 		t.hard++
 		if t.hard >= d.pol.GiveUpAfter {
-			t.w.Failure = &Failure{Reason: apiType(err), Message: "lwf could not read the workflow: " + err.Error()}
-			return d.setState(ctx, t, StateFailed, EventFinished)
+			t.w.Failure = &linkedapi.Failure{Reason: apiType(err), Message: "lwf could not read the workflow: " + err.Error()}
+			return d.setState(ctx, t, state.Failed, state.EventFinished)
 		}
 	}
 	t.failures++
 	delay := d.pol.retryDelay(t.failures, retryAfterOf(err), d.rnd)
-	d.emit(t, Event{Kind: EventRetry, Error: err.Error(), Delay: delay})
+	d.emit(t, state.Event{Kind: state.EventRetry, Error: err.Error(), Delay: delay})
 	d.schedule(t, t.next, now.Add(delay))
 	return nil
 }
 
 func apiType(err error) string {
-	var api *APIError
+	var api *linkedapi.APIError
 	if errors.As(err, &api) {
 		return api.Type
 	}
-	return ErrTypeHTTP
+	return linkedapi.ErrTypeHTTP
 }
 
 // complete stores a completion, its output and its action counts.
-func (d *driver) complete(ctx context.Context, t *tracked, res *WorkflowResult) error {
+func (d *driver) complete(ctx context.Context, t *tracked, res *linkedapi.WorkflowResult) error {
 	w := t.w
 	w.Completion, w.Message, w.PendingReason = res.Completion, res.Message, ""
-	if ins, err := Inspect(res.Completion, t.offset); err == nil {
+	if ins, err := results.Inspect(res.Completion, t.offset); err == nil {
 		w.Actions, w.ActionErrors = ins.Actions, len(ins.Errors)
 	}
 	d.counts.Actions += w.Actions
@@ -181,7 +185,7 @@ func (d *driver) complete(ctx context.Context, t *tracked, res *WorkflowResult) 
 			w.Output = out
 		}
 	}
-	err := d.setState(ctx, t, StateCompleted, EventFinished)
+	err := d.setState(ctx, t, state.Completed, state.EventFinished)
 	// The store has it; a run of thousands of workflows need not hold every
 	// completion in memory.
 	w.Completion, w.Output = nil, nil
@@ -189,21 +193,21 @@ func (d *driver) complete(ctx context.Context, t *tracked, res *WorkflowResult) 
 }
 
 // afterCancel records a DELETE /workflows/{id} outcome.
-func (d *driver) afterCancel(ctx context.Context, t *tracked, res *CancelResult, err error) error {
-	now := time.Now()
+func (d *driver) afterCancel(ctx context.Context, t *tracked, res *linkedapi.CancelResult, err error) error {
+	now := d.clock.Now()
 	if err != nil {
-		if IsTransient(err) || IsAuth(err) {
+		if linkedapi.IsTransient(err) || linkedapi.IsAuth(err) {
 			return d.readFailed(ctx, t, err, now)
 		}
 		// It cannot be cancelled (it has probably ended): track it instead.
 		t.cancel = false
-		d.emit(t, Event{Kind: EventRetry, Error: err.Error()})
+		d.emit(t, state.Event{Kind: state.EventRetry, Error: err.Error()})
 		d.schedule(t, taskPoll, now)
 		return nil
 	}
 	t.cancel = false
 	if res.Cancelled {
-		return d.setState(ctx, t, StateCancelled, EventFinished)
+		return d.setState(ctx, t, state.Cancelled, state.EventFinished)
 	}
 	d.schedule(t, taskPoll, now) // it had already ended: read how
 	return nil
@@ -221,12 +225,12 @@ func (d *driver) checkCancel(ctx context.Context, now time.Time, force bool) err
 		return err
 	}
 	d.cancelling = true
-	d.emitRun(EventRunCancel, "")
+	d.emitRun(state.EventRunCancel, "")
 	for _, t := range d.all {
 		switch {
-		case t.w.State == StatePlanned:
+		case t.w.State == state.Planned:
 			t.dequeue()
-			if err := d.setState(ctx, t, StateCancelled, EventFinished); err != nil {
+			if err := d.setState(ctx, t, state.Cancelled, state.EventFinished); err != nil {
 				return err
 			}
 		case t.w.State.Active():
@@ -247,16 +251,16 @@ func (d *driver) wantCancel(t *tracked, now time.Time) {
 
 // stateOf maps the API's status to a state; statuses the API may add later
 // are taken as still running.
-func stateOf(s Status) State {
+func stateOf(s linkedapi.Status) state.State {
 	switch s {
-	case StatusPending:
-		return StatePending
-	case StatusCompleted:
-		return StateCompleted
-	case StatusFailed:
-		return StateFailed
+	case linkedapi.StatusPending:
+		return state.Pending
+	case linkedapi.StatusCompleted:
+		return state.Completed
+	case linkedapi.StatusFailed:
+		return state.Failed
 	case "cancelled", "canceled":
-		return StateCancelled
+		return state.Cancelled
 	}
-	return StateRunning
+	return state.Running
 }

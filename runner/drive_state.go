@@ -3,12 +3,13 @@ package runner
 import (
 	"context"
 	"maps"
-	"time"
+
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // setState moves t to state s, saves it with an event of kind k, and
 // keeps the counts.
-func (d *driver) setState(ctx context.Context, t *tracked, s State, k EventKind) error {
+func (d *driver) setState(ctx context.Context, t *tracked, s state.State, k state.EventKind) error {
 	if old := t.w.State; old != s {
 		d.counts.ByState[old]--
 		d.counts.ByState[s]++
@@ -20,12 +21,12 @@ func (d *driver) setState(ctx context.Context, t *tracked, s State, k EventKind)
 	if s.Terminal() {
 		t.w.PendingReason = ""
 	}
-	return d.save(ctx, t, Event{Kind: k})
+	return d.save(ctx, t, state.Event{Kind: k})
 }
 
 // save writes t's workflow and ev durably. It is never interrupted by
 // ctx: a record half-written on Ctrl-C is what crash safety is about.
-func (d *driver) save(ctx context.Context, t *tracked, ev Event) error {
+func (d *driver) save(ctx context.Context, t *tracked, ev state.Event) error {
 	ev = d.fill(t, ev)
 	t.w.Updated = ev.Time
 	if err := d.cfg.Store.Save(context.WithoutCancel(ctx), t.w, ev); err != nil {
@@ -36,11 +37,11 @@ func (d *driver) save(ctx context.Context, t *tracked, ev Event) error {
 }
 
 // emit reports an event that is not stored (retries).
-func (d *driver) emit(t *tracked, ev Event) { d.publish(d.fill(t, ev)) }
+func (d *driver) emit(t *tracked, ev state.Event) { d.publish(d.fill(t, ev)) }
 
 // emitRun reports and stores an event about the whole run.
-func (d *driver) emitRun(k EventKind, msg string) {
-	ev := Event{Time: time.Now(), Kind: k, RunID: d.runID, Index: -1, Message: msg}
+func (d *driver) emitRun(k state.EventKind, msg string) {
+	ev := state.Event{Time: d.clock.Now(), Kind: k, RunID: d.runID, Index: -1, Message: msg}
 	c := d.snapshot()
 	ev.Counts = &c
 	// A failure to log a run event must not stop the run.
@@ -48,18 +49,18 @@ func (d *driver) emitRun(k EventKind, msg string) {
 	d.publish(ev)
 }
 
-func (d *driver) fill(t *tracked, ev Event) Event {
+func (d *driver) fill(t *tracked, ev state.Event) state.Event {
 	w := t.w
-	ev.Time, ev.RunID, ev.Index = time.Now(), d.runID, w.Index
+	ev.Time, ev.RunID, ev.Index = d.clock.Now(), d.runID, w.Index
 	ev.WorkflowID, ev.State = w.WorkflowID, w.State
 	ev.PendingReason = w.PendingReason
 	if ev.Message == "" {
 		ev.Message = w.Message
 	}
-	if ev.Error == "" && (ev.Kind == EventUnknown || w.State == StateRejected) {
+	if ev.Error == "" && (ev.Kind == state.EventUnknown || w.State == state.Rejected) {
 		ev.Error = w.Error
 	}
-	if ev.Kind == EventFinished && w.Failure != nil && ev.Error == "" {
+	if ev.Kind == state.EventFinished && w.Failure != nil && ev.Error == "" {
 		ev.Error = w.Failure.Reason
 		if w.Failure.Message != "" {
 			ev.Error += ": " + w.Failure.Message
@@ -68,7 +69,7 @@ func (d *driver) fill(t *tracked, ev Event) Event {
 	return ev
 }
 
-func (d *driver) publish(ev Event) {
+func (d *driver) publish(ev state.Event) {
 	if d.cfg.Events == nil {
 		return
 	}
@@ -80,7 +81,7 @@ func (d *driver) publish(ev Event) {
 }
 
 // snapshot copies the counts for an event or the outcome.
-func (d *driver) snapshot() Counts {
+func (d *driver) snapshot() state.Counts {
 	c := d.counts
 	c.ByState = maps.Clone(d.counts.ByState)
 	for s, n := range c.ByState {

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // newRun stores a run of n one-action workflows and returns its id.
@@ -19,7 +22,7 @@ func newRun(t *testing.T, st *MemoryStore, n int) string {
 	for i := 0; i < n; i++ {
 		ps = append(ps, json.RawMessage(fmt.Sprintf(`{"actionType":"st.checkConnectionStatus","personUrl":"https://www.linkedin.com/in/p%d"}`, i)))
 	}
-	if err := st.AddRun(Run{ID: "r-test"}, ps); err != nil {
+	if err := st.AddRun(state.Run{ID: "r-test"}, ps); err != nil {
 		t.Fatal(err)
 	}
 	return "r-test"
@@ -36,18 +39,18 @@ func drive(t *testing.T, api API, st Store, mod ...func(*Config)) (Outcome, erro
 	return Drive(ctx, cfg, "r-test")
 }
 
-func states(t *testing.T, st *MemoryStore) []State {
+func states(t *testing.T, st *MemoryStore) []state.State {
 	t.Helper()
 	ws, _ := st.Workflows(context.Background(), "r-test")
-	var out []State
+	var out []state.State
 	for _, w := range ws {
 		out = append(out, w.State)
 	}
 	return out
 }
 
-func repeat(s State, n int) []State {
-	var out []State
+func repeat(s state.State, n int) []state.State {
+	var out []state.State
 	for i := 0; i < n; i++ {
 		out = append(out, s)
 	}
@@ -57,9 +60,9 @@ func repeat(s State, n int) []State {
 func TestDriveCompletesEveryWorkflowOnce(t *testing.T) {
 	api, st := newFakeAPI(), NewMemoryStore()
 	newRun(t, st, 20)
-	var kinds []EventKind
+	var kinds []state.EventKind
 	out, err := drive(t, api, st, func(c *Config) {
-		c.Events = func(e Event) {
+		c.Events = func(e state.Event) {
 			if e.Index == 3 || e.Index == -1 {
 				kinds = append(kinds, e.Kind)
 			}
@@ -68,13 +71,13 @@ func TestDriveCompletesEveryWorkflowOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := states(t, st); !reflect.DeepEqual(got, repeat(StateCompleted, 20)) {
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(state.Completed, 20)) {
 		t.Errorf("states = %v", got)
 	}
 	if api.starts != 20 || api.duplicates() != 0 || out.Counts.Actions != 20 || !out.Settled() {
 		t.Errorf("starts %d duplicates %d actions %d settled %v", api.starts, api.duplicates(), out.Counts.Actions, out.Settled())
 	}
-	want := []EventKind{EventRunStart, EventSubmitting, EventSubmitted, EventStatus, EventFinished, EventRunEnd}
+	want := []state.EventKind{state.EventRunStart, state.EventSubmitting, state.EventSubmitted, state.EventStatus, state.EventFinished, state.EventRunEnd}
 	if !reflect.DeepEqual(kinds, want) {
 		t.Errorf("events of workflow 3 = %v\nwant %v", kinds, want)
 	}
@@ -95,15 +98,15 @@ func TestDriveRetriesOnlyUnprocessedSubmissions(t *testing.T) {
 	api.onStart = func(def string, attempt int) (error, bool) {
 		switch {
 		case strings.Contains(def, "/p0") && attempt == 0: // connection refused: nothing sent
-			return &TransportError{Method: "POST", Path: "/workflows", Err: errors.New("connection refused")}, false
+			return &linkedapi.TransportError{Method: "POST", Path: "/workflows", Err: errors.New("connection refused")}, false
 		case strings.Contains(def, "/p0") && attempt == 1: // rate limited
-			return &APIError{Method: "POST", Path: "/workflows", Status: 429, Type: ErrTypeTooManyRequests, RetryAfter: time.Millisecond}, false
+			return &linkedapi.APIError{Method: "POST", Path: "/workflows", Status: 429, Type: linkedapi.ErrTypeTooManyRequests, RetryAfter: time.Millisecond}, false
 		case strings.Contains(def, "/p0") && attempt == 2: // unavailable
-			return &APIError{Method: "POST", Path: "/workflows", Status: 503, Type: ErrTypeHTTP}, false
+			return &linkedapi.APIError{Method: "POST", Path: "/workflows", Status: 503, Type: linkedapi.ErrTypeHTTP}, false
 		case strings.Contains(def, "/p1") && attempt == 0: // the response was lost after the API accepted it
-			return &TransportError{Method: "POST", Path: "/workflows", Sent: true, Err: errors.New("connection reset by peer")}, true
+			return &linkedapi.TransportError{Method: "POST", Path: "/workflows", Sent: true, Err: errors.New("connection reset by peer")}, true
 		case strings.Contains(def, "/p2") && attempt == 0: // a bad gateway: the API may have seen it
-			return &APIError{Method: "POST", Path: "/workflows", Status: 502, Type: ErrTypeHTTP}, false
+			return &linkedapi.APIError{Method: "POST", Path: "/workflows", Status: 502, Type: linkedapi.ErrTypeHTTP}, false
 		}
 		return nil, true
 	}
@@ -111,11 +114,11 @@ func TestDriveRetriesOnlyUnprocessedSubmissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []State{StateCompleted, StateUnknown, StateUnknown, StateCompleted, StateCompleted, StateCompleted}
+	want := []state.State{state.Completed, state.Unknown, state.Unknown, state.Completed, state.Completed, state.Completed}
 	if got := states(t, st); !reflect.DeepEqual(got, want) {
 		t.Errorf("states = %v\nwant     %v", got, want)
 	}
-	if api.duplicates() != 0 || out.Counts.ByState[StateUnknown] != 2 || !out.Settled() {
+	if api.duplicates() != 0 || out.Counts.ByState[state.Unknown] != 2 || !out.Settled() {
 		t.Errorf("duplicates %d, counts %+v", api.duplicates(), out.Counts)
 	}
 	ws, _ := st.Workflows(context.Background(), "r-test")
@@ -132,7 +135,7 @@ func TestDriveRetriesOnlyUnprocessedSubmissions(t *testing.T) {
 	if _, err := drive(t, api, st, func(c *Config) { c.ResubmitUnknown = true }); err != nil {
 		t.Fatal(err)
 	}
-	if got := states(t, st); !reflect.DeepEqual(got, repeat(StateCompleted, 6)) || api.duplicates() != 1 {
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(state.Completed, 6)) || api.duplicates() != 1 {
 		t.Errorf("after resubmitting: %v, duplicates %d", got, api.duplicates())
 	}
 }
@@ -141,16 +144,16 @@ func TestDriveMarksInterruptedSubmissionUnknown(t *testing.T) {
 	api, st := newFakeAPI(), NewMemoryStore()
 	newRun(t, st, 2)
 	ws, _ := st.Workflows(context.Background(), "r-test")
-	ws[0].State = StateSubmitting // a previous process died during the POST
-	st.Save(context.Background(), ws[0], Event{RunID: "r-test"})
+	ws[0].State = state.Submitting // a previous process died during the POST
+	st.Save(context.Background(), ws[0], state.Event{RunID: "r-test"})
 	out, err := drive(t, api, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := states(t, st); !reflect.DeepEqual(got, []State{StateUnknown, StateCompleted}) || api.starts != 1 {
+	if got := states(t, st); !reflect.DeepEqual(got, []state.State{state.Unknown, state.Completed}) || api.starts != 1 {
 		t.Errorf("states %v, POSTs %d", got, api.starts)
 	}
-	if out.Counts.ByState[StateUnknown] != 1 {
+	if out.Counts.ByState[state.Unknown] != 1 {
 		t.Errorf("counts %+v", out.Counts)
 	}
 }
@@ -160,22 +163,22 @@ func TestDriveRejectedAndAuth(t *testing.T) {
 	newRun(t, st, 3)
 	api.onStart = func(def string, attempt int) (error, bool) {
 		if strings.Contains(def, "/p1") {
-			return &APIError{Method: "POST", Path: "/workflows", Status: 400, Type: "invalidWorkflow", Message: "bad"}, false
+			return &linkedapi.APIError{Method: "POST", Path: "/workflows", Status: 400, Type: "invalidWorkflow", Message: "bad"}, false
 		}
 		return nil, true
 	}
 	api.onPoll = func(id string, n int) error {
 		if id == "wf-2" {
-			return &APIError{Method: "GET", Path: "/workflows/" + id, Status: 401, Type: "invalidLinkedApiToken"}
+			return &linkedapi.APIError{Method: "GET", Path: "/workflows/" + id, Status: 401, Type: "invalidLinkedApiToken"}
 		}
 		return nil
 	}
 	_, err := drive(t, api, st)
-	if !IsAuth(err) {
+	if !linkedapi.IsAuth(err) {
 		t.Fatalf("err = %v, want an auth error", err)
 	}
 	got := states(t, st)
-	if got[1] != StateRejected || got[2].Terminal() {
+	if got[1] != state.Rejected || got[2].Terminal() {
 		t.Errorf("states = %v: want the second rejected, the third still open", got)
 	}
 }
@@ -186,18 +189,18 @@ func TestDriveTransientReadFailuresNeverAbort(t *testing.T) {
 	api.onPoll = func(id string, n int) error {
 		switch n % 4 {
 		case 0:
-			return &TransportError{Method: "GET", Path: "/workflows/" + id, Sent: true, Err: errors.New("reset")}
+			return &linkedapi.TransportError{Method: "GET", Path: "/workflows/" + id, Sent: true, Err: errors.New("reset")}
 		case 1:
-			return &ResponseError{Method: "GET", Path: "/workflows/" + id, Status: 200, Err: errors.New("unexpected EOF")}
+			return &linkedapi.ResponseError{Method: "GET", Path: "/workflows/" + id, Status: 200, Err: errors.New("unexpected EOF")}
 		case 2:
-			return &APIError{Method: "GET", Path: "/workflows/" + id, Status: 429, Type: ErrTypeTooManyRequests, RetryAfter: time.Hour}
+			return &linkedapi.APIError{Method: "GET", Path: "/workflows/" + id, Status: 429, Type: linkedapi.ErrTypeTooManyRequests, RetryAfter: time.Hour}
 		}
 		return nil
 	}
 	retries := 0
 	out, err := drive(t, api, st, func(c *Config) {
-		c.Events = func(e Event) {
-			if e.Kind == EventRetry {
+		c.Events = func(e state.Event) {
+			if e.Kind == state.EventRetry {
 				retries++
 				if e.Delay > 5*time.Millisecond {
 					t.Errorf("retry delay %v exceeds the Retry-After cap", e.Delay)
@@ -205,7 +208,7 @@ func TestDriveTransientReadFailuresNeverAbort(t *testing.T) {
 			}
 		}
 	})
-	if err != nil || !reflect.DeepEqual(states(t, st), repeat(StateCompleted, 4)) || retries == 0 {
+	if err != nil || !reflect.DeepEqual(states(t, st), repeat(state.Completed, 4)) || retries == 0 {
 		t.Errorf("err %v states %v retries %d counts %+v", err, states(t, st), retries, out.Counts)
 	}
 }
@@ -221,7 +224,7 @@ func TestDriveStopsAndFinishesTheSubmissionInFlight(t *testing.T) {
 		done <- out
 	}()
 	for {
-		if got := states(t, st); got[0] == StateSubmitting {
+		if got := states(t, st); got[0] == state.Submitting {
 			break
 		}
 		time.Sleep(time.Millisecond)
@@ -233,10 +236,10 @@ func TestDriveStopsAndFinishesTheSubmissionInFlight(t *testing.T) {
 		t.Fatalf("outcome %+v, want stopped", out)
 	}
 	got := states(t, st)
-	if got[0] != StatePending || got[1] != StatePlanned || got[2] != StatePlanned {
+	if got[0] != state.Pending || got[1] != state.Planned || got[2] != state.Planned {
 		t.Errorf("states = %v: want the first recorded as submitted, the rest planned", got)
 	}
-	if _, err := drive(t, api, st); err != nil || !reflect.DeepEqual(states(t, st), repeat(StateCompleted, 3)) || api.duplicates() != 0 {
+	if _, err := drive(t, api, st); err != nil || !reflect.DeepEqual(states(t, st), repeat(state.Completed, 3)) || api.duplicates() != 0 {
 		t.Errorf("resume: err %v states %v duplicates %d", err, states(t, st), api.duplicates())
 	}
 }
@@ -247,8 +250,8 @@ func TestDriveCancel(t *testing.T) {
 	newRun(t, st, 5)
 	n := 0
 	_, err := drive(t, api, st, func(c *Config) {
-		c.Events = func(e Event) {
-			if e.Kind == EventSubmitted {
+		c.Events = func(e state.Event) {
+			if e.Kind == state.EventSubmitted {
 				if n++; n == 2 {
 					st.RequestCancel("r-test")
 				}
@@ -258,7 +261,7 @@ func TestDriveCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := states(t, st); !reflect.DeepEqual(got, repeat(StateCancelled, 5)) {
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(state.Cancelled, 5)) {
 		t.Errorf("states = %v", got)
 	}
 	if api.starts > 3 || api.deletes != api.starts {
@@ -269,12 +272,12 @@ func TestDriveCancel(t *testing.T) {
 func TestDriveParksOutsideWorkingHours(t *testing.T) {
 	api, st := newFakeAPI(), NewMemoryStore()
 	api.pendingPolls = 2
-	api.pendingReason, api.message = PendingOutsideWorkingHours, "starts Mon 09:00"
+	api.pendingReason, api.message = linkedapi.PendingOutsideWorkingHours, "starts Mon 09:00"
 	newRun(t, st, 1)
 	var msgs []string
 	_, err := drive(t, api, st, func(c *Config) {
-		c.Events = func(e Event) {
-			if e.PendingReason == PendingOutsideWorkingHours {
+		c.Events = func(e state.Event) {
+			if e.PendingReason == linkedapi.PendingOutsideWorkingHours {
 				msgs = append(msgs, string(e.Kind)+": "+e.Message)
 			}
 		}
@@ -283,7 +286,7 @@ func TestDriveParksOutsideWorkingHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"workflow.submitted: starts Mon 09:00"}
-	if !reflect.DeepEqual(msgs, want) || states(t, st)[0] != StateCompleted {
+	if !reflect.DeepEqual(msgs, want) || states(t, st)[0] != state.Completed {
 		t.Errorf("messages %q, want %q; state %v", msgs, want, states(t, st))
 	}
 }
@@ -295,16 +298,16 @@ func TestDriveSubmitOnly(t *testing.T) {
 	if err != nil || !out.Detached || api.starts != 4 || len(api.polls) != 0 {
 		t.Errorf("err %v outcome %+v POSTs %d polled %d", err, out, api.starts, len(api.polls))
 	}
-	if got := states(t, st); !reflect.DeepEqual(got, repeat(StatePending, 4)) {
+	if got := states(t, st); !reflect.DeepEqual(got, repeat(state.Pending, 4)) {
 		t.Errorf("states = %v", got)
 	}
 }
 
 func TestDriveShapesOutputAndCountsErrors(t *testing.T) {
 	api, st := newFakeAPI(), NewMemoryStore()
-	st.AddRun(Run{ID: "r-test"}, []json.RawMessage{json.RawMessage(`[{"actionType":"st.a"},{"actionType":"st.b","fail":"personNotFound"}]`)})
+	st.AddRun(state.Run{ID: "r-test"}, []json.RawMessage{json.RawMessage(`[{"actionType":"st.a"},{"actionType":"st.b","fail":"personNotFound"}]`)})
 	out, err := drive(t, api, st, func(c *Config) {
-		c.Shape = func(w *Workflow) (json.RawMessage, error) {
+		c.Shape = func(w *state.Workflow) (json.RawMessage, error) {
 			return json.RawMessage(`{"n":` + fmt.Sprint(len(w.Completion)) + `}`), nil
 		}
 	})
@@ -325,8 +328,8 @@ func TestDriveRefreshPollsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws, _ := st.Workflows(context.Background(), "r-test")
-	ws[2].State = StatePlanned // as if never sent
-	st.Save(context.Background(), ws[2], Event{RunID: "r-test"})
+	ws[2].State = state.Planned // as if never sent
+	st.Save(context.Background(), ws[2], state.Event{RunID: "r-test"})
 	api.polls = map[string]int{}
 	out, err := drive(t, api, st, func(c *Config) { c.Refresh = true })
 	if err != nil || out.Stopped || len(api.polls) != 2 || api.polls["wf-1"] != 1 || api.starts != 3 {

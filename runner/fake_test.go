@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/lwf-dev/lwf/linkedapi"
 )
 
 // fakeAPI is an in-process Linked API: each accepted workflow is pending
@@ -37,7 +39,7 @@ func newFakeAPI() *fakeAPI {
 		byDefinition: map[string]int{}, attempts: map[string]int{}, polls: map[string]int{}, cancelled: map[string]bool{}}
 }
 
-func (f *fakeAPI) StartWorkflow(ctx context.Context, def json.RawMessage) (*StartedWorkflow, error) {
+func (f *fakeAPI) StartWorkflow(ctx context.Context, def json.RawMessage) (*linkedapi.StartedWorkflow, error) {
 	if f.block != nil {
 		<-f.block
 	}
@@ -59,10 +61,10 @@ func (f *fakeAPI) StartWorkflow(ctx context.Context, def json.RawMessage) (*Star
 	if err != nil {
 		return nil, err
 	}
-	return &StartedWorkflow{WorkflowID: id, WorkflowStatus: StatusPending, PendingReason: f.pendingReason, Message: f.message}, nil
+	return &linkedapi.StartedWorkflow{WorkflowID: id, WorkflowStatus: linkedapi.StatusPending, PendingReason: f.pendingReason, Message: f.message}, nil
 }
 
-func (f *fakeAPI) Workflow(ctx context.Context, id string) (*WorkflowResult, error) {
+func (f *fakeAPI) Workflow(ctx context.Context, id string) (*linkedapi.WorkflowResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.polls[id]
@@ -74,28 +76,28 @@ func (f *fakeAPI) Workflow(ctx context.Context, id string) (*WorkflowResult, err
 	}
 	def, ok := f.accepted[id]
 	if !ok {
-		return nil, &APIError{Method: "GET", Path: "/workflows/" + id, Status: 404, Type: "workflowNotFound"}
+		return nil, &linkedapi.APIError{Method: "GET", Path: "/workflows/" + id, Status: 404, Type: "workflowNotFound"}
 	}
 	switch {
 	case f.cancelled[id]:
-		return &WorkflowResult{WorkflowID: id, WorkflowStatus: "cancelled"}, nil
+		return &linkedapi.WorkflowResult{WorkflowID: id, WorkflowStatus: "cancelled"}, nil
 	case n < f.pendingPolls:
-		return &WorkflowResult{WorkflowID: id, WorkflowStatus: StatusPending, PendingReason: f.pendingReason, Message: f.message}, nil
+		return &linkedapi.WorkflowResult{WorkflowID: id, WorkflowStatus: linkedapi.StatusPending, PendingReason: f.pendingReason, Message: f.message}, nil
 	case n < f.pendingPolls+f.runningPolls:
-		return &WorkflowResult{WorkflowID: id, WorkflowStatus: StatusRunning}, nil
+		return &linkedapi.WorkflowResult{WorkflowID: id, WorkflowStatus: linkedapi.StatusRunning}, nil
 	}
-	return &WorkflowResult{WorkflowID: id, WorkflowStatus: StatusCompleted, Completion: fakeCompletion(def)}, nil
+	return &linkedapi.WorkflowResult{WorkflowID: id, WorkflowStatus: linkedapi.StatusCompleted, Completion: fakeCompletion(def)}, nil
 }
 
-func (f *fakeAPI) CancelWorkflow(ctx context.Context, id string) (*CancelResult, error) {
+func (f *fakeAPI) CancelWorkflow(ctx context.Context, id string) (*linkedapi.CancelResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.deletes++
 	if _, ok := f.accepted[id]; !ok {
-		return nil, &APIError{Method: "DELETE", Path: "/workflows/" + id, Status: 404, Type: "workflowNotFound"}
+		return nil, &linkedapi.APIError{Method: "DELETE", Path: "/workflows/" + id, Status: 404, Type: "workflowNotFound"}
 	}
 	f.cancelled[id] = true
-	return &CancelResult{Cancelled: true}, nil
+	return &linkedapi.CancelResult{Cancelled: true}, nil
 }
 
 // duplicates counts definitions accepted more than once.

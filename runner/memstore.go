@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // MemoryStore is a Store that keeps runs in memory: for programs that
@@ -16,9 +18,9 @@ type MemoryStore struct {
 }
 
 type memRun struct {
-	run    Run
-	ws     []*Workflow
-	events []Event
+	run    state.Run
+	ws     []*state.Workflow
+	events []state.Event
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -27,7 +29,7 @@ var _ Store = (*MemoryStore)(nil)
 func NewMemoryStore() *MemoryStore { return &MemoryStore{runs: map[string]*memRun{}} }
 
 // AddRun creates a run with one planned workflow per payload.
-func (m *MemoryStore) AddRun(run Run, payloads []json.RawMessage) error {
+func (m *MemoryStore) AddRun(run state.Run, payloads []json.RawMessage) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.runs[run.ID]; ok {
@@ -36,21 +38,21 @@ func (m *MemoryStore) AddRun(run Run, payloads []json.RawMessage) error {
 	run.Workflows = len(payloads)
 	r := &memRun{run: run}
 	for i, p := range payloads {
-		r.ws = append(r.ws, &Workflow{RunID: run.ID, Index: i, Payload: p, State: StatePlanned})
+		r.ws = append(r.ws, &state.Workflow{RunID: run.ID, Index: i, Payload: p, State: state.Planned})
 	}
 	m.runs[run.ID] = r
 	return nil
 }
 
 // Workflows returns copies of the run's workflows.
-func (m *MemoryStore) Workflows(_ context.Context, runID string) ([]*Workflow, error) {
+func (m *MemoryStore) Workflows(_ context.Context, runID string) ([]*state.Workflow, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.runs[runID]
 	if !ok {
 		return nil, fmt.Errorf("no run %s", runID)
 	}
-	out := make([]*Workflow, len(r.ws))
+	out := make([]*state.Workflow, len(r.ws))
 	for i, w := range r.ws {
 		c := *w
 		out[i] = &c
@@ -59,7 +61,7 @@ func (m *MemoryStore) Workflows(_ context.Context, runID string) ([]*Workflow, e
 }
 
 // Save stores a copy of w and appends ev to the run's log.
-func (m *MemoryStore) Save(_ context.Context, w *Workflow, ev Event) error {
+func (m *MemoryStore) Save(_ context.Context, w *state.Workflow, ev state.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.runs[ev.RunID]
@@ -98,11 +100,11 @@ func (m *MemoryStore) RequestCancel(runID string) {
 }
 
 // Events returns the run's event log.
-func (m *MemoryStore) Events(runID string) []Event {
+func (m *MemoryStore) Events(runID string) []state.Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if r, ok := m.runs[runID]; ok {
-		return append([]Event(nil), r.events...)
+		return append([]state.Event(nil), r.events...)
 	}
 	return nil
 }

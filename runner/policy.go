@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/lwf-dev/lwf/linkedapi"
 )
 
 // Policy sets the runner's timing. Tests shrink every interval to
@@ -56,7 +58,7 @@ func DefaultPolicy() Policy {
 		Park:              10 * time.Minute,
 		RetryBase:         time.Second,
 		RetryMax:          2 * time.Minute,
-		RetryAfterCap:     DefaultRetryAfterCap,
+		RetryAfterCap:     linkedapi.DefaultRetryAfterCap,
 		Concurrency:       16,
 		SubmitConcurrency: 1,
 		CancelCheck:       2 * time.Second,

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/sqlstore"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -23,9 +25,9 @@ func proofPolicy() runner.Policy {
 
 // campaign stores a run of n one-action workflows against srv and
 // returns the store, the run and a client for it.
-func campaign(t *testing.T, srv *sandbox.Server, n int) (*state.DB, *runner.Run, *runner.Client) {
+func campaign(t *testing.T, srv *sandbox.Server, n int) (*sqlstore.DB, *state.Run, *linkedapi.Client) {
 	t.Helper()
-	db, err := state.Open(context.Background(), t.TempDir())
+	db, err := sqlstore.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,16 +36,16 @@ func campaign(t *testing.T, srv *sandbox.Server, n int) (*state.DB, *runner.Run,
 	for i := 0; i < n; i++ {
 		ps = append(ps, json.RawMessage(fmt.Sprintf(`{"actionType":"st.checkConnectionStatus","personUrl":"https://www.linkedin.com/in/proof-%d"}`, i)))
 	}
-	creds := runner.Credentials{LinkedAPIToken: sandbox.DefaultLinkedAPIToken, IdentificationToken: sandbox.DefaultIdentificationToken, Endpoint: srv.URL}
-	key, err := runner.RunKey(creds.Account(), ps)
+	creds := linkedapi.Credentials{LinkedAPIToken: sandbox.DefaultLinkedAPIToken, IdentificationToken: sandbox.DefaultIdentificationToken, Endpoint: srv.URL}
+	key, err := state.RunKey(creds.Account(), ps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, _, err := db.Attach(context.Background(), runner.Run{Key: key, Name: "proof", Account: creds.Account(), Endpoint: srv.URL}, ps, false)
+	run, _, err := db.Attach(context.Background(), state.Run{Key: key, Name: "proof", Account: creds.Account(), Endpoint: srv.URL}, ps, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := runner.New(runner.Options{
+	client, err := linkedapi.New(linkedapi.Options{
 		BaseURL: srv.URL, LinkedAPIToken: creds.LinkedAPIToken, IdentificationToken: creds.IdentificationToken,
 		RatePerSecond: -1, RetryAfterCap: 5 * time.Millisecond, RequestTimeout: 2 * time.Second,
 	})
@@ -93,7 +95,7 @@ func TestFaultsNeverDuplicate(t *testing.T) {
 			if err != nil || out.Stopped || !out.Settled() {
 				t.Fatalf("drive: err %v, outcome %+v", err, out)
 			}
-			completed, unknown := out.Counts.ByState[runner.StateCompleted], out.Counts.ByState[runner.StateUnknown]
+			completed, unknown := out.Counts.ByState[state.Completed], out.Counts.ByState[state.Unknown]
 			c := srv.Sandbox.Counters()
 			if completed+unknown != n || (!tc.mayBeUnsure && unknown > 0) {
 				t.Errorf("%d completed, %d unknown of %d (counts %+v)", completed, unknown, n, out.Counts)

@@ -3,6 +3,8 @@ package runner
 import (
 	"container/heap"
 	"time"
+
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // taskKind is what the runner does next for a workflow.
@@ -16,7 +18,7 @@ const (
 
 // tracked is the runner's working state for one workflow.
 type tracked struct {
-	w        *Workflow
+	w        *state.Workflow
 	offset   int           // number of the first root-array item, for error paths
 	interval time.Duration // current un-jittered poll interval
 	parked   bool          // last seen pending for outsideWorkingHours

@@ -1,16 +1,63 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/campaign"
 	"github.com/lwf-dev/lwf/compiler"
-	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/schemas"
 )
+
+// campaignFlags are the safety flags lwf plan and lwf run share.
+type campaignFlags struct {
+	suppress       []string
+	allowRecontact bool
+	showSkipped    bool
+	now            string // hidden: the clock of limits, for tests
+}
+
+func (f *campaignFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.suppress, "suppress", nil, "never reach the people listed in `FILE` (CSV or one URL a line); repeatable")
+	fl.BoolVar(&f.allowRecontact, "allow-recontact", false, "do not skip people the contact ledger says were reached before (follow-ups)")
+	fl.BoolVar(&f.showSkipped, "show-skipped", false, "list every action left out, with its row and the reason")
+	fl.StringVar(&f.now, "now", "", "evaluate limits as of this RFC 3339 time")
+	_ = fl.MarkHidden("now")
+}
+
+// check builds the campaign check of these flags for an account (nil
+// without one) and its store (nil without one).
+func (f *campaignFlags) check(db state.Store, p *profile.Profile) (*campaign.Check, error) {
+	now := time.Now()
+	if f.now != "" {
+		t, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return nil, usageErr("--now: %v", err)
+		}
+		now = t
+	}
+	cat, err := schemas.Default()
+	if err != nil {
+		return nil, err
+	}
+	return &campaign.Check{Catalog: cat, Store: db, Profile: p, Suppress: f.suppress, AllowRecontact: f.allowRecontact, Now: now}, nil
+}
+
+// campaignErr gives campaign errors about the user's input exit code 2.
+func campaignErr(err error) error {
+	var ie *campaign.InputError
+	if errors.As(err, &ie) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return err
+}
 
 // runCampaignFlags are lwf run's campaign safety flags: plan's, and the
 // override of its refusal.
@@ -27,46 +74,36 @@ func (f *runCampaignFlags) register(cmd *cobra.Command) {
 // prepareRun makes lwf plan's checks before lwf run sends anything. It
 // returns nil, with a.code set, when there is nothing to send: the plan
 // exceeds a limit, or every action was left out.
-func prepareRun(a *app, f *runCampaignFlags, db *state.DB, creds runner.Credentials, file string, opts compiler.Options, raw *compiler.Plan, fresh, quiet bool) (*prepared, error) {
-	now, err := f.clock()
+func prepareRun(a *app, f *runCampaignFlags, db state.Store, p profile.Profile, file string, opts compiler.Options, raw *compiler.Plan, fresh, quiet bool) (*campaign.Prepared, *campaign.Check, error) {
+	c, err := f.check(db, &p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	cat, err := schemas.Default()
+	prep, err := c.Prepare(a.ctx, file, opts, raw, fresh)
 	if err != nil {
-		return nil, err
+		return nil, nil, campaignErr(err)
 	}
-	c := &campaignCheck{a: a, flags: &f.campaignFlags, cat: cat, now: now, db: db, creds: &creds}
-	p, err := c.prepare(a.ctx, file, opts, raw, fresh)
-	if err != nil {
-		return nil, err
-	}
-	p.created = now
-	r := p.report
+	r := prep.Report
 	if len(r.Skipped) > 0 && (!quiet || f.showSkipped) {
 		var b strings.Builder
-		textReport{showSkipped: f.showSkipped}.skipLines(&b, r)
-		if !f.showSkipped {
-			fmt.Fprintf(a.stderr, "%s", strings.Replace(b.String(), "(--show-skipped lists them)", "(lwf plan --show-skipped lists them)", 1))
-		} else {
-			fmt.Fprint(a.stderr, b.String())
-		}
+		campaign.TextReport{ShowSkipped: f.showSkipped, Catalog: c.Catalog}.SkipLines(&b, r, "lwf plan --show-skipped lists them")
+		fmt.Fprint(a.stderr, b.String())
 	}
 	if r.Refused {
 		var b strings.Builder
-		textReport{}.limitLines(&b, r)
+		campaign.LimitLines(&b, r)
 		if f.ignoreLimits {
 			fmt.Fprintf(a.stderr, "%sgoing on past the limits, as --ignore-limits asks\n", b.String())
 		} else {
 			fmt.Fprintf(a.stderr, "%srefused: nothing was sent; lwf plan %s shows the plan, --ignore-limits sends it anyway\n", b.String(), file)
 			a.code = exitFindings
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
-	if p.existing == nil && len(p.plan.Payloads) == 0 {
+	if prep.Existing == nil && len(prep.Plan.Payloads) == 0 {
 		fmt.Fprintf(a.stderr, "nothing to send: every action of %s was left out\n", file)
 		a.code = exitOK
-		return nil, nil
+		return nil, nil, nil
 	}
-	return p, nil
+	return prep, c, nil
 }

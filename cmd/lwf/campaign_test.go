@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/campaign"
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -54,7 +56,7 @@ func (tb *testbed) run(args ...string) (int, string, string) {
 // GET /stats/actions.
 func (tb *testbed) executed() map[string]int {
 	tb.t.Helper()
-	c, err := runner.New(runner.Options{BaseURL: tb.srv.URL, LinkedAPIToken: sandbox.DefaultLinkedAPIToken, IdentificationToken: sandbox.DefaultIdentificationToken, RatePerSecond: -1})
+	c, err := linkedapi.New(linkedapi.Options{BaseURL: tb.srv.URL, LinkedAPIToken: sandbox.DefaultLinkedAPIToken, IdentificationToken: sandbox.DefaultIdentificationToken, RatePerSecond: -1})
 	if err != nil {
 		tb.t.Fatal(err)
 	}
@@ -71,10 +73,10 @@ func (tb *testbed) executed() map[string]int {
 }
 
 // planJSON runs lwf plan --format json.
-func (tb *testbed) planJSON(args ...string) (int, planReport, string) {
+func (tb *testbed) planJSON(args ...string) (int, campaign.Report, string) {
 	tb.t.Helper()
 	code, stdout, stderr := tb.lwf(append([]string{"plan", "--format", "json"}, args...)...)
-	var r planReport
+	var r campaign.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		tb.t.Fatalf("plan %v: exit %d, %v\n%s\n%s", args, code, err, stdout, stderr)
 	}
@@ -82,17 +84,17 @@ func (tb *testbed) planJSON(args ...string) (int, planReport, string) {
 }
 
 // ledger returns the ledger's entries.
-func (tb *testbed) ledger(args ...string) []runner.Contact {
+func (tb *testbed) ledger(args ...string) []state.Contact {
 	tb.t.Helper()
 	code, stdout, stderr := tb.lwf(append([]string{"ledger", "list", "--format", "json"}, args...)...)
-	var doc struct{ Contacts []runner.Contact }
+	var doc struct{ Contacts []state.Contact }
 	if err := json.Unmarshal([]byte(stdout), &doc); code != 0 || err != nil {
 		tb.t.Fatalf("ledger list: exit %d, %v\n%s", code, err, stderr)
 	}
 	return doc.Contacts
 }
 
-func people(cs []runner.Contact) []string {
+func people(cs []state.Contact) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, strings.TrimPrefix(c.Person, "https://www.linkedin.com/in/")+" "+c.Outcome)
@@ -101,7 +103,7 @@ func people(cs []runner.Contact) []string {
 	return out
 }
 
-func skippedPeople(r planReport) []string {
+func skippedPeople(r campaign.Report) []string {
 	var out []string
 	for _, s := range r.Skipped {
 		out = append(out, s.Item+" "+s.PersonURL+": "+s.Reason)
@@ -386,7 +388,7 @@ func TestResultByVariant(t *testing.T) {
 		t.Fatalf("runs: %v\n%s", err, stdout)
 	}
 	code, stdout, stderr = tb.lwf("result", runs[0].ID, "--by-variant", "--format", "json")
-	var doc struct{ Variants []variantOutcome }
+	var doc struct{ Variants []campaign.VariantOutcome }
 	if err := json.Unmarshal([]byte(stdout), &doc); code != 0 || err != nil || len(doc.Variants) != 2 {
 		t.Fatalf("by-variant: exit %d %v\n%s%s", code, err, stdout, stderr)
 	}

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/spf13/cobra"
-
-	"github.com/lwf-dev/lwf/runner"
 )
 
 func newAccountCmd(a *app) *cobra.Command {
@@ -84,9 +83,9 @@ window. --since and --until take a duration back from now (7d, 36h, 90m), a date
 			if err != nil {
 				return err
 			}
-			var all []runner.ActionStat
-			for from := start; from.Before(end); from = from.Add(runner.MaxStatsWindow) {
-				to := from.Add(runner.MaxStatsWindow)
+			var all []linkedapi.ActionStat
+			for from := start; from.Before(end); from = from.Add(linkedapi.MaxStatsWindow) {
+				to := from.Add(linkedapi.MaxStatsWindow)
 				if to.After(end) {
 					to = end
 				}
@@ -98,7 +97,7 @@ window. --since and --until take a duration back from now (7d, 36h, 90m), a date
 			}
 			if asJSON {
 				if all == nil {
-					all = []runner.ActionStat{}
+					all = []linkedapi.ActionStat{}
 				}
 				return printJSON(a, all)
 			}
@@ -113,7 +112,7 @@ window. --since and --until take a duration back from now (7d, 36h, 90m), a date
 	return cmd
 }
 
-func printStats(a *app, all []runner.ActionStat, start, end time.Time) {
+func printStats(a *app, all []linkedapi.ActionStat, start, end time.Time) {
 	type tally struct{ ok, failed int }
 	by := map[string]*tally{}
 	var total tally

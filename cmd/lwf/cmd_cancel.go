@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
 )
@@ -58,7 +59,7 @@ Given a workflow id, cancel only that workflow.`,
 			if err != nil {
 				return err
 			}
-			if open := c.Total - c.Finished - c.ByState[runner.StateUnknown]; open == 0 {
+			if open := c.Total - c.Finished - c.ByState[state.Unknown]; open == 0 {
 				fmt.Fprintf(a.stderr, "run %s has already ended: nothing to cancel\n", run.ID)
 				return nil
 			}
@@ -75,7 +76,7 @@ Given a workflow id, cancel only that workflow.`,
 				return err
 			}
 			defer lock.Unlock()
-			creds, err := conn.credentials(a)
+			creds, err := conn.account(a)
 			if err != nil {
 				return err
 			}
@@ -85,13 +86,13 @@ Given a workflow id, cancel only that workflow.`,
 			if creds.Account() != run.Account {
 				return usageErr("run %s belongs to another account (or endpoint) than %s; use the run's credentials", run.ID, creds)
 			}
-			client, err := conn.client(a, creds)
+			client, err := conn.client(a, creds.Credentials)
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(a.ctx, timeout)
 			defer cancel()
-			prog := runner.NewProgress(a.stderr, runner.ProgressLines, runner.ProgressOptions{RunID: run.ID})
+			prog := results.NewProgress(a.stderr, results.ProgressLines, results.ProgressOptions{RunID: run.ID})
 			out, err := runner.Drive(ctx, runner.Config{API: client, Store: db, Events: prog.Event}, run.ID)
 			prog.Close()
 			if err != nil {
@@ -111,15 +112,15 @@ Given a workflow id, cancel only that workflow.`,
 }
 
 // cancelWorkflow sends DELETE /workflows/{id} for one workflow.
-func cancelWorkflow(a *app, conn *connFlags, run *runner.Run, id string) error {
-	creds, err := conn.credentials(a)
+func cancelWorkflow(a *app, conn *connFlags, run *state.Run, id string) error {
+	creds, err := conn.account(a)
 	if err != nil {
 		return err
 	}
 	if creds.Endpoint == "" && run != nil {
 		creds.Endpoint = run.Endpoint
 	}
-	client, err := conn.client(a, creds)
+	client, err := conn.client(a, creds.Credentials)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/spf13/cobra"
-
-	"github.com/lwf-dev/lwf/runner"
 )
 
 func newConversationsCmd(a *app) *cobra.Command {
@@ -56,9 +55,9 @@ a duration back from now (7d, 36h), a date or an RFC 3339 time.`,
 			if err != nil {
 				return err
 			}
-			var reqs []runner.ConversationRequest
+			var reqs []linkedapi.ConversationRequest
 			for _, p := range persons {
-				reqs = append(reqs, runner.ConversationRequest{PersonURL: p, Type: runner.ConversationType(typ), Since: sinceISO})
+				reqs = append(reqs, linkedapi.ConversationRequest{PersonURL: p, Type: linkedapi.ConversationType(typ), Since: sinceISO})
 			}
 			convs, err := client.PollConversations(a.ctx, reqs)
 			if err != nil {
@@ -66,7 +65,7 @@ a duration back from now (7d, 36h), a date or an RFC 3339 time.`,
 			}
 			if asJSON {
 				if convs == nil {
-					convs = []runner.Conversation{}
+					convs = []linkedapi.Conversation{}
 				}
 				return printJSON(a, convs)
 			}

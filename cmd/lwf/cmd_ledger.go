@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -13,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/campaign"
+	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/schemas"
 )
@@ -24,10 +22,9 @@ const ledgerVersion = 1
 // ledgerEnv is what every ledger subcommand needs: the account, its store
 // (caught up with the account's completions) and the catalog.
 type ledgerEnv struct {
-	db      *state.DB
+	db      state.Store
 	account string
 	cat     *schemas.Catalog
-	contact func(string) bool
 }
 
 // ledgerFlags locate the account and its state.
@@ -39,12 +36,12 @@ type ledgerFlags struct {
 func (f *ledgerFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.conn.profile, "profile", "", "the ledger of the account of profile `NAME` in the config file")
-	fl.StringVar(&f.conn.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+runner.DefaultBaseURL+"): part of the account's identity")
+	fl.StringVar(&f.conn.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+linkedapi.DefaultBaseURL+"): part of the account's identity")
 	f.st.register(cmd)
 }
 
 func (f *ledgerFlags) open(a *app) (*ledgerEnv, error) {
-	creds, err := f.conn.credentials(a)
+	creds, err := f.conn.account(a)
 	if err != nil {
 		return nil, err
 	}
@@ -56,8 +53,8 @@ func (f *ledgerFlags) open(a *app) (*ledgerEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &ledgerEnv{db: db, account: creds.Account(), cat: cat, contact: contactAction(cat)}
-	if err := db.SyncLedger(a.ctx, e.account, e.contact); err != nil {
+	e := &ledgerEnv{db: db, account: creds.Account(), cat: cat}
+	if err := db.SyncLedger(a.ctx, e.account, campaign.ReadCompletion(cat)); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -112,18 +109,18 @@ func newLedgerListCmd(a *app) *cobra.Command {
 			}
 			if format == "json" {
 				if cs == nil {
-					cs = []runner.Contact{}
+					cs = []state.Contact{}
 				}
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
-					Version  int              `json:"version"`
-					Account  string           `json:"account"`
-					Contacts []runner.Contact `json:"contacts"`
+					Version  int             `json:"version"`
+					Account  string          `json:"account"`
+					Contacts []state.Contact `json:"contacts"`
 				}{ledgerVersion, e.account, cs})
 			}
 			if format == "csv" {
-				return writeLedgerCSV(a.stdout, cs)
+				return campaign.WriteLedgerCSV(a.stdout, cs)
 			}
 			if len(cs) == 0 {
 				fmt.Fprintln(a.stderr, "the ledger has no entry that matches")
@@ -154,28 +151,12 @@ func newLedgerListCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// writeLedgerCSV writes entries in the columns lwf ledger import reads, so
-// a ledger can be carried from one state directory to another.
-func writeLedgerCSV(w io.Writer, cs []runner.Contact) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"url", "alias", "action", "outcome", "date", "campaign", "run"})
-	for _, c := range cs {
-		run := c.RunID
-		if c.Source != "" {
-			run = "import:" + c.Source
-		}
-		_ = cw.Write([]string{c.Person, c.Alias, c.ActionType, c.Outcome, c.Time.UTC().Format(time.RFC3339), c.Campaign, run})
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
 func newLedgerImportCmd(a *app) *cobra.Command {
 	var (
-		lf       ledgerFlags
-		action   string
-		campaign string
-		now      string
+		lf           ledgerFlags
+		action       string
+		campaignName string
+		now          string
 	)
 	cmd := &cobra.Command{
 		Use:   "import FILE",
@@ -203,9 +184,9 @@ nothing new.`,
 			if err != nil {
 				return err
 			}
-			cs, err := readImport(args[0], contactAction(cat), action, campaign, when)
+			cs, err := campaign.ReadImport(cat, args[0], campaign.ImportOptions{Action: action, Campaign: campaignName, Now: when})
 			if err != nil {
-				return err
+				return campaignErr(err)
 			}
 			e, err := lf.open(a)
 			if err != nil {
@@ -223,87 +204,10 @@ nothing new.`,
 	lf.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&action, "action", "", "the action that reached everyone in the file, when it has no action column (default: any action)")
-	fl.StringVar(&campaign, "campaign", "", "the campaign to record, when the file has no campaign column")
+	fl.StringVar(&campaignName, "campaign", "", "the campaign to record, when the file has no campaign column")
 	fl.StringVar(&now, "now", "", "the time to record when the file has no date column (RFC 3339)")
 	_ = fl.MarkHidden("now")
 	return cmd
-}
-
-// readImport reads the entries of an import file.
-func readImport(path string, contact func(string) bool, action, campaign string, now time.Time) ([]runner.Contact, error) {
-	recs, err := readRecords(path)
-	if err != nil {
-		return nil, usageErr("%v", err)
-	}
-	if action != "" {
-		if action = schemas.FullName(action); !contact(action) {
-			return nil, usageErr("--action: %s reaches no person the ledger records (connection requests and messages do)", action)
-		}
-	}
-	col := map[string]int{}
-	start := 0
-	if len(recs) > 0 && firstLinkedInURL(recs[0]) == "" {
-		start = 1
-		for i, h := range recs[0] {
-			switch strings.ToLower(strings.TrimSpace(h)) {
-			case "action", "actiontype":
-				col["action"] = i
-			case "date", "time", "when", "contacted", "contactedat":
-				col["date"] = i
-			case "campaign":
-				col["campaign"] = i
-			case "alias":
-				col["alias"] = i
-			}
-		}
-	}
-	field := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var out []runner.Contact
-	for n, rec := range recs[start:] {
-		line := n + start + 1
-		u := firstLinkedInURL(rec)
-		if u == "" {
-			continue
-		}
-		c := runner.Contact{Person: u, ActionType: action, Outcome: "imported", Time: now, Campaign: campaign, Source: filepath.Base(path)}
-		if v := field(rec, "action"); v != "" {
-			if c.ActionType = schemas.FullName(v); !contact(c.ActionType) {
-				return nil, usageErr("%s line %d: action %q reaches no person the ledger records (connection requests and messages do)", path, line, v)
-			}
-		}
-		if v := field(rec, "date"); v != "" {
-			t, err := parseLedgerTime(v)
-			if err != nil {
-				return nil, usageErr("%s line %d: date %q is not YYYY-MM-DD or RFC 3339", path, line, v)
-			}
-			c.Time = t
-		}
-		if v := field(rec, "campaign"); v != "" {
-			c.Campaign = v
-		}
-		if v := field(rec, "alias"); v != "" && v != u {
-			c.Alias = v
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, usageErr("%s holds no LinkedIn URL", path)
-	}
-	return out, nil
-}
-
-func parseLedgerTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("not a date")
 }
 
 func newLedgerForgetCmd(a *app) *cobra.Command {
@@ -332,7 +236,7 @@ that names them keeps them out of new runs until it ends.`,
 					missing = append(missing, u)
 					continue
 				}
-				fmt.Fprintf(a.stderr, "forgot %s: %s\n", runner.NormalizePersonURL(u), entries(n))
+				fmt.Fprintf(a.stderr, "forgot %s: %s\n", schemas.NormalizePersonURL(u), entries(n))
 			}
 			if len(missing) > 0 {
 				slices.Sort(missing)

@@ -7,9 +7,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/campaign"
 	"github.com/lwf-dev/lwf/compiler"
-	"github.com/lwf-dev/lwf/runner"
-	"github.com/lwf-dev/lwf/schemas"
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/profile"
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -47,18 +49,14 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeWorkflowArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var w reportWriter
+			var w campaign.ReportWriter
 			switch format {
 			case "", "text":
-				w = textReport{showSkipped: camp.showSkipped}
+				w = campaign.TextReport{ShowSkipped: camp.showSkipped}
 			case "json":
-				w = jsonReport{}
+				w = campaign.JSONReport{}
 			default:
 				return usageErr("--format: %q is not text or json", format)
-			}
-			now, err := camp.clock()
-			if err != nil {
-				return err
 			}
 			opts := in.options(a)
 			opts.Getenv = hideTokens(a.getenv)
@@ -70,9 +68,9 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 					a.code = exitUsage
 				}
 				if format == "json" {
-					r := newPlanReport(&compiler.Plan{File: args[0]}, chunkSize)
+					r := campaign.NewReport(&compiler.Plan{File: args[0]}, chunkSize)
 					r.Diagnostics = ds
-					return w.write(a.stdout, r)
+					return w.Write(a.stdout, r)
 				}
 				a.printDiags(ds)
 				return nil
@@ -80,40 +78,41 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 			if len(ds) > 0 {
 				a.printDiags(ds)
 			}
-			cat, err := schemas.Default()
-			if err != nil {
-				return err
-			}
-			c := &campaignCheck{a: a, flags: &camp, cat: cat, now: now}
-			creds, err := conn.credentials(a)
+			var (
+				db   state.Store
+				acct *profile.Profile
+			)
+			p, err := conn.account(a)
 			switch {
-			case errors.Is(err, runner.ErrNoCredentials):
+			case errors.Is(err, profile.ErrNoCredentials):
 			case err != nil:
 				return err
 			default:
-				c.creds = &creds
+				acct = &p
 				// A state directory that does not exist holds no ledger:
 				// plan does not create one.
 				if _, err := os.Stat(filepath.Join(st.path(a), "state.db")); err == nil {
-					db, err := st.open(a)
-					if err != nil {
+					if db, err = st.open(a); err != nil {
 						return err
 					}
 					defer db.Close()
-					c.db = db
 				}
 			}
-			p, err := c.prepare(a.ctx, args[0], opts, raw, fresh)
+			c, err := camp.check(db, acct)
 			if err != nil {
 				return err
 			}
-			if len(ds) > 0 {
-				p.report.Diagnostics = ds
+			prep, err := c.Prepare(a.ctx, args[0], opts, raw, fresh)
+			if err != nil {
+				return campaignErr(err)
 			}
-			if p.report.Refused {
+			if len(ds) > 0 {
+				prep.Report.Diagnostics = ds
+			}
+			if prep.Report.Refused {
 				a.code = exitFindings
 			}
-			return w.write(a.stdout, p.report)
+			return w.Write(a.stdout, prep.Report)
 		},
 	}
 	in.register(cmd)
@@ -121,7 +120,7 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 	camp.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&conn.profile, "profile", "", "check against the account of profile `NAME` in the config file")
-	fl.StringVar(&conn.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+runner.DefaultBaseURL+"): part of the account's identity")
+	fl.StringVar(&conn.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+linkedapi.DefaultBaseURL+"): part of the account's identity")
 	fl.StringVar(&format, "format", "text", "output format: text or json")
 	fl.IntVar(&chunkSize, "chunk-size", compiler.DefaultChunkSize, "most root actions per workflow")
 	fl.BoolVar(&fresh, "new", false, "plan a new run, as lwf run --new would, even if this file with these inputs already ran")

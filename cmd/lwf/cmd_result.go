@@ -3,10 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/campaign"
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner/state"
 )
 
@@ -40,7 +44,7 @@ got (a table, or --format json or csv).`,
 			if byVariant {
 				return resultByVariant(a, &st, args[0], output, format)
 			}
-			if _, err := runner.FormatFor(output, format); err != nil {
+			if _, err := results.FormatFor(output, format); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
 			if output == "" {
@@ -65,11 +69,11 @@ got (a table, or --format json or csv).`,
 			if idx >= 0 {
 				ws = ws[idx : idx+1]
 			}
-			if err := writeResults(a, &runner.Results{Run: run, Workflows: ws, Describe: catalogDescribe()}, output, format); err != nil {
+			if err := writeResults(a, &results.Results{Run: run, Workflows: ws, Describe: catalogDescribe()}, output, format); err != nil {
 				return err
 			}
-			c := runner.CountStates(ws)
-			if open := c.Total - c.Finished - c.ByState[runner.StateUnknown]; open > 0 {
+			c := state.CountStates(ws)
+			if open := c.Total - c.Finished - c.ByState[state.Unknown]; open > 0 {
 				fmt.Fprintf(a.stderr, "run %s has not finished (%d of %d workflows still open): these results are partial; lwf wait %s tracks it to the end\n", run.ID, open, c.Total, run.ID)
 				a.code = exitPending
 			}
@@ -94,8 +98,8 @@ func remoteResult(a *app, conn *connFlags, id, output, format string) error {
 	if err != nil {
 		return apiError(err)
 	}
-	wf := &runner.Workflow{WorkflowID: res.WorkflowID, State: stateFor(res.WorkflowStatus), Completion: res.Completion, Failure: res.Failure, Message: res.Message}
-	if err := writeResults(a, &runner.Results{Workflows: []*runner.Workflow{wf}, Describe: catalogDescribe()}, output, format); err != nil {
+	wf := &state.Workflow{WorkflowID: res.WorkflowID, State: stateFor(res.WorkflowStatus), Completion: res.Completion, Failure: res.Failure, Message: res.Message}
+	if err := writeResults(a, &results.Results{Workflows: []*state.Workflow{wf}, Describe: catalogDescribe()}, output, format); err != nil {
 		return err
 	}
 	if !res.WorkflowStatus.Terminal() {
@@ -106,16 +110,68 @@ func remoteResult(a *app, conn *connFlags, id, output, format string) error {
 }
 
 // stateFor maps an API status onto lwf's states.
-func stateFor(s runner.Status) runner.State {
+func stateFor(s linkedapi.Status) state.State {
 	switch s {
-	case runner.StatusPending:
-		return runner.StatePending
-	case runner.StatusCompleted:
-		return runner.StateCompleted
-	case runner.StatusFailed:
-		return runner.StateFailed
+	case linkedapi.StatusPending:
+		return state.Pending
+	case linkedapi.StatusCompleted:
+		return state.Completed
+	case linkedapi.StatusFailed:
+		return state.Failed
 	case "cancelled", "canceled":
-		return runner.StateCancelled
+		return state.Cancelled
 	}
-	return runner.StateRunning
+	return state.Running
+}
+
+// resultByVariant is lwf result --by-variant.
+func resultByVariant(a *app, st *stateFlags, id, output, format string) error {
+	if format == "" {
+		format = "text"
+		if strings.HasSuffix(output, ".json") {
+			format = "json"
+		} else if strings.HasSuffix(output, ".csv") {
+			format = "csv"
+		}
+	}
+	if format != "text" && format != "json" && format != "csv" {
+		return usageErr("--format with --by-variant: %q is not text, json or csv", format)
+	}
+	db, err := st.open(a)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, _, err := db.Resolve(a.ctx, id)
+	if errors.Is(err, state.ErrNotFound) {
+		return usageErr("no run %q in %s (see lwf runs)", id, db.Location())
+	}
+	if err != nil {
+		return err
+	}
+	meta, err := campaign.ParseMeta(run.Meta)
+	if err != nil {
+		return err
+	}
+	if len(meta.Variants) == 0 {
+		return usageErr("run %s has no variants: none of its steps gives variants:", run.ID)
+	}
+	ws, err := db.WorkflowsFull(a.ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	groups, err := campaign.VariantOutcomes(meta, ws)
+	if err != nil {
+		return err
+	}
+	w := a.stdout
+	if output != "" && output != "-" {
+		f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return usageErr("writing %s: %v", output, err)
+		}
+		defer f.Close()
+		w = f
+	}
+	return campaign.WriteVariants(w, format, run, groups)
 }

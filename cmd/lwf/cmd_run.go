@@ -11,24 +11,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/campaign"
 	"github.com/lwf-dev/lwf/compiler"
-	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/profile"
+	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner/state"
 )
-
-// runMeta is what a run keeps of how it was compiled, so that lwf wait
-// can compile it again to apply output: expressions.
-type runMeta struct {
-	File       string   `json:"file"` // absolute, or a standard workflow's name
-	Dir        string   `json:"dir"`  // working directory at the time
-	Inputs     []string `json:"inputs,omitempty"`
-	InputsFile string   `json:"inputsFile,omitempty"`
-	ChunkSize  int      `json:"chunkSize,omitempty"`
-	MaxBytes   int      `json:"maxBytes,omitempty"`
-	// Variants records which version of a variants: text each action
-	// got, for lwf result --by-variant.
-	Variants []compiler.Variant `json:"variants,omitempty"`
-}
 
 func newRunCmd(a *app) *cobra.Command {
 	var (
@@ -91,23 +80,23 @@ failed, was refused, has an unknown submission, or actions failed (unless
 				a.printDiags(ds)
 			}
 			job := &driveJob{a: a, flags: &drive, detach: detach, terminal: terminal, width: width}
-			var creds runner.Credentials
+			var acct profile.Profile
 			if sandboxed {
 				stop, c, dir, err := startSandbox(a, speed, st.dir)
 				if err != nil {
 					return err
 				}
 				defer stop()
-				creds, st.dir = c, dir
+				acct, st.dir = profile.Profile{Credentials: c}, dir
 				conn.endpoint = c.Endpoint
 			} else {
-				c, err := conn.credentials(a)
+				p, err := conn.account(a)
 				if err != nil {
 					return err
 				}
-				creds = c
+				acct = p
 			}
-			client, err := conn.client(a, creds)
+			client, err := conn.client(a, acct.Credentials)
 			if err != nil {
 				return err
 			}
@@ -116,12 +105,12 @@ failed, was refused, has an unknown submission, or actions failed (unless
 				return err
 			}
 			defer db.Close()
-			prep, err := prepareRun(a, &camp, db, creds, args[0], opts, plan, fresh, drive.quiet || drive.jsonEvents)
+			prep, check, err := prepareRun(a, &camp, db, acct, args[0], opts, plan, fresh, drive.quiet || drive.jsonEvents)
 			if prep == nil || err != nil {
 				return err
 			}
-			plan = prep.plan
-			run, err := attachRun(a, db, prep, args[0], creds, client.BaseURL(), &in, chunkSize, fresh, drive.quiet || drive.jsonEvents)
+			plan = prep.Plan
+			run, err := attachRun(a, db, prep, check.Now, args[0], acct.Credentials, client.BaseURL(), &in, chunkSize, fresh, drive.quiet || drive.jsonEvents)
 			if err != nil {
 				return err
 			}
@@ -157,23 +146,23 @@ func stateArg(st *stateFlags) string {
 
 // attachRun finds the run of these payloads for this account, or creates
 // it, and says which.
-func attachRun(a *app, db *state.DB, prep *prepared, arg string, creds runner.Credentials, endpoint string, in *inputFlags, chunkSize int, fresh, quiet bool) (*runner.Run, error) {
-	account, plan := creds.Account(), prep.plan
+func attachRun(a *app, db state.Store, prep *campaign.Prepared, created time.Time, arg string, creds linkedapi.Credentials, endpoint string, in *inputFlags, chunkSize int, fresh, quiet bool) (*state.Run, error) {
+	account, plan := creds.Account(), prep.Plan
 	file := arg // a standard workflow's name stays a name
 	if _, err := os.Stat(arg); err == nil {
 		file, _ = filepath.Abs(arg)
 	}
 	cwd, _ := os.Getwd()
-	meta, _ := json.Marshal(runMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Variants: plan.Variants})
-	run, created, err := db.Attach(a.ctx, runner.Run{Key: prep.key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: prep.created, Meta: meta}, plan.Payloads, fresh)
+	meta := campaign.RunMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Variants: plan.Variants}
+	run, isNew, err := db.Attach(a.ctx, state.Run{Key: prep.Key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: created, Meta: meta.Encode()}, plan.Payloads, fresh)
 	if err != nil {
 		return nil, err
 	}
 	if quiet {
 		return run, nil
 	}
-	if created {
-		fmt.Fprintf(a.stderr, "run %s: %s, %s\n", run.ID, plan.File, runner.Plural(len(plan.Payloads), "workflow"))
+	if isNew {
+		fmt.Fprintf(a.stderr, "run %s: %s, %s\n", run.ID, plan.File, results.Plural(len(plan.Payloads), "workflow"))
 		return run, nil
 	}
 	c, _, err := db.Counts(a.ctx, run.ID)
@@ -193,7 +182,7 @@ func plural(n int) string {
 }
 
 // planShaper applies the plan's output: expressions to completions.
-func planShaper(plan *compiler.Plan) func(*runner.Workflow) (json.RawMessage, error) {
+func planShaper(plan *compiler.Plan) func(*state.Workflow) (json.RawMessage, error) {
 	has := false
 	for _, o := range plan.Outputs {
 		has = has || o != nil
@@ -201,7 +190,7 @@ func planShaper(plan *compiler.Plan) func(*runner.Workflow) (json.RawMessage, er
 	if !has {
 		return nil
 	}
-	return func(w *runner.Workflow) (json.RawMessage, error) {
+	return func(w *state.Workflow) (json.RawMessage, error) {
 		if w.Index >= len(plan.Outputs) || plan.Outputs[w.Index] == nil {
 			return nil, nil
 		}
@@ -226,9 +215,9 @@ func planShaper(plan *compiler.Plan) func(*runner.Workflow) (json.RawMessage, er
 // recompile compiles a run's file again as it was run, to recover its
 // output: expressions; nil when the file is gone, or changed so that its
 // payloads differ.
-func recompile(ctx context.Context, a *app, run *runner.Run, ws []*runner.Workflow) *compiler.Plan {
-	var m runMeta
-	if json.Unmarshal(run.Meta, &m) != nil || m.File == "" {
+func recompile(ctx context.Context, a *app, run *state.Run, ws []*state.Workflow) *compiler.Plan {
+	m, err := campaign.ParseMeta(run.Meta)
+	if err != nil || m.File == "" {
 		return nil
 	}
 	if cwd, _ := os.Getwd(); cwd != m.Dir {
@@ -243,8 +232,8 @@ func recompile(ctx context.Context, a *app, run *runner.Run, ws []*runner.Workfl
 		return nil
 	}
 	for i, p := range plan.Payloads {
-		a, _ := runner.RunKey("", []json.RawMessage{p})
-		b, _ := runner.RunKey("", []json.RawMessage{ws[i].Payload})
+		a, _ := state.RunKey("", []json.RawMessage{p})
+		b, _ := state.RunKey("", []json.RawMessage{ws[i].Payload})
 		if a != b {
 			return nil
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
 )
 
@@ -41,7 +40,7 @@ process ("tracking") or waits for lwf wait.`,
 				return writeRunsJSON(a, db, runs)
 			}
 			if len(runs) == 0 {
-				fmt.Fprintf(a.stderr, "no runs in %s\n", db.Dir())
+				fmt.Fprintf(a.stderr, "no runs in %s\n", db.Location())
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
@@ -59,16 +58,16 @@ process ("tracking") or waits for lwf wait.`,
 	return cmd
 }
 
-func writeRunsJSON(a *app, db *state.DB, runs []state.RunSummary) error {
+func writeRunsJSON(a *app, db state.Store, runs []state.RunSummary) error {
 	type item struct {
-		ID       string        `json:"id"`
-		Name     string        `json:"name"`
-		File     string        `json:"file"`
-		Status   string        `json:"status"`
-		Created  time.Time     `json:"created"`
-		Updated  time.Time     `json:"updated"`
-		Tracking bool          `json:"tracking"`
-		Counts   runner.Counts `json:"counts"`
+		ID       string       `json:"id"`
+		Name     string       `json:"name"`
+		File     string       `json:"file"`
+		Status   string       `json:"status"`
+		Created  time.Time    `json:"created"`
+		Updated  time.Time    `json:"updated"`
+		Tracking bool         `json:"tracking"`
+		Counts   state.Counts `json:"counts"`
 	}
 	out := []item{}
 	for _, r := range runs {
@@ -81,18 +80,18 @@ func writeRunsJSON(a *app, db *state.DB, runs []state.RunSummary) error {
 }
 
 // runStatus sums up a run in a few words.
-func runStatus(c runner.Counts, tracking bool) string {
-	open := c.ByState[runner.StatePlanned] + c.ByState[runner.StateSubmitting] + c.ByState[runner.StatePending] + c.ByState[runner.StateRunning]
+func runStatus(c state.Counts, tracking bool) string {
+	open := c.ByState[state.Planned] + c.ByState[state.Submitting] + c.ByState[state.Pending] + c.ByState[state.Running]
 	switch {
 	case open > 0 && tracking:
 		return "tracking"
 	case open > 0:
 		return "in progress"
-	case c.ByState[runner.StateUnknown] > 0:
+	case c.ByState[state.Unknown] > 0:
 		return "unknown submissions"
-	case c.ByState[runner.StateFailed]+c.ByState[runner.StateRejected] > 0:
+	case c.ByState[state.Failed]+c.ByState[state.Rejected] > 0:
 		return "failed"
-	case c.ByState[runner.StateCancelled] > 0:
+	case c.ByState[state.Cancelled] > 0:
 		return "cancelled"
 	case c.Errors > 0:
 		return "action errors"

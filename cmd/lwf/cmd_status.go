@@ -11,6 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/profile"
+	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
 )
@@ -71,12 +74,12 @@ is not in the state directory is looked up at Linked API as a workflow id.`,
 
 // refreshRun polls each unfinished workflow of a run nobody tracks once,
 // quietly: a missing credential or a failure leaves the stored state.
-func refreshRun(a *app, conn *connFlags, db *state.DB, run *runner.Run) {
+func refreshRun(a *app, conn *connFlags, db state.Store, run *state.Run) {
 	c, _, err := db.Counts(a.ctx, run.ID)
-	if err != nil || c.ByState[runner.StatePending]+c.ByState[runner.StateRunning] == 0 {
+	if err != nil || c.ByState[state.Pending]+c.ByState[state.Running] == 0 {
 		return
 	}
-	creds, err := runner.ResolveCredentials(a.getenv, conn.profile)
+	creds, err := profile.Resolve(a.getenv, conn.profile)
 	if err != nil {
 		return
 	}
@@ -89,7 +92,7 @@ func refreshRun(a *app, conn *connFlags, db *state.DB, run *runner.Run) {
 	if creds.Account() != run.Account {
 		return
 	}
-	client, err := conn.client(a, creds)
+	client, err := conn.client(a, creds.Credentials)
 	if err != nil {
 		return
 	}
@@ -101,37 +104,37 @@ func refreshRun(a *app, conn *connFlags, db *state.DB, run *runner.Run) {
 	_, _ = runner.Drive(a.ctx, runner.Config{API: client, Store: db, Refresh: true}, run.ID)
 }
 
-func showRun(w io.Writer, run *runner.Run, ws []*runner.Workflow, tracking bool, asJSON bool) error {
-	c := runner.CountStates(ws)
+func showRun(w io.Writer, run *state.Run, ws []*state.Workflow, tracking bool, asJSON bool) error {
+	c := state.CountStates(ws)
 	for _, wf := range ws {
 		c.Actions += wf.Actions
 		c.Errors += wf.ActionErrors
 	}
 	if asJSON {
 		type wfItem struct {
-			Index         int             `json:"index"`
-			State         runner.State    `json:"state"`
-			WorkflowID    string          `json:"workflowId,omitempty"`
-			PendingReason string          `json:"pendingReason,omitempty"`
-			Message       string          `json:"message,omitempty"`
-			Failure       *runner.Failure `json:"failure,omitempty"`
-			Error         string          `json:"error,omitempty"`
-			Actions       int             `json:"actions"`
-			ActionErrors  int             `json:"actionErrors"`
-			Attempts      int             `json:"attempts"`
-			Submitted     *time.Time      `json:"submitted,omitempty"`
-			Updated       time.Time       `json:"updated"`
+			Index         int                `json:"index"`
+			State         state.State        `json:"state"`
+			WorkflowID    string             `json:"workflowId,omitempty"`
+			PendingReason string             `json:"pendingReason,omitempty"`
+			Message       string             `json:"message,omitempty"`
+			Failure       *linkedapi.Failure `json:"failure,omitempty"`
+			Error         string             `json:"error,omitempty"`
+			Actions       int                `json:"actions"`
+			ActionErrors  int                `json:"actionErrors"`
+			Attempts      int                `json:"attempts"`
+			Submitted     *time.Time         `json:"submitted,omitempty"`
+			Updated       time.Time          `json:"updated"`
 		}
 		doc := struct {
-			ID        string        `json:"id"`
-			Name      string        `json:"name"`
-			File      string        `json:"file"`
-			Endpoint  string        `json:"endpoint"`
-			Created   time.Time     `json:"created"`
-			Status    string        `json:"status"`
-			Tracking  bool          `json:"tracking"`
-			Counts    runner.Counts `json:"counts"`
-			Workflows []wfItem      `json:"workflows"`
+			ID        string       `json:"id"`
+			Name      string       `json:"name"`
+			File      string       `json:"file"`
+			Endpoint  string       `json:"endpoint"`
+			Created   time.Time    `json:"created"`
+			Status    string       `json:"status"`
+			Tracking  bool         `json:"tracking"`
+			Counts    state.Counts `json:"counts"`
+			Workflows []wfItem     `json:"workflows"`
 		}{run.ID, run.Name, run.File, run.Endpoint, run.Created, runStatus(c, tracking), tracking, c, nil}
 		for _, wf := range ws {
 			it := wfItem{wf.Index, wf.State, wf.WorkflowID, wf.PendingReason, wf.Message, wf.Failure, wf.Error, wf.Actions, wf.ActionErrors, wf.Attempts, nil, wf.Updated}
@@ -147,12 +150,12 @@ func showRun(w io.Writer, run *runner.Run, ws []*runner.Workflow, tracking bool,
 	}
 	fmt.Fprintf(w, "run %s · %s · %s\n", run.ID, run.Name, run.File)
 	fmt.Fprintf(w, "started %s at %s; %s\n", run.Created.Format("2006-01-02 15:04:05"), run.Endpoint, runStatus(c, tracking))
-	fmt.Fprintf(w, "%s: %s\n", runner.Plural(c.Total, "workflow"), countsLine(c))
+	fmt.Fprintf(w, "%s: %s\n", results.Plural(c.Total, "workflow"), countsLine(c))
 	shown := ws
 	if len(ws) > statusShown {
 		shown = nil
 		for _, wf := range ws {
-			if wf.State != runner.StateCompleted && len(shown) < statusShown {
+			if wf.State != state.Completed && len(shown) < statusShown {
 				shown = append(shown, wf)
 			}
 		}
@@ -172,9 +175,9 @@ func showRun(w io.Writer, run *runner.Run, ws []*runner.Workflow, tracking bool,
 }
 
 // countsLine is the state tally of a run plus its action counts.
-func countsLine(c runner.Counts) string {
+func countsLine(c state.Counts) string {
 	var parts []string
-	for _, s := range runner.AllStates() {
+	for _, s := range state.AllStates() {
 		if n := c.ByState[s]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
@@ -183,15 +186,15 @@ func countsLine(c runner.Counts) string {
 }
 
 // workflowNote is the one-line detail of a workflow's state.
-func workflowNote(wf *runner.Workflow) string {
+func workflowNote(wf *state.Workflow) string {
 	switch {
 	case wf.Failure != nil:
 		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
 	case wf.Error != "":
 		return wf.Error
-	case wf.State == runner.StateCompleted && wf.ActionErrors > 0:
+	case wf.State == state.Completed && wf.ActionErrors > 0:
 		return fmt.Sprintf("%d actions, %d failed", wf.Actions, wf.ActionErrors)
-	case wf.State == runner.StateCompleted:
+	case wf.State == state.Completed:
 		return fmt.Sprintf("%d actions", wf.Actions)
 	case wf.PendingReason != "" && wf.Message != "":
 		return wf.PendingReason + ": " + wf.Message
@@ -199,7 +202,7 @@ func workflowNote(wf *runner.Workflow) string {
 	return orDefault(wf.PendingReason, wf.Message)
 }
 
-func showWorkflow(w io.Writer, run *runner.Run, wf *runner.Workflow, asJSON bool) error {
+func showWorkflow(w io.Writer, run *state.Run, wf *state.Workflow, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -247,7 +250,7 @@ func remoteStatus(a *app, conn *connFlags, id string, asJSON bool) error {
 	if res.Failure != nil {
 		fmt.Fprintf(a.stdout, "failure: %s: %s\n", res.Failure.Reason, res.Failure.Message)
 	}
-	if res.WorkflowStatus == runner.StatusCompleted {
+	if res.WorkflowStatus == linkedapi.StatusCompleted {
 		fmt.Fprintf(a.stdout, "the result: lwf result %s\n", id)
 	}
 	return nil

@@ -38,7 +38,7 @@ Exit codes are those of lwf run.`,
 			if idx >= 0 {
 				return usageErr("%s is a workflow of run %s: wait for the run", args[0], run.ID)
 			}
-			creds, err := conn.credentials(a)
+			creds, err := conn.account(a)
 			if err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ Exit codes are those of lwf run.`,
 			if creds.Account() != run.Account {
 				return usageErr("run %s belongs to another account (or endpoint) than %s; use the run's credentials", run.ID, creds)
 			}
-			client, err := conn.client(a, creds)
+			client, err := conn.client(a, creds.Credentials)
 			if err != nil {
 				return err
 			}

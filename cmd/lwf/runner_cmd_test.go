@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/sqlstore"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
-// campaign is a workflow file of one checkConnectionStatus per person;
+// checkPeople is a workflow file of one checkConnectionStatus per person;
 // with --chunk-size 1 each person is one workflow.
-const campaign = `version: 1
+const checkPeople = `version: 1
 name: check-people
 inputs:
   people:
@@ -59,7 +59,7 @@ func newTestbed(t *testing.T, opts sandbox.Options, people ...string) *testbed {
 	if len(people) == 0 {
 		people = urls("p", 5)
 	}
-	write(t, tb.file, campaign)
+	write(t, tb.file, checkPeople)
 	inputs, _ := json.Marshal(map[string]any{"people": people})
 	write(t, filepath.Join(dir, "people.json"), string(inputs))
 	return tb
@@ -224,7 +224,7 @@ func TestOneProcessDrivesARun(t *testing.T) {
 	if code != exitPending {
 		t.Fatalf("detach: exit %d", code)
 	}
-	db, err := state.Open(context.Background(), tb.state)
+	db, err := sqlstore.Open(context.Background(), tb.state)
 	if err != nil {
 		t.Fatal(err)
 	}

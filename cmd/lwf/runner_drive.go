@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/schemas"
@@ -55,11 +57,11 @@ var errTimedOut = errors.New("timed out")
 // driveJob drives one run to its end for run and wait.
 type driveJob struct {
 	a        *app
-	db       *state.DB
-	run      *runner.Run
+	db       state.Store
+	run      *state.Run
 	api      runner.API
 	flags    *driveFlags
-	shape    func(*runner.Workflow) (json.RawMessage, error)
+	shape    func(*state.Workflow) (json.RawMessage, error)
 	detach   bool
 	terminal bool // standard error is a terminal
 	width    func() int
@@ -70,7 +72,7 @@ type driveJob struct {
 // and sets the exit code.
 func (j *driveJob) execute() error {
 	a := j.a
-	if _, err := runner.FormatFor(j.flags.output, j.flags.format); err != nil {
+	if _, err := results.FormatFor(j.flags.output, j.flags.format); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	lock, err := j.db.Lock(j.run.ID)
@@ -101,7 +103,7 @@ func (j *driveJob) execute() error {
 	}, j.run.ID)
 	prog.Close()
 	if err != nil {
-		if runner.IsAuth(err) {
+		if linkedapi.IsAuth(err) {
 			return &exitError{code: exitUsage, err: fmt.Errorf("%w\nnothing more was sent; once the credentials or the account are fixed, resume with: %s", err, j.resume)}
 		}
 		return err
@@ -109,7 +111,7 @@ func (j *driveJob) execute() error {
 	switch {
 	case out.Detached:
 		fmt.Fprintln(a.stdout, j.run.ID) // for scripts: ID=$(lwf run x --detach)
-		fmt.Fprintf(a.stderr, "run %s: %s submitted; follow with: %s\n", j.run.ID, runner.Plural(out.Counts.Total, "workflow"), j.resumeOr("lwf status "+j.run.ID))
+		fmt.Fprintf(a.stderr, "run %s: %s submitted; follow with: %s\n", j.run.ID, results.Plural(out.Counts.Total, "workflow"), j.resumeOr("lwf status "+j.run.ID))
 		a.code = exitPending
 		return nil
 	case out.Stopped:
@@ -130,19 +132,19 @@ func (j *driveJob) execute() error {
 
 // progress picks the display: JSON events on standard output, a live
 // view on a terminal, log lines otherwise, nothing with --quiet.
-func (j *driveJob) progress() *runner.Progress {
+func (j *driveJob) progress() *results.Progress {
 	a := j.a
-	opts := runner.ProgressOptions{RunID: j.run.ID, Name: j.run.Name}
+	opts := results.ProgressOptions{RunID: j.run.ID, Name: j.run.Name}
 	switch {
 	case j.flags.jsonEvents:
-		return runner.NewProgress(a.stdout, runner.ProgressJSON, opts)
+		return results.NewProgress(a.stdout, results.ProgressJSON, opts)
 	case j.flags.quiet:
-		return runner.NewProgress(a.stderr, runner.ProgressQuiet, opts)
+		return results.NewProgress(a.stderr, results.ProgressQuiet, opts)
 	case j.terminal:
 		opts.Width = j.width
-		return runner.NewProgress(a.stderr, runner.ProgressLive, opts)
+		return results.NewProgress(a.stderr, results.ProgressLive, opts)
 	}
-	return runner.NewProgress(a.stderr, runner.ProgressLines, opts)
+	return results.NewProgress(a.stderr, results.ProgressLines, opts)
 }
 
 func (j *driveJob) resumeOr(def string) string {
@@ -161,15 +163,15 @@ func (j *driveJob) finish() error {
 	if err != nil {
 		return err
 	}
-	res := &runner.Results{Run: j.run, Workflows: ws, Describe: catalogDescribe()}
+	res := &results.Results{Run: j.run, Workflows: ws, Describe: catalogDescribe()}
 	errs := res.ActionErrors()
 	if j.flags.output != "" {
 		if err := writeResults(a, res, j.flags.output, j.flags.format); err != nil {
 			return err
 		}
 	}
-	c := runner.CountStates(ws)
-	clean := c.ByState[runner.StateCompleted] == c.Total
+	c := state.CountStates(ws)
+	clean := c.ByState[state.Completed] == c.Total
 	if clean && (len(errs) == 0 || j.flags.allowActionErrors) {
 		a.code = exitOK
 	} else {
@@ -180,8 +182,8 @@ func (j *driveJob) finish() error {
 		if j.resume != "" {
 			resubmit = j.resume + " --resubmit-unknown"
 		}
-		runner.WriteSummary(a.stderr, runner.Summary{Run: j.run, Workflows: ws, Errors: errs, ResubmitCommand: resubmit})
-		if j.flags.output == "" && !j.flags.quiet && c.ByState[runner.StateCompleted] > 0 {
+		results.WriteSummary(a.stderr, results.Summary{Run: j.run, Workflows: ws, Errors: errs, ResubmitCommand: resubmit})
+		if j.flags.output == "" && !j.flags.quiet && c.ByState[state.Completed] > 0 {
 			if j.resume != "" {
 				fmt.Fprintf(a.stderr, "results: lwf result %s -o results.csv (or .json, .jsonl)\n", j.run.ID)
 			} else {
@@ -194,12 +196,12 @@ func (j *driveJob) finish() error {
 
 // writeResults writes res to path ("-" = standard output), through a
 // temporary file so a reader never sees half a file.
-func writeResults(a *app, res *runner.Results, path, format string) error {
-	f, err := runner.FormatFor(path, format)
+func writeResults(a *app, res *results.Results, path, format string) error {
+	f, err := results.FormatFor(path, format)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	w, err := runner.NewWriter(f)
+	w, err := results.NewWriter(f)
 	if err != nil {
 		return err
 	}
@@ -242,7 +244,7 @@ func termWidth(w io.Writer) func() int {
 }
 
 // catalogDescribe names result columns by the catalog's entities.
-func catalogDescribe() runner.Describe {
+func catalogDescribe() results.Describe {
 	cat, err := schemas.Default()
 	if err != nil {
 		return nil
@@ -260,7 +262,7 @@ func catalogDescribe() runner.Describe {
 func hideTokens(getenv func(string) string) func(string) string {
 	return func(k string) string {
 		switch strings.ToUpper(k) {
-		case runner.EnvLinkedAPIToken, runner.EnvIdentificationToken:
+		case linkedapi.EnvLinkedAPIToken, linkedapi.EnvIdentificationToken:
 			return ""
 		}
 		return getenv(k)

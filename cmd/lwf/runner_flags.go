@@ -9,8 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/sqlstore"
 )
 
 // EnvState overrides the state directory (.lwf).
@@ -28,26 +30,27 @@ type connFlags struct {
 func (f *connFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.profile, "profile", "", "use the credentials of profile `NAME` in the config file ($LWF_CONFIG, ~/.config/lwf/config.yaml)")
-	fl.StringVar(&f.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+runner.DefaultBaseURL+")")
+	fl.StringVar(&f.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+linkedapi.DefaultBaseURL+")")
 	fl.BoolVar(&f.debug, "debug", false, "log every HTTP request (never a token) to standard error")
-	fl.Float64Var(&f.rate, "rate", runner.DefaultRatePerSecond, "at most this many requests per second")
+	fl.Float64Var(&f.rate, "rate", linkedapi.DefaultRatePerSecond, "at most this many requests per second")
 }
 
-// credentials resolves the credentials and applies --endpoint.
-func (f *connFlags) credentials(a *app) (runner.Credentials, error) {
-	creds, err := runner.ResolveCredentials(a.getenv, f.profile)
+// account resolves the account's profile (credentials and settings) and
+// applies --endpoint.
+func (f *connFlags) account(a *app) (profile.Profile, error) {
+	p, err := profile.Resolve(a.getenv, f.profile)
 	if err != nil {
-		return creds, &exitError{code: exitUsage, err: err}
+		return p, &exitError{code: exitUsage, err: err}
 	}
 	if f.endpoint != "" {
-		creds.Endpoint = f.endpoint
+		p.Endpoint = f.endpoint
 	}
-	return creds, nil
+	return p, nil
 }
 
 // client builds a Linked API client for creds.
-func (f *connFlags) client(a *app, creds runner.Credentials) (*runner.Client, error) {
-	opts := runner.Options{
+func (f *connFlags) client(a *app, creds linkedapi.Credentials) (*linkedapi.Client, error) {
+	opts := linkedapi.Options{
 		BaseURL:             creds.Endpoint,
 		LinkedAPIToken:      creds.LinkedAPIToken,
 		IdentificationToken: creds.IdentificationToken,
@@ -59,8 +62,8 @@ func (f *connFlags) client(a *app, creds runner.Credentials) (*runner.Client, er
 	}
 	if f.debug {
 		w := syncWriter(a.stderr)
-		fmt.Fprintf(w, "debug: %s; endpoint %s\n", creds, orDefault(creds.Endpoint, runner.DefaultBaseURL))
-		opts.Trace = func(t runner.Trace) {
+		fmt.Fprintf(w, "debug: %s; endpoint %s\n", creds, orDefault(creds.Endpoint, linkedapi.DefaultBaseURL))
+		opts.Trace = func(t linkedapi.Trace) {
 			status := "no response"
 			if t.Status > 0 {
 				status = fmt.Sprint(t.Status)
@@ -72,21 +75,21 @@ func (f *connFlags) client(a *app, creds runner.Credentials) (*runner.Client, er
 			fmt.Fprintln(w, line)
 		}
 	}
-	c, err := runner.New(opts)
+	c, err := linkedapi.New(opts)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
 	return c, nil
 }
 
-// connect resolves the credentials and builds the client.
-func (f *connFlags) connect(a *app) (*runner.Client, runner.Credentials, error) {
-	creds, err := f.credentials(a)
+// connect resolves the account and builds the client.
+func (f *connFlags) connect(a *app) (*linkedapi.Client, profile.Profile, error) {
+	p, err := f.account(a)
 	if err != nil {
-		return nil, creds, err
+		return nil, p, err
 	}
-	c, err := f.client(a, creds)
-	return c, creds, err
+	c, err := f.client(a, p.Credentials)
+	return c, p, err
 }
 
 // stateFlags locate the state store.
@@ -105,11 +108,11 @@ func (f *stateFlags) path(a *app) string {
 	case a.getenv(envState) != "":
 		return a.getenv(envState)
 	}
-	return state.DefaultDir
+	return sqlstore.DefaultDir
 }
 
-func (f *stateFlags) open(a *app) (*state.DB, error) {
-	db, err := state.Open(a.ctx, f.path(a))
+func (f *stateFlags) open(a *app) (state.Store, error) {
+	db, err := sqlstore.Open(a.ctx, f.path(a))
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
@@ -117,10 +120,10 @@ func (f *stateFlags) open(a *app) (*state.DB, error) {
 }
 
 // resolve finds a run (and workflow index, or -1) by a user's id.
-func resolveID(a *app, db *state.DB, id string) (*runner.Run, int, error) {
+func resolveID(a *app, db state.Store, id string) (*state.Run, int, error) {
 	run, idx, err := db.Resolve(a.ctx, id)
 	if errors.Is(err, state.ErrNotFound) {
-		return nil, -1, &exitError{code: exitUsage, err: fmt.Errorf("no run or workflow %q in %s (see lwf runs)", id, db.Dir())}
+		return nil, -1, &exitError{code: exitUsage, err: fmt.Errorf("no run or workflow %q in %s (see lwf runs)", id, db.Location())}
 	}
 	return run, idx, err
 }
@@ -128,7 +131,7 @@ func resolveID(a *app, db *state.DB, id string) (*runner.Run, int, error) {
 // apiError gives an API failure its exit code: 2 for credential and
 // account problems, 1 otherwise.
 func apiError(err error) error {
-	if runner.IsAuth(err) {
+	if linkedapi.IsAuth(err) {
 		return &exitError{code: exitUsage, err: err}
 	}
 	return &exitError{code: exitFindings, err: err}

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -14,7 +14,7 @@ import (
 // and returns its credentials and the state directory to use: a
 // temporary one unless stateDir is set, since the sandbox's workflows end
 // with the process and cannot be resumed.
-func startSandbox(a *app, speed time.Duration, stateDir string) (stop func(), creds runner.Credentials, dir string, err error) {
+func startSandbox(a *app, speed time.Duration, stateDir string) (stop func(), creds linkedapi.Credentials, dir string, err error) {
 	// Closed by stop, not by Ctrl-C: requests in flight must finish.
 	srv, err := sandbox.Start(context.WithoutCancel(a.ctx), "127.0.0.1:0", sandbox.Options{Speed: speed})
 	if err != nil {
@@ -35,7 +35,7 @@ func startSandbox(a *app, speed time.Duration, stateDir string) (stop func(), cr
 			os.RemoveAll(tmp)
 		}
 	}
-	creds = runner.Credentials{
+	creds = linkedapi.Credentials{
 		LinkedAPIToken:      sandbox.DefaultLinkedAPIToken,
 		IdentificationToken: sandbox.DefaultIdentificationToken,
 		Endpoint:            srv.URL,

@@ -1,11 +1,11 @@
-// Package state is lwf's durable store of runs: an embedded SQLite
-// database (modernc.org/sqlite, no cgo) under .lwf/ holding every run, its
-// workflows with their payloads, statuses and completions, and an event
-// log; plus a per-run lock file so that two processes never drive the same
-// run.
+// Package state defines what lwf keeps about its work and the Store that
+// keeps it: runs, their workflows (payload, status, completion), the event
+// log, the contact ledger and what each workflow spent of the account's
+// limits.
 //
-// The database never holds a token: runs name their account by
-// runner.Credentials.Account, a hash. It does hold what the workflows
-// returned, which is personal data about LinkedIn members, so the
-// directory is created readable by its owner only.
+// It holds no database code: package sqlstore implements Store on SQLite
+// (the embedded default, under .lwf/). Records never hold a token: runs
+// name their account by linkedapi.Credentials.Account, a hash. They do
+// hold what the workflows returned, which is personal data about LinkedIn
+// members.
 package state

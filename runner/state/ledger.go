@@ -1,123 +1,43 @@
 package state
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
-	"fmt"
-
-	"github.com/lwf-dev/lwf/runner"
+	"time"
 )
 
-// ledgerSchema holds the contact ledger and what lwf read from each
-// completed workflow. The ledger has no foreign key to runs: it must
-// outlive them, since forgetting a run must not make its people
-// contactable again.
-const ledgerSchema = `
-CREATE TABLE IF NOT EXISTS contacts (
-	account  TEXT NOT NULL,
-	person   TEXT NOT NULL,
-	alias    TEXT NOT NULL DEFAULT '',
-	action   TEXT NOT NULL,
-	outcome  TEXT NOT NULL,
-	time     INTEGER NOT NULL,
-	run_id   TEXT NOT NULL DEFAULT '',
-	workflow INTEGER NOT NULL DEFAULT -1,
-	path     TEXT NOT NULL DEFAULT '',
-	campaign TEXT NOT NULL DEFAULT '',
-	source   TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS contacts_by_person ON contacts (account, person);
-CREATE INDEX IF NOT EXISTS contacts_by_alias ON contacts (account, alias) WHERE alias != '';
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_from_runs ON contacts (run_id, workflow, path) WHERE run_id != '';
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_imported ON contacts (account, person, action, source) WHERE run_id = '';
-CREATE TABLE IF NOT EXISTS completions_read (
-	run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-	idx     INTEGER NOT NULL,
-	actions BLOB NOT NULL,
-	PRIMARY KEY (run_id, idx)
-);`
-
-// syncBatch bounds how many completions one step of SyncLedger holds in
-// memory.
-const syncBatch = 20
-
-// SyncLedger reads every completed workflow of the account that it has
-// not read before: the people its contact actions reached go into the
-// ledger (see runner.ContactsIn), and its succeeded actions by type are
-// kept for limits (see Activity). It is idempotent and cheap once caught
-// up, so every command that reads the ledger calls it first; a ledger is
-// thus never behind its runs, whichever process completed them.
-func (s *DB) SyncLedger(ctx context.Context, account string, contact func(actionType string) bool) error {
-	for {
-		n, err := s.syncSome(ctx, account, contact)
-		if err != nil || n < syncBatch {
-			return err
-		}
-	}
+// Contact is one entry of the contact ledger: a person an action reached
+// (or, imported, a person contacted outside lwf).
+type Contact struct {
+	// Person is the person's URL, normalised
+	// (schemas.NormalizePersonURL): the public URL when known, else the
+	// hashed one.
+	Person string `json:"person"`
+	// Alias is the person's other URL (the hashed one when Person is
+	// public), normalised; "" when only one is known.
+	Alias string `json:"alias,omitempty"`
+	// ActionType is the action that reached the person; "" for imported
+	// entries, which count for every action.
+	ActionType string `json:"actionType"`
+	// Outcome is "sent", or the error that still means the person was
+	// reached (alreadyConnected, alreadyPending), or "imported".
+	Outcome  string    `json:"outcome"`
+	Time     time.Time `json:"time"`
+	RunID    string    `json:"run,omitempty"`
+	Workflow int       `json:"workflow"`
+	// Path is where in the workflow's completion the action's result is,
+	// as a JSON pointer with list items numbered: one entry per result.
+	Path     string `json:"path,omitempty"`
+	Campaign string `json:"campaign,omitempty"`
+	// Source is the file an imported entry came from; "" for runs.
+	Source string `json:"source,omitempty"`
 }
 
-type unread struct {
-	run, name           string
-	idx                 int
-	payload, completion []byte
-	updated             int64
-}
-
-func (s *DB) syncSome(ctx context.Context, account string, contact func(string) bool) (int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT w.run_id, r.name, w.idx, w.payload, w.completion, w.updated
-		FROM workflows w JOIN runs r ON r.id = w.run_id
-		WHERE r.account = ? AND w.state = ? AND NOT EXISTS
-			(SELECT 1 FROM completions_read c WHERE c.run_id = w.run_id AND c.idx = w.idx)
-		ORDER BY r.created, w.run_id, w.idx LIMIT ?`, account, string(runner.StateCompleted), syncBatch)
-	if err != nil {
-		return 0, fmt.Errorf("state: %w", err)
+// URLs returns the person's URLs: Person, and Alias when known.
+func (c Contact) URLs() []string {
+	if c.Alias == "" {
+		return []string{c.Person}
 	}
-	var batch []unread
-	for rows.Next() {
-		var u unread
-		if err := rows.Scan(&u.run, &u.name, &u.idx, &u.payload, &u.completion, &u.updated); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("state: %w", err)
-		}
-		batch = append(batch, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("state: %w", err)
-	}
-	if len(batch) == 0 {
-		return 0, nil
-	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		for _, u := range batch {
-			// A completion lwf cannot read still counts as read: it
-			// would fail the same way every time.
-			actions, _ := runner.ActionsIn(u.completion)
-			contacts, _ := runner.ContactsIn(u.payload, u.completion, contact)
-			for _, c := range contacts {
-				c.Time, c.RunID, c.Workflow, c.Campaign = fromMS(u.updated), u.run, u.idx, u.name
-				if err := insertContact(ctx, tx, account, c); err != nil {
-					return err
-				}
-			}
-			b, _ := json.Marshal(actions)
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO completions_read (run_id, idx, actions) VALUES (?,?,?)`, u.run, u.idx, b); err != nil {
-				return fmt.Errorf("state: %w", err)
-			}
-		}
-		return nil
-	})
-	return len(batch), err
-}
-
-func insertContact(ctx context.Context, tx *sql.Tx, account string, c runner.Contact) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contacts (account, person, alias, action, outcome, time, run_id, workflow, path, campaign, source)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, account, c.Person, c.Alias, c.ActionType, c.Outcome, ms(c.Time), c.RunID, c.Workflow, c.Path, c.Campaign, c.Source)
-	if err != nil {
-		return fmt.Errorf("state: recording a contact: %w", err)
-	}
-	return nil
+	return []string{c.Person, c.Alias}
 }
 
 // ContactFilter selects ledger entries; empty fields match everything.
@@ -127,77 +47,11 @@ type ContactFilter struct {
 	Action   string // an action type; imported entries (any action) match too
 }
 
-// Contacts lists the account's ledger entries that match f, oldest first.
-func (s *DB) Contacts(ctx context.Context, account string, f ContactFilter) ([]runner.Contact, error) {
-	q := `SELECT person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts WHERE account = ?`
-	args := []any{account}
-	if f.Person != "" {
-		p := runner.NormalizePersonURL(f.Person)
-		q += ` AND (person = ? OR alias = ?)`
-		args = append(args, p, p)
-	}
-	if f.Campaign != "" {
-		q += ` AND campaign = ?`
-		args = append(args, f.Campaign)
-	}
-	if f.Action != "" {
-		q += ` AND (action = ? OR action = '')`
-		args = append(args, f.Action)
-	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY time, rowid`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
-	}
-	defer rows.Close()
-	var out []runner.Contact
-	for rows.Next() {
-		var c runner.Contact
-		var t int64
-		if err := rows.Scan(&c.Person, &c.Alias, &c.ActionType, &c.Outcome, &t, &c.RunID, &c.Workflow, &c.Path, &c.Campaign, &c.Source); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
-		}
-		c.Time = fromMS(t)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// ImportContacts adds entries for people contacted outside lwf; an entry
-// already imported from the same source is kept once. It returns how many
-// were new.
-func (s *DB) ImportContacts(ctx context.Context, account string, cs []runner.Contact) (added int, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		for _, c := range cs {
-			c.RunID, c.Workflow, c.Path = "", -1, ""
-			c.Person = runner.NormalizePersonURL(c.Person)
-			if c.Person == "" {
-				continue
-			}
-			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contacts (account, person, alias, action, outcome, time, run_id, workflow, path, campaign, source)
-				VALUES (?,?,?,?,?,?,'',-1,'',?,?)`, account, c.Person, runner.NormalizePersonURL(c.Alias), c.ActionType, c.Outcome, ms(c.Time), c.Campaign, c.Source)
-			if err != nil {
-				return fmt.Errorf("state: importing a contact: %w", err)
-			}
-			n, _ := res.RowsAffected()
-			added += int(n)
-		}
-		return nil
-	})
-	return added, err
-}
-
-// ForgetContact removes every ledger entry of a person (by either URL) for
-// the account, so that campaigns may reach them again; it returns how many
-// entries went. Runs and their completions stay as they were.
-func (s *DB) ForgetContact(ctx context.Context, account, personURL string) (int, error) {
-	p := runner.NormalizePersonURL(personURL)
-	res, err := s.db.ExecContext(ctx, `DELETE FROM contacts WHERE account = ? AND (person = ? OR alias = ?)`, account, p, p)
-	if err != nil {
-		return 0, fmt.Errorf("state: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
-}
+// ReadCompletion reads what a completed workflow did: the people its
+// contact actions reached (Time, RunID, Workflow and Campaign are filled
+// in by the store) and its succeeded actions by type. A completion it
+// cannot read still counts as read: it would fail the same way every time.
+type ReadCompletion func(payload, completion json.RawMessage) (contacts []Contact, actions map[string]int)
 
 // OpenWorkflow is a workflow that may still reach people, or may have
 // reached them without lwf knowing whom: not yet sent, in flight, of
@@ -206,35 +60,27 @@ type OpenWorkflow struct {
 	RunID    string
 	Campaign string
 	Index    int
-	State    runner.State
+	State    State
 	Payload  json.RawMessage
 }
 
-// OpenWorkflows lists the account's open workflows (see OpenWorkflow).
-func (s *DB) OpenWorkflows(ctx context.Context, account string) ([]OpenWorkflow, error) {
-	open := []string{string(runner.StatePlanned), string(runner.StateSubmitting), string(runner.StatePending), string(runner.StateRunning), string(runner.StateUnknown)}
-	rows, err := s.db.QueryContext(ctx, `SELECT w.run_id, r.name, w.idx, w.state, w.payload FROM workflows w JOIN runs r ON r.id = w.run_id
-		WHERE r.account = ? AND (w.state IN (?,?,?,?,?) OR (w.state = ? AND w.workflow_id != ''))
-		ORDER BY r.created, w.run_id, w.idx`, account, open[0], open[1], open[2], open[3], open[4], string(runner.StateCancelled))
-	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
-	}
-	defer rows.Close()
-	var out []OpenWorkflow
-	for rows.Next() {
-		var w OpenWorkflow
-		var st string
-		var p []byte
-		if err := rows.Scan(&w.RunID, &w.Campaign, &w.Index, &st, &p); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
-		}
-		w.State, w.Payload = runner.State(st), p
-		out = append(out, w)
-	}
-	return out, rows.Err()
-}
-
-// RunByKey returns the latest run with key, or ErrNotFound.
-func (s *DB) RunByKey(ctx context.Context, key string) (*runner.Run, error) {
-	return scanRun(s.db.QueryRowContext(ctx, runSelect+` WHERE key = ? ORDER BY created DESC, rowid DESC LIMIT 1`, key))
+// Activity is what one workflow of an account's run spent, or may spend,
+// of the account's limits.
+type Activity struct {
+	RunID string
+	// Created is when the run was created: a run's actions count in the
+	// period it started in, whenever Linked API executes them.
+	Created time.Time
+	Index   int
+	State   State
+	// Actions are a completed workflow's succeeded actions by type, as
+	// SyncLedger read them.
+	Actions map[string]int
+	// Completion is set instead of Actions for a completed workflow that
+	// SyncLedger has not read yet.
+	Completion json.RawMessage
+	// Payload is set for workflows that were sent and may still run, or
+	// may have run without a completion to say what they did (submitting,
+	// pending, running, unknown, cancelled): all they ask for counts.
+	Payload json.RawMessage
 }

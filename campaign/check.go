@@ -1,0 +1,215 @@
+package campaign
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/lwf-dev/lwf/compiler"
+	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/profile"
+	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/schemas"
+)
+
+// InputError is an error in what the user gave (a suppression list that
+// cannot be read, a profile's unknown limit category): the command line
+// reports it as a usage error.
+type InputError struct{ Err error }
+
+// Error returns the wrapped error's text.
+func (e *InputError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the wrapped error.
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErr(format string, args ...any) error {
+	return &InputError{Err: fmt.Errorf(format, args...)}
+}
+
+// Check applies the contact ledger, suppression lists and limits to a
+// compiled plan: what lwf plan shows and lwf run enforces.
+type Check struct {
+	Catalog *schemas.Catalog
+	// Store and Profile are nil when there is no account to check
+	// against (lwf plan without credentials); Store is also nil when
+	// the account has no state yet.
+	Store   state.Store
+	Profile *profile.Profile
+	// Suppress names files of people never to reach (CSV or one URL a
+	// line).
+	Suppress []string
+	// AllowRecontact keeps people the ledger or open workflows hold
+	// (follow-ups); suppression lists still apply.
+	AllowRecontact bool
+	// Now is the time limits are evaluated at.
+	Now time.Time
+}
+
+// Prepared is a campaign ready to send.
+type Prepared struct {
+	Plan     *compiler.Plan // what to send; the stored run's payloads on re-attach
+	Key      string         // the run's identity, from the plan before skipping
+	Existing *state.Run     // the run lwf run re-attaches to, if any
+	Report   *Report
+}
+
+// Account returns the account's hash, "" without one.
+func (c *Check) Account() string {
+	if c.Profile == nil {
+		return ""
+	}
+	return c.Profile.Account()
+}
+
+// Prepare checks raw (the plan compiled without skipping anyone) against
+// the ledger, the suppression lists and the limits. A run with the same
+// plan for the same account is re-attached to, as lwf run always did;
+// otherwise the file is compiled again leaving out whoever must not be
+// reached, and that is the plan to send.
+func (c *Check) Prepare(ctx context.Context, file string, opts compiler.Options, raw *compiler.Plan, fresh bool) (*Prepared, error) {
+	account := c.Account()
+	if c.Store != nil && account != "" {
+		if err := c.Store.SyncLedger(ctx, account, ReadCompletion(c.Catalog)); err != nil {
+			return nil, err
+		}
+	}
+	key, err := state.RunKey(account, raw.Payloads)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{Plan: raw, Key: key, Report: NewReport(raw, opts.ChunkSize)}
+	p.Report.setAccount(c.Profile)
+	if c.Store != nil && account != "" && !fresh {
+		run, err := c.Store.RunByKey(ctx, key)
+		if err != nil && !errors.Is(err, state.ErrNotFound) {
+			return nil, err
+		}
+		if run != nil {
+			return p, c.reattach(ctx, p, run)
+		}
+	}
+	sk, err := c.Skipper(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !sk.Empty() {
+		opts.Skip = sk.Skip
+		plan, ds := compiler.CompileFile(ctx, file, opts)
+		if plan == nil || ds.HasErrors() {
+			return nil, fmt.Errorf("compiling %s again without the people to skip: %v", file, ds)
+		}
+		p.Plan = plan
+		p.Report = NewReport(plan, opts.ChunkSize)
+		p.Report.setAccount(c.Profile)
+	}
+	p.Report.counts(c.Catalog, p.Plan)
+	return p, c.checkLimits(ctx, p.Report, raw.Limits)
+}
+
+// reattach reports what is left to send of an existing run.
+func (c *Check) reattach(ctx context.Context, p *Prepared, run *state.Run) error {
+	ws, err := c.Store.Workflows(ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	unsent := &compiler.Plan{Name: p.Plan.Name, File: p.Plan.File}
+	for _, w := range ws {
+		if w.State == state.Planned {
+			unsent.Payloads = append(unsent.Payloads, w.Payload)
+		}
+	}
+	p.Existing = run
+	// The run keeps what it was compiled with: samples and variants of
+	// the file as it is now would describe another plan.
+	p.Report.Samples, p.Report.Variants = []compiler.Sample{}, []VariantSummary{}
+	p.Report.Reattach = &ReattachInfo{Run: run.ID, Started: run.Created, Workflows: len(ws), Unsent: len(unsent.Payloads)}
+	p.Report.counts(c.Catalog, unsent)
+	return c.checkLimits(ctx, p.Report, p.Plan.Limits)
+}
+
+// checkLimits fills the report's limit checks.
+func (c *Check) checkLimits(ctx context.Context, r *Report, file []schemas.Limit) error {
+	var prof []schemas.Limit
+	if c.Profile != nil {
+		cats := c.Catalog.Categories()
+		for _, l := range c.Profile.Limits {
+			if !slices.Contains(cats, l.Category) {
+				return inputErr("%s: unknown limit category %q%s", c.Profile.Source, l.Category, hintSuffix(diag.Nearest(l.Category, cats)))
+			}
+		}
+		prof = c.Profile.Limits
+	}
+	rules := EffectiveLimits(prof, file)
+	used := func(string, time.Time) int { return 0 }
+	if c.Store != nil && c.Account() != "" {
+		since := c.Now
+		for _, p := range schemas.Periods() {
+			if s := PeriodStart(p, c.Now); s.Before(since) {
+				since = s
+			}
+		}
+		acts, err := c.Store.Activity(ctx, c.Account(), since)
+		if err != nil {
+			return err
+		}
+		used = c.usage(acts)
+	}
+	r.Limits = CheckLimits(rules, r.planned, used, c.Now)
+	if r.Limits == nil {
+		r.Limits = []LimitCheck{}
+	}
+	for _, l := range r.Limits {
+		r.Refused = r.Refused || l.Exceeded
+	}
+	return nil
+}
+
+// usage sums, per category, what the account's workflows spent since a
+// time: completed ones by their succeeded actions, the others by
+// everything their payloads may do.
+func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
+	type spent struct {
+		at  time.Time
+		cat map[string]int
+	}
+	var all []spent
+	for _, a := range acts {
+		byType := a.Actions
+		switch {
+		case a.Payload != nil:
+			byType = map[string]int{}
+			for _, n := range (&compiler.Plan{Payloads: []json.RawMessage{a.Payload}}).Counts(c.Catalog) {
+				byType[n.ActionType] += n.Total()
+			}
+		case a.Actions == nil && a.Completion != nil:
+			byType, _ = ActionsIn(c.Catalog, a.Completion)
+		}
+		s := spent{at: a.Created, cat: map[string]int{}}
+		for at, n := range byType {
+			if ac := c.Catalog.Lookup(at); ac != nil && ac.Category != "" {
+				s.cat[ac.Category] += n
+			}
+		}
+		all = append(all, s)
+	}
+	return func(cat string, since time.Time) int {
+		n := 0
+		for _, s := range all {
+			if !s.at.Before(since) {
+				n += s.cat[cat]
+			}
+		}
+		return n
+	}
+}
+
+func hintSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", s)
+}

@@ -1,0 +1,42 @@
+package campaign
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/lwf-dev/lwf/compiler"
+)
+
+// RunMeta is what a run keeps of how it was compiled (state.Run.Meta),
+// so that lwf wait can compile it again to apply output: expressions and
+// lwf result --by-variant can group outcomes by variant.
+type RunMeta struct {
+	File       string   `json:"file"` // absolute, or a standard workflow's name
+	Dir        string   `json:"dir"`  // working directory at the time
+	Inputs     []string `json:"inputs,omitempty"`
+	InputsFile string   `json:"inputsFile,omitempty"`
+	ChunkSize  int      `json:"chunkSize,omitempty"`
+	MaxBytes   int      `json:"maxBytes,omitempty"`
+	// Variants records which version of a variants: text each action
+	// got, for lwf result --by-variant.
+	Variants []compiler.Variant `json:"variants,omitempty"`
+}
+
+// ParseMeta reads a run's metadata; a run without any has the zero
+// value.
+func ParseMeta(b json.RawMessage) (RunMeta, error) {
+	var m RunMeta
+	if len(b) == 0 {
+		return m, nil
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("reading the run's metadata: %w", err)
+	}
+	return m, nil
+}
+
+// Encode returns the metadata as stored with the run.
+func (m RunMeta) Encode() json.RawMessage {
+	b, _ := json.Marshal(m) // plain strings, numbers and lists: cannot fail
+	return b
+}

@@ -1,0 +1,177 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lwf-dev/lwf/runner/state"
+)
+
+// Summary is what a run's final report shows.
+type Summary struct {
+	Run       *state.Run
+	Workflows []*state.Workflow // completions not needed
+	Errors    []ActionError     // from Results.ActionErrors
+	// ResubmitCommand is the command that sends unknown submissions
+	// again, shown with them.
+	ResubmitCommand string
+	// MaxErrors bounds the action errors listed (0 means 20).
+	MaxErrors int
+}
+
+// WriteSummary writes the final report: counts, every action error with
+// its path (up to MaxErrors), failed and rejected workflows, and unknown
+// submissions with what to do about them.
+func WriteSummary(w io.Writer, s Summary) {
+	c := state.CountStates(s.Workflows)
+	for _, wf := range s.Workflows {
+		c.Actions += wf.Actions
+		c.Errors += wf.ActionErrors
+	}
+	name := ""
+	if s.Run != nil {
+		name = "run " + s.Run.ID
+		if s.Run.Name != "" {
+			name += " (" + s.Run.Name + ")"
+		}
+		name += ": "
+	}
+	fmt.Fprintf(w, "%s%s: %s\n", name, Plural(c.Total, "workflow"), countsText(c))
+	if len(s.Errors) > 0 {
+		fmt.Fprintf(w, "action errors (%s):\n", errorTally(s.Errors))
+		limit := s.MaxErrors
+		if limit <= 0 {
+			limit = 20
+		}
+		for i, e := range s.Errors {
+			if i == limit {
+				fmt.Fprintf(w, "  … and %d more (all of them: lwf result %s --format json)\n", len(s.Errors)-limit, runID(s.Run))
+				break
+			}
+			prefix := ""
+			if multiObject(s.Workflows) {
+				prefix = fmt.Sprintf("#%d › ", e.Workflow+1)
+			}
+			fmt.Fprintf(w, "  %s%s\n", prefix, e)
+		}
+	}
+	listState(w, s.Workflows, state.Failed, "failed workflows", func(wf *state.Workflow) string {
+		if wf.Failure == nil {
+			return "no reason given"
+		}
+		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
+	})
+	listState(w, s.Workflows, state.Rejected, "workflows Linked API refused (nothing ran)", func(wf *state.Workflow) string { return wf.Error })
+	if n := c.ByState[state.Unknown]; n > 0 {
+		fmt.Fprintf(w, "unknown submissions (%d): lwf does not know whether Linked API runs them, so it has not sent them again.\n", n)
+		for _, wf := range s.Workflows {
+			if wf.State == state.Unknown {
+				fmt.Fprintf(w, "  #%d: %s\n", wf.Index+1, wf.Error)
+			}
+		}
+		fmt.Fprintln(w, "  Check the account's recent activity (lwf stats --since 1d, or the Linked API dashboard).")
+		if s.ResubmitCommand != "" {
+			fmt.Fprintf(w, "  If they did not run, send them again with: %s\n", s.ResubmitCommand)
+		}
+	}
+}
+
+// Plural is "1 workflow", "2 workflows".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func runID(r *state.Run) string {
+	if r == nil {
+		return "ID"
+	}
+	return r.ID
+}
+
+// multiObject reports whether a run has several workflows whose error
+// paths do not number their items (not root arrays), so paths need the
+// workflow number.
+func multiObject(ws []*state.Workflow) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	for _, w := range ws {
+		if RootItems(w.Payload) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func listState(w io.Writer, ws []*state.Workflow, st state.State, title string, detail func(*state.Workflow) string) {
+	var lines []string
+	for _, wf := range ws {
+		if wf.State == st {
+			id := ""
+			if wf.WorkflowID != "" {
+				id = " " + wf.WorkflowID
+			}
+			lines = append(lines, fmt.Sprintf("  #%d%s: %s", wf.Index+1, id, detail(wf)))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(w, "%s:\n%s\n", title, strings.Join(lines, "\n"))
+	}
+}
+
+// errorTally is "3: 2 alreadyPending, 1 retrievingNotAllowed", most
+// frequent first.
+func errorTally(errs []ActionError) string {
+	n := map[string]int{}
+	for _, e := range errs {
+		n[e.Type]++
+	}
+	types := make([]string, 0, len(n))
+	for t := range n {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool {
+		if n[types[i]] != n[types[j]] {
+			return n[types[i]] > n[types[j]]
+		}
+		return types[i] < types[j]
+	})
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = fmt.Sprintf("%d %s", n[t], t)
+	}
+	return fmt.Sprintf("%d: %s", len(errs), strings.Join(parts, ", "))
+}
+
+// WriteTable writes rows in columns two spaces apart, indented by two;
+// right[i] aligns column i to the right.
+func WriteTable(b *strings.Builder, rows [][]string, right []bool) {
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, row := range rows {
+		line := " "
+		for i, c := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			switch {
+			case right[i]:
+				line += " " + pad + c
+			case i == len(row)-1:
+				line += " " + c
+			default:
+				line += " " + c + pad
+			}
+			line += " "
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+}

@@ -1,0 +1,172 @@
+package state
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/lwf-dev/lwf/linkedapi"
+)
+
+// State is where one workflow of a run stands, as lwf knows it.
+type State string
+
+// The workflow states. A workflow moves planned → submitting → pending →
+// running → completed | failed | cancelled; a POST whose outcome cannot be
+// known moves it to unknown instead, and a definition the API refused moves
+// it to rejected.
+const (
+	Planned    State = "planned"    // not sent
+	Submitting State = "submitting" // intent recorded, POST /workflows in flight
+	Pending    State = "pending"    // accepted, waiting to start
+	Running    State = "running"
+	Completed  State = "completed"
+	Failed     State = "failed"
+	Cancelled  State = "cancelled"
+	// Unknown: the POST may or may not have reached the API (the
+	// process died during it, or the connection broke after sending). lwf
+	// never sends it again unless told to, since that could run it twice.
+	Unknown State = "unknown"
+	// Rejected: the API refused the definition (invalidWorkflow, …);
+	// nothing ran.
+	Rejected State = "rejected"
+)
+
+// AllStates returns every state in display order.
+func AllStates() []State {
+	return []State{Planned, Submitting, Pending, Running, Completed, Failed, Cancelled, Rejected, Unknown}
+}
+
+// Terminal reports whether the workflow has ended for good.
+func (s State) Terminal() bool {
+	switch s {
+	case Completed, Failed, Cancelled, Rejected:
+		return true
+	}
+	return false
+}
+
+// Active reports whether the API is (or may be) working on the workflow
+// and lwf knows its id.
+func (s State) Active() bool { return s == Pending || s == Running }
+
+// Run is one compiled plan for one account: its identity and what it was
+// made from. Its workflows are stored separately.
+type Run struct {
+	ID       string    // short id shown to users, e.g. "r-3f9a2c1b7d4e"
+	Key      string    // hash of the payloads and the account: the run's identity
+	Name     string    // the workflow file's name:
+	File     string    // the workflow file, as given
+	Account  string    // Credentials.Account(): a hash, never a token
+	Endpoint string    // the API address
+	Created  time.Time // when the run was created
+	// Meta is opaque to the runner: the CLI keeps what it needs to
+	// re-compile the plan on re-attach (the raw --input flags).
+	Meta json.RawMessage
+	// CancelRequested is set by `lwf cancel`; whoever drives the run stops
+	// submitting and cancels what is running.
+	CancelRequested bool
+	Workflows       int // how many workflows the run has
+}
+
+// Workflow is one POST /workflows of a run and everything known about it.
+type Workflow struct {
+	RunID   string
+	Index   int             // 0-based position in the run
+	Payload json.RawMessage // the definition sent
+	State   State
+	// WorkflowID is the API's id, known once the POST has answered.
+	WorkflowID    string
+	PendingReason string // while pending: "queued" or "outsideWorkingHours"
+	Message       string // the API's latest human-readable message
+	Completion    json.RawMessage
+	// Output is the completion shaped by the reusable workflow's output:
+	// expression, when the plan has one.
+	Output  json.RawMessage
+	Failure *linkedapi.Failure
+	// Error is lwf's own note: why a submission is unknown or was
+	// rejected, or why the output could not be applied.
+	Error string
+	// Actions and ActionErrors count the completion's action results and
+	// failures, so that summaries need not re-read every completion.
+	Actions      int
+	ActionErrors int
+	Attempts     int // POST /workflows sent for it
+	Submitted    time.Time
+	Updated      time.Time
+}
+
+// EventKind names an event.
+type EventKind string
+
+// The events a run reports.
+const (
+	EventRunStart    EventKind = "run.start"    // driving starts (new run or re-attach)
+	EventRunEnd      EventKind = "run.end"      // every workflow has settled
+	EventRunStopped  EventKind = "run.stopped"  // driving stopped early (Ctrl-C, timeout): resumable
+	EventRunDetached EventKind = "run.detached" // --detach: everything is submitted
+	EventRunCancel   EventKind = "run.cancel"   // cancellation requested
+	EventSubmitting  EventKind = "workflow.submitting"
+	EventSubmitted   EventKind = "workflow.submitted"
+	EventStatus      EventKind = "workflow.status"   // pending/running, reason or message changed
+	EventFinished    EventKind = "workflow.finished" // completed, failed, cancelled or rejected
+	EventUnknown     EventKind = "workflow.unknown"
+	EventRetry       EventKind = "workflow.retry" // a transient failure; retried after Delay
+)
+
+// Event is one thing that happened to a run, for progress displays,
+// --json-events and the state store's log.
+type Event struct {
+	Time       time.Time `json:"time"`
+	Kind       EventKind `json:"event"`
+	RunID      string    `json:"run"`
+	Index      int       `json:"index"` // workflow index; -1 for run events
+	WorkflowID string    `json:"workflowId,omitempty"`
+	State      State     `json:"state,omitempty"`
+	// PendingReason and Message are the API's, as received.
+	PendingReason string        `json:"pendingReason,omitempty"`
+	Message       string        `json:"message,omitempty"`
+	Error         string        `json:"error,omitempty"`
+	Delay         time.Duration `json:"delayMs,omitempty"`
+	Counts        *Counts       `json:"counts,omitempty"`
+}
+
+// MarshalJSON writes Delay in milliseconds.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event
+	p := plain(e)
+	p.Delay = e.Delay / time.Millisecond
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	type plain Event
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*e = Event(p)
+	e.Delay = p.Delay * time.Millisecond
+	return nil
+}
+
+// Counts summarise a run: workflows by state, and actions once known.
+type Counts struct {
+	Total    int           `json:"total"`
+	ByState  map[State]int `json:"byState"`
+	Actions  int           `json:"actions"`      // action results in completions so far
+	Errors   int           `json:"actionErrors"` // of which failed
+	Finished int           `json:"finished"`     // workflows in a terminal state
+}
+
+// CountStates tallies workflows by state.
+func CountStates(ws []*Workflow) Counts {
+	c := Counts{Total: len(ws), ByState: map[State]int{}}
+	for _, w := range ws {
+		c.ByState[w.State]++
+		if w.State.Terminal() {
+			c.Finished++
+		}
+	}
+	return c
+}

@@ -1,0 +1,131 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/runner/state"
+)
+
+// Workflows returns the run's workflows without their completions and
+// outputs (what the runner needs).
+func (s *DB) Workflows(ctx context.Context, runID string) ([]*state.Workflow, error) {
+	return s.workflows(ctx, runID, false)
+}
+
+// WorkflowsFull returns the run's workflows with completions and outputs.
+func (s *DB) WorkflowsFull(ctx context.Context, runID string) ([]*state.Workflow, error) {
+	return s.workflows(ctx, runID, true)
+}
+
+func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.Workflow, error) {
+	cols := `NULL, NULL`
+	if full {
+		cols = `completion, output`
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT idx, payload, state, workflow_id, pending_reason, message, `+cols+`, failure, error,
+		actions, action_errors, attempts, submitted, updated FROM workflows WHERE run_id = ? ORDER BY idx`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	defer rows.Close()
+	var out []*state.Workflow
+	for rows.Next() {
+		w := &state.Workflow{RunID: runID}
+		var st string
+		var payload, completion, output, failure []byte
+		var sub, upd int64
+		if err := rows.Scan(&w.Index, &payload, &st, &w.WorkflowID, &w.PendingReason, &w.Message, &completion, &output, &failure, &w.Error,
+			&w.Actions, &w.ActionErrors, &w.Attempts, &sub, &upd); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		w.State, w.Payload, w.Completion, w.Output = state.State(st), payload, completion, output
+		w.Submitted, w.Updated = fromMS(sub), fromMS(upd)
+		if len(failure) > 0 {
+			w.Failure = &linkedapi.Failure{}
+			if err := json.Unmarshal(failure, w.Failure); err != nil {
+				return nil, fmt.Errorf("state: workflow %d: %w", w.Index, err)
+			}
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	return out, nil
+}
+
+// Save records w and ev in one transaction. A nil Completion or Output
+// leaves the stored one in place (the runner drops them from memory once
+// saved).
+func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error {
+	detail, err := json.Marshal(eventDetail(ev))
+	if err != nil {
+		return fmt.Errorf("state: encoding the event: %w", err)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if w != nil {
+			var failure []byte
+			if w.Failure != nil {
+				if failure, err = json.Marshal(w.Failure); err != nil {
+					return fmt.Errorf("state: %w", err)
+				}
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE workflows SET state = ?, workflow_id = ?, pending_reason = ?, message = ?,
+				completion = coalesce(?, completion), output = coalesce(?, output), failure = ?, error = ?,
+				actions = ?, action_errors = ?, attempts = ?, submitted = ?, updated = ? WHERE run_id = ? AND idx = ?`,
+				string(w.State), w.WorkflowID, w.PendingReason, w.Message, nullable(w.Completion), nullable(w.Output), failure, w.Error,
+				w.Actions, w.ActionErrors, w.Attempts, ms(w.Submitted), ms(w.Updated), w.RunID, w.Index)
+			if err != nil {
+				return fmt.Errorf("state: saving workflow %d: %w", w.Index, err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("state: run %s has no workflow %d", w.RunID, w.Index)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (run_id, time, kind, detail) VALUES (?,?,?,?)`,
+			ev.RunID, ms(ev.Time), string(ev.Kind), detail); err != nil {
+			return fmt.Errorf("state: logging the event: %w", err)
+		}
+		return nil
+	})
+}
+
+func nullable(b json.RawMessage) any {
+	if b == nil {
+		return nil
+	}
+	return []byte(b)
+}
+
+// eventDetail is the event as logged: without the counts snapshot, which
+// the workflows table already answers.
+func eventDetail(ev state.Event) state.Event {
+	ev.Counts = nil
+	return ev
+}
+
+// Events returns the run's last limit events, oldest first.
+func (s *DB) Events(ctx context.Context, runID string, limit int) ([]state.Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT detail FROM (SELECT seq, detail FROM events WHERE run_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, runID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	defer rows.Close()
+	var out []state.Event
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		var ev state.Event
+		if err := json.Unmarshal(b, &ev); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}

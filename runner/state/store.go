@@ -1,0 +1,117 @@
+package state
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Store keeps runs, their workflows and the contact ledger durably. Every
+// write is durable when it returns: the runner relies on it to record its
+// intent before each POST /workflows and the workflow id right after.
+// Implementations are safe for concurrent use.
+type Store interface {
+	// Attach returns the latest run with run.Key, or creates run with one
+	// planned workflow per payload when there is none or fresh is true,
+	// in one transaction, so two processes started together agree on one
+	// run. created reports whether the run is new; run.ID is assigned.
+	Attach(ctx context.Context, run Run, payloads []json.RawMessage, fresh bool) (got *Run, created bool, err error)
+	// Run returns the run with the given id, or ErrNotFound.
+	Run(ctx context.Context, id string) (*Run, error)
+	// RunByKey returns the latest run with key, or ErrNotFound.
+	RunByKey(ctx context.Context, key string) (*Run, error)
+	// Resolve finds what a user's id names: a run id, a unique prefix of
+	// one (with or without "r-"), or a Linked API workflow id of a stored
+	// run. index is the workflow's index for a workflow id, or -1.
+	Resolve(ctx context.Context, id string) (run *Run, index int, err error)
+	// Runs lists the most recent runs first, at most limit of them.
+	Runs(ctx context.Context, limit int) ([]RunSummary, error)
+	// Counts tallies a run's workflows by state and sums their action
+	// counts; updated is the latest change to any of them.
+	Counts(ctx context.Context, runID string) (c Counts, updated time.Time, err error)
+	// RequestCancel marks the run for cancellation.
+	RequestCancel(ctx context.Context, runID string) error
+	// CancelRequested reports whether the run was asked to stop.
+	CancelRequested(ctx context.Context, runID string) (bool, error)
+
+	// Workflows returns the run's workflows in index order, without
+	// their completions and outputs.
+	Workflows(ctx context.Context, runID string) ([]*Workflow, error)
+	// WorkflowsFull returns the run's workflows with completions and
+	// outputs.
+	WorkflowsFull(ctx context.Context, runID string) ([]*Workflow, error)
+	// Save records w's current state and the event that changed it in one
+	// transaction; w may be nil for an event about the run as a whole. A
+	// nil Completion or Output leaves the stored one in place.
+	Save(ctx context.Context, w *Workflow, ev Event) error
+	// Events returns the run's last limit events, oldest first.
+	Events(ctx context.Context, runID string, limit int) ([]Event, error)
+
+	// Lock takes the run's exclusive lock without waiting: a
+	// *LockedError says another process holds it. The lock ends with the
+	// process however it ends, so a stale lock never blocks a run.
+	Lock(runID string) (Lock, error)
+	// Held reports whether some process holds the run's lock right now.
+	Held(runID string) bool
+
+	// SyncLedger reads every completed workflow of the account that it
+	// has not read before with read, and records what read found: the
+	// people reached (the contact ledger) and the succeeded actions by
+	// type (for limits, see Activity). It is idempotent and cheap once
+	// caught up.
+	SyncLedger(ctx context.Context, account string, read ReadCompletion) error
+	// Contacts lists the account's ledger entries that match f, oldest
+	// first.
+	Contacts(ctx context.Context, account string, f ContactFilter) ([]Contact, error)
+	// ImportContacts adds entries for people contacted outside lwf; an
+	// entry already imported from the same source is kept once. It
+	// returns how many were new.
+	ImportContacts(ctx context.Context, account string, cs []Contact) (added int, err error)
+	// ForgetContact removes every ledger entry of a person (by either
+	// URL) for the account; it returns how many entries went.
+	ForgetContact(ctx context.Context, account, personURL string) (int, error)
+	// OpenWorkflows lists the account's open workflows (see
+	// OpenWorkflow).
+	OpenWorkflows(ctx context.Context, account string) ([]OpenWorkflow, error)
+	// Activity lists what the account's runs created at or after since
+	// spent (see Activity). Call SyncLedger first.
+	Activity(ctx context.Context, account string, since time.Time) ([]Activity, error)
+
+	// Location names the store for messages: a directory, or a server
+	// address without its password.
+	Location() string
+	// Close closes the store.
+	Close() error
+}
+
+// Lock is a held run lock.
+type Lock interface {
+	// Unlock releases the lock.
+	Unlock()
+}
+
+// ErrNotFound is returned when no run or workflow matches an id.
+var ErrNotFound = errors.New("not found")
+
+// LockedError says another process drives the run.
+type LockedError struct {
+	RunID string
+	PID   int // 0 when unknown
+}
+
+// Error names the run and the process that drives it.
+func (e *LockedError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("run %s is being driven by another lwf process (pid %d)", e.RunID, e.PID)
+	}
+	return fmt.Sprintf("run %s is being driven by another lwf process", e.RunID)
+}
+
+// RunSummary is one line of `lwf runs`.
+type RunSummary struct {
+	Run
+	Counts  Counts
+	Updated time.Time
+}
