@@ -65,6 +65,7 @@ var commands = []func(*app) *cobra.Command{
 	newRunCmd,
 	newPlanCmd,
 	newLedgerCmd,
+	newStateCmd,
 	newRunsCmd,
 	newStatusCmd,
 	newResultCmd,

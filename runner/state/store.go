@@ -115,3 +115,22 @@ type RunSummary struct {
 	Counts  Counts
 	Updated time.Time
 }
+
+// DamagedError says a store cannot be trusted: its file is empty or not
+// a database, its pages are corrupt, or its records contradict each
+// other. lwf stops rather than carry on from what is left, since a run
+// that lost its record of a workflow would send it again.
+type DamagedError struct {
+	Location string // the store
+	Detail   string // what is wrong
+	Err      error  // the underlying error, if any
+}
+
+// Error says what is wrong and what to do.
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("the state store %s is damaged: %s. lwf stops rather than start afresh where a store was; lwf state check tells more. "+
+		"Restore the store from a backup, or move it aside to start an empty one (lwf then forgets its runs and its contact ledger)", e.Location, e.Detail)
+}
+
+// Unwrap returns the underlying error.
+func (e *DamagedError) Unwrap() error { return e.Err }

@@ -10,35 +10,6 @@ import (
 	"github.com/lwf-dev/lwf/schemas"
 )
 
-// ledgerSchema holds the contact ledger and what lwf read from each
-// completed workflow. The ledger has no foreign key to runs: it must
-// outlive them, since forgetting a run must not make its people
-// contactable again.
-const ledgerSchema = `
-CREATE TABLE IF NOT EXISTS contacts (
-	account  TEXT NOT NULL,
-	person   TEXT NOT NULL,
-	alias    TEXT NOT NULL DEFAULT '',
-	action   TEXT NOT NULL,
-	outcome  TEXT NOT NULL,
-	time     INTEGER NOT NULL,
-	run_id   TEXT NOT NULL DEFAULT '',
-	workflow INTEGER NOT NULL DEFAULT -1,
-	path     TEXT NOT NULL DEFAULT '',
-	campaign TEXT NOT NULL DEFAULT '',
-	source   TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS contacts_by_person ON contacts (account, person);
-CREATE INDEX IF NOT EXISTS contacts_by_alias ON contacts (account, alias) WHERE alias != '';
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_from_runs ON contacts (run_id, workflow, path) WHERE run_id != '';
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_imported ON contacts (account, person, action, source) WHERE run_id = '';
-CREATE TABLE IF NOT EXISTS completions_read (
-	run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-	idx     INTEGER NOT NULL,
-	actions BLOB NOT NULL,
-	PRIMARY KEY (run_id, idx)
-);`
-
 // syncBatch bounds how many completions one step of SyncLedger holds in
 // memory.
 const syncBatch = 20
@@ -69,20 +40,20 @@ func (s *DB) syncSome(ctx context.Context, account string, read state.ReadComple
 			(SELECT 1 FROM completions_read c WHERE c.run_id = w.run_id AND c.idx = w.idx)
 		ORDER BY r.created, w.run_id, w.idx LIMIT ?`, account, string(state.Completed), syncBatch)
 	if err != nil {
-		return 0, fmt.Errorf("state: %w", err)
+		return 0, s.fail(err)
 	}
 	var batch []unread
 	for rows.Next() {
 		var u unread
 		if err := rows.Scan(&u.run, &u.name, &u.idx, &u.payload, &u.completion, &u.updated); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("state: %w", err)
+			return 0, s.fail(err)
 		}
 		batch = append(batch, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("state: %w", err)
+		return 0, s.fail(err)
 	}
 	if len(batch) == 0 {
 		return 0, nil
@@ -98,7 +69,7 @@ func (s *DB) syncSome(ctx context.Context, account string, read state.ReadComple
 			}
 			b, _ := json.Marshal(actions)
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO completions_read (run_id, idx, actions) VALUES (?,?,?)`, u.run, u.idx, b); err != nil {
-				return fmt.Errorf("state: %w", err)
+				return s.fail(err)
 			}
 		}
 		return nil
@@ -134,7 +105,7 @@ func (s *DB) Contacts(ctx context.Context, account string, f state.ContactFilter
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY time, rowid`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	defer rows.Close()
 	var out []state.Contact
@@ -142,7 +113,7 @@ func (s *DB) Contacts(ctx context.Context, account string, f state.ContactFilter
 		var c state.Contact
 		var t int64
 		if err := rows.Scan(&c.Person, &c.Alias, &c.ActionType, &c.Outcome, &t, &c.RunID, &c.Workflow, &c.Path, &c.Campaign, &c.Source); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+			return nil, s.fail(err)
 		}
 		c.Time = fromMS(t)
 		out = append(out, c)
@@ -181,7 +152,7 @@ func (s *DB) ForgetContact(ctx context.Context, account, personURL string) (int,
 	p := schemas.NormalizePersonURL(personURL)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM contacts WHERE account = ? AND (person = ? OR alias = ?)`, account, p, p)
 	if err != nil {
-		return 0, fmt.Errorf("state: %w", err)
+		return 0, s.fail(err)
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
@@ -194,7 +165,7 @@ func (s *DB) OpenWorkflows(ctx context.Context, account string) ([]state.OpenWor
 		WHERE r.account = ? AND (w.state IN (?,?,?,?,?) OR (w.state = ? AND w.workflow_id != ''))
 		ORDER BY r.created, w.run_id, w.idx`, account, open[0], open[1], open[2], open[3], open[4], string(state.Cancelled))
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	defer rows.Close()
 	var out []state.OpenWorkflow
@@ -203,7 +174,7 @@ func (s *DB) OpenWorkflows(ctx context.Context, account string) ([]state.OpenWor
 		var st string
 		var p []byte
 		if err := rows.Scan(&w.RunID, &w.Campaign, &w.Index, &st, &p); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+			return nil, s.fail(err)
 		}
 		w.State, w.Payload = state.State(st), p
 		out = append(out, w)
@@ -213,5 +184,5 @@ func (s *DB) OpenWorkflows(ctx context.Context, account string) ([]state.OpenWor
 
 // RunByKey implements state.Store.
 func (s *DB) RunByKey(ctx context.Context, key string) (*state.Run, error) {
-	return scanRun(s.db.QueryRowContext(ctx, runSelect+` WHERE key = ? ORDER BY created DESC, rowid DESC LIMIT 1`, key))
+	return s.scanRun(s.db.QueryRowContext(ctx, runSelect+` WHERE key = ? ORDER BY created DESC, rowid DESC LIMIT 1`, key))
 }

@@ -20,10 +20,10 @@ func (s *DB) Attach(ctx context.Context, run state.Run, payloads []json.RawMessa
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE key = ?`, run.Key).Scan(&n); err != nil {
-			return fmt.Errorf("state: %w", err)
+			return s.fail(err)
 		}
 		if n > 0 && !fresh {
-			r, err := scanRun(tx.QueryRowContext(ctx, runSelect+` WHERE key = ? ORDER BY created DESC, rowid DESC LIMIT 1`, run.Key))
+			r, err := s.scanRun(tx.QueryRowContext(ctx, runSelect+` WHERE key = ? ORDER BY created DESC, rowid DESC LIMIT 1`, run.Key))
 			got = r
 			return err
 		}
@@ -52,7 +52,7 @@ const runSelect = `SELECT id, key, name, file, account, endpoint, created, meta,
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanRun(row scanner) (*state.Run, error) {
+func (s *DB) scanRun(row scanner) (*state.Run, error) {
 	var r state.Run
 	var created int64
 	var meta []byte
@@ -60,7 +60,7 @@ func scanRun(row scanner) (*state.Run, error) {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, state.ErrNotFound
 		}
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	r.Created, r.Meta = fromMS(created), meta
 	return &r, nil
@@ -68,7 +68,7 @@ func scanRun(row scanner) (*state.Run, error) {
 
 // Run returns the run with the given id.
 func (s *DB) Run(ctx context.Context, id string) (*state.Run, error) {
-	return scanRun(s.db.QueryRowContext(ctx, runSelect+` WHERE id = ?`, id))
+	return s.scanRun(s.db.QueryRowContext(ctx, runSelect+` WHERE id = ?`, id))
 }
 
 // Resolve finds what a user's id names: a run id, a unique prefix of one
@@ -88,7 +88,7 @@ func (s *DB) Resolve(ctx context.Context, id string) (run *state.Run, index int,
 		return r, index, err
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, -1, fmt.Errorf("state: %w", err)
+		return nil, -1, s.fail(err)
 	}
 	prefix := id
 	if !strings.HasPrefix(prefix, "r-") {
@@ -99,12 +99,12 @@ func (s *DB) Resolve(ctx context.Context, id string) (run *state.Run, index int,
 	}
 	rows, err := s.db.QueryContext(ctx, runSelect+` WHERE substr(id, 1, ?) = ? LIMIT 2`, len(prefix), prefix)
 	if err != nil {
-		return nil, -1, fmt.Errorf("state: %w", err)
+		return nil, -1, s.fail(err)
 	}
 	defer rows.Close()
 	var found []*state.Run
 	for rows.Next() {
-		r, err := scanRun(rows)
+		r, err := s.scanRun(rows)
 		if err != nil {
 			return nil, -1, err
 		}
@@ -123,11 +123,11 @@ func (s *DB) Resolve(ctx context.Context, id string) (run *state.Run, index int,
 func (s *DB) Runs(ctx context.Context, limit int) ([]state.RunSummary, error) {
 	rows, err := s.db.QueryContext(ctx, runSelect+` ORDER BY created DESC, rowid DESC LIMIT ?`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	var out []state.RunSummary
 	for rows.Next() {
-		r, err := scanRun(rows)
+		r, err := s.scanRun(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -136,7 +136,7 @@ func (s *DB) Runs(ctx context.Context, limit int) ([]state.RunSummary, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	for i := range out {
 		c, upd, err := s.Counts(ctx, out[i].ID)
@@ -154,7 +154,7 @@ func (s *DB) Counts(ctx context.Context, runID string) (c state.Counts, updated 
 	c.ByState = map[state.State]int{}
 	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*), sum(actions), sum(action_errors), max(updated) FROM workflows WHERE run_id = ? GROUP BY state`, runID)
 	if err != nil {
-		return c, updated, fmt.Errorf("state: %w", err)
+		return c, updated, s.fail(err)
 	}
 	defer rows.Close()
 	var last int64
@@ -162,7 +162,7 @@ func (s *DB) Counts(ctx context.Context, runID string) (c state.Counts, updated 
 		var st string
 		var n, a, e, u int64
 		if err := rows.Scan(&st, &n, &a, &e, &u); err != nil {
-			return c, updated, fmt.Errorf("state: %w", err)
+			return c, updated, s.fail(err)
 		}
 		s := state.State(st)
 		c.ByState[s] = int(n)
@@ -181,7 +181,7 @@ func (s *DB) Counts(ctx context.Context, runID string) (c state.Counts, updated 
 // the flag.
 func (s *DB) RequestCancel(ctx context.Context, runID string) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE runs SET cancel_requested = 1 WHERE id = ?`, runID); err != nil {
-		return fmt.Errorf("state: %w", err)
+		return s.fail(err)
 	}
 	return nil
 }
@@ -190,7 +190,7 @@ func (s *DB) RequestCancel(ctx context.Context, runID string) error {
 func (s *DB) CancelRequested(ctx context.Context, runID string) (bool, error) {
 	var v bool
 	if err := s.db.QueryRowContext(ctx, `SELECT cancel_requested FROM runs WHERE id = ?`, runID).Scan(&v); err != nil {
-		return false, fmt.Errorf("state: %w", err)
+		return false, s.fail(err)
 	}
 	return v, nil
 }

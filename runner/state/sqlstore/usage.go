@@ -26,7 +26,7 @@ func (s *DB) Activity(ctx context.Context, account string, since time.Time) ([]s
 		string(state.Completed), string(state.Submitting), string(state.Pending), string(state.Running),
 		string(state.Unknown), string(state.Cancelled))
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	defer rows.Close()
 	var out []state.Activity
@@ -36,7 +36,7 @@ func (s *DB) Activity(ctx context.Context, account string, since time.Time) ([]s
 		var st string
 		var actions, payload, completion []byte
 		if err := rows.Scan(&a.RunID, &created, &a.Index, &st, &actions, &payload, &completion); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+			return nil, s.fail(err)
 		}
 		a.Created, a.State = fromMS(created), state.State(st)
 		switch {

@@ -29,7 +29,7 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 	rows, err := s.db.QueryContext(ctx, `SELECT idx, payload, state, workflow_id, pending_reason, message, `+cols+`, failure, error,
 		actions, action_errors, attempts, submitted, updated FROM workflows WHERE run_id = ? ORDER BY idx`, runID)
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	defer rows.Close()
 	var out []*state.Workflow
@@ -40,7 +40,7 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 		var sub, upd int64
 		if err := rows.Scan(&w.Index, &payload, &st, &w.WorkflowID, &w.PendingReason, &w.Message, &completion, &output, &failure, &w.Error,
 			&w.Actions, &w.ActionErrors, &w.Attempts, &sub, &upd); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+			return nil, s.fail(err)
 		}
 		w.State, w.Payload, w.Completion, w.Output = state.State(st), payload, completion, output
 		w.Submitted, w.Updated = fromMS(sub), fromMS(upd)
@@ -53,7 +53,14 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 		out = append(out, w)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
+	}
+	// A run's workflows are created with it and never deleted alone: a
+	// missing one means the file lost rows, and driving what is left
+	// would send the missing ones again on a later --new or lose them.
+	var want int
+	if err := s.db.QueryRowContext(ctx, `SELECT workflows FROM runs WHERE id = ?`, runID).Scan(&want); err == nil && want != len(out) {
+		return nil, &state.DamagedError{Location: s.path, Detail: fmt.Sprintf("run %s has %d workflows, but the store holds %d of them", runID, want, len(out))}
 	}
 	return out, nil
 }
@@ -71,7 +78,7 @@ func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error 
 			var failure []byte
 			if w.Failure != nil {
 				if failure, err = json.Marshal(w.Failure); err != nil {
-					return fmt.Errorf("state: %w", err)
+					return s.fail(err)
 				}
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE workflows SET state = ?, workflow_id = ?, pending_reason = ?, message = ?,
@@ -112,18 +119,18 @@ func eventDetail(ev state.Event) state.Event {
 func (s *DB) Events(ctx context.Context, runID string, limit int) ([]state.Event, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT detail FROM (SELECT seq, detail FROM events WHERE run_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, runID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, s.fail(err)
 	}
 	defer rows.Close()
 	var out []state.Event
 	for rows.Next() {
 		var b []byte
 		if err := rows.Scan(&b); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+			return nil, s.fail(err)
 		}
 		var ev state.Event
 		if err := json.Unmarshal(b, &ev); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+			return nil, s.fail(err)
 		}
 		out = append(out, ev)
 	}

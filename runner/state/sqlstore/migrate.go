@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migration is one numbered step of the schema. A store records the last
+// step it took in user_version; Open takes the steps after it, in order,
+// each in its own transaction. Steps are never edited once released: a
+// change is a new step.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations are every schema step, oldest first.
+var migrations = []migration{
+	{1, "runs, their workflows and the event log", `
+CREATE TABLE runs (
+	id               TEXT PRIMARY KEY,
+	key              TEXT NOT NULL,
+	name             TEXT NOT NULL,
+	file             TEXT NOT NULL,
+	account          TEXT NOT NULL,
+	endpoint         TEXT NOT NULL,
+	created          INTEGER NOT NULL,
+	meta             BLOB,
+	cancel_requested INTEGER NOT NULL DEFAULT 0,
+	workflows        INTEGER NOT NULL
+);
+CREATE INDEX runs_by_key ON runs (key, created);
+CREATE TABLE workflows (
+	run_id         TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	idx            INTEGER NOT NULL,
+	payload        BLOB NOT NULL,
+	state          TEXT NOT NULL,
+	workflow_id    TEXT NOT NULL DEFAULT '',
+	pending_reason TEXT NOT NULL DEFAULT '',
+	message        TEXT NOT NULL DEFAULT '',
+	completion     BLOB,
+	output         BLOB,
+	failure        BLOB,
+	error          TEXT NOT NULL DEFAULT '',
+	actions        INTEGER NOT NULL DEFAULT 0,
+	action_errors  INTEGER NOT NULL DEFAULT 0,
+	attempts       INTEGER NOT NULL DEFAULT 0,
+	submitted      INTEGER NOT NULL DEFAULT 0,
+	updated        INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (run_id, idx)
+);
+CREATE INDEX workflows_by_id ON workflows (workflow_id) WHERE workflow_id != '';
+CREATE TABLE events (
+	seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+	run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	time   INTEGER NOT NULL,
+	kind   TEXT NOT NULL,
+	detail BLOB NOT NULL
+);
+CREATE INDEX events_by_run ON events (run_id, seq);
+`},
+	// The ledger has no foreign key to runs: it must outlive them, since
+	// forgetting a run must not make its people contactable again.
+	{2, "the contact ledger and what each completion spent", `
+CREATE TABLE contacts (
+	account  TEXT NOT NULL,
+	person   TEXT NOT NULL,
+	alias    TEXT NOT NULL DEFAULT '',
+	action   TEXT NOT NULL,
+	outcome  TEXT NOT NULL,
+	time     INTEGER NOT NULL,
+	run_id   TEXT NOT NULL DEFAULT '',
+	workflow INTEGER NOT NULL DEFAULT -1,
+	path     TEXT NOT NULL DEFAULT '',
+	campaign TEXT NOT NULL DEFAULT '',
+	source   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX contacts_by_person ON contacts (account, person);
+CREATE INDEX contacts_by_alias ON contacts (account, alias) WHERE alias != '';
+CREATE UNIQUE INDEX contacts_from_runs ON contacts (run_id, workflow, path) WHERE run_id != '';
+CREATE UNIQUE INDEX contacts_imported ON contacts (account, person, action, source) WHERE run_id = '';
+CREATE TABLE completions_read (
+	run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	idx     INTEGER NOT NULL,
+	actions BLOB NOT NULL,
+	PRIMARY KEY (run_id, idx)
+);
+`},
+}
+
+// SchemaVersion is the schema version this lwf writes: the last
+// migration's.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+// NewerError says a store was written by a newer lwf: this one would not
+// know what its newer tables mean, so it does not touch it.
+type NewerError struct {
+	Path             string
+	Version, Current int
+}
+
+// Error says what to do.
+func (e *NewerError) Error() string {
+	return fmt.Sprintf("the state store %s has schema version %d, newer than this lwf's %d: a newer lwf wrote it; upgrade lwf to use it", e.Path, e.Version, e.Current)
+}
+
+// version reads the store's schema version.
+func version(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v)
+	return v, err
+}
+
+// migrate takes every migration the store has not taken. Each runs in an
+// immediate transaction that re-reads the version, so processes opening
+// the same store at once take each step once.
+func (s *DB) migrate(ctx context.Context) (applied []int, err error) {
+	for _, m := range migrations {
+		done := false
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			v, err := version(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if v >= m.version {
+				done = true
+				return nil
+			}
+			if v != m.version-1 {
+				return fmt.Errorf("schema version %d cannot take migration %d", v, m.version)
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+			}
+			// PRAGMA takes no parameters; m.version is a constant.
+			_, err = tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, m.version))
+			return err
+		})
+		if err != nil {
+			return applied, fmt.Errorf("migrating the state store %s: %w", s.path, err)
+		}
+		if !done {
+			applied = append(applied, m.version)
+		}
+	}
+	return applied, nil
+}
