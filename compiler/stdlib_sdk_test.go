@@ -17,6 +17,7 @@ import (
 
 	"github.com/lwf-dev/lwf/compiler"
 	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/internal/testenv"
 )
 
 // loweringCase is one entry of contract/lowering-cases.json.
@@ -50,19 +51,8 @@ func TestStdlibMatchesSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	skip := func(reason string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s", reason)
-		}
-		t.Skip(reason)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skip("node is not installed: the SDK contract cannot run")
-	}
-	if _, err := os.Stat(filepath.Join(root, "contract", "node_modules", "@linkedapi", "node", "package.json")); err != nil {
-		skip("contract/node_modules has no @linkedapi/node (run npm ci in contract/): the SDK contract cannot run")
-	}
+	node := testenv.Node(t, filepath.Join(root, "contract", "node_modules", "@linkedapi", "node", "package.json"),
+		"run npm ci in contract/: the SDK contract cannot run without it")
 
 	var table struct {
 		SDK   string         `json:"sdk"`

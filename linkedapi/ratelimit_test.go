@@ -8,7 +8,7 @@ import (
 func TestLimiterBucket(t *testing.T) {
 	l := NewLimiter(2, 2) // 2 per second, bursts of 2
 	now := time.Unix(1000, 0)
-	if l.reserve(now) != 0 || l.reserve(now) != 0 {
+	if first, second := l.reserve(now), l.reserve(now); first != 0 || second != 0 {
 		t.Fatal("the burst was not available")
 	}
 	if d := l.reserve(now); d != 500*time.Millisecond {

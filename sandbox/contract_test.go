@@ -8,17 +8,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
-)
 
-// skipOrFail skips a test that needs a missing tool, except in CI
-// (CI=true), where the missing tool is a failure.
-func skipOrFail(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(reason + " (required when CI=true)")
-	}
-	t.Skip(reason)
-}
+	"github.com/lwf-dev/lwf/internal/testenv"
+)
 
 // TestNodeSDKContract runs the official Node SDK (contract/, pinned
 // @linkedapi/node) against a sandbox: every predefined operation must
@@ -27,17 +19,11 @@ func TestNodeSDKContract(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the SDK contract runs Node; skipped with -short")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipOrFail(t, "node is not installed")
-	}
 	dir, err := filepath.Abs(filepath.Join("..", "contract"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@linkedapi", "node", "package.json")); err != nil {
-		skipOrFail(t, "contract/node_modules is missing: run `npm ci` in contract/")
-	}
+	node := testenv.Node(t, filepath.Join(dir, "node_modules", "@linkedapi", "node", "package.json"), "run `npm ci` in contract/")
 	const parked = "sandbox-parked-identification-token"
 	srv, err := Start(t.Context(), "127.0.0.1:0", Options{
 		Tokens:   map[string][]string{DefaultLinkedAPIToken: {DefaultIdentificationToken, parked}},

@@ -1,34 +1,18 @@
 package schemas
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/lwf-dev/lwf/internal/testenv"
 )
 
-// needNode returns the node binary and checks the packages of dir are
-// installed: a skip where they are not, a failure in CI (CI=true), where a
-// missing tool must not pass silently.
+// needNode returns the node binary once the packages of dir are
+// installed (see testenv.Node).
 func needNode(t *testing.T, dir string) string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	missing := ""
-	switch {
-	case err != nil:
-		missing = "node is not installed"
-	default:
-		if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
-			missing = dir + "/node_modules is missing (scripts/test runs npm ci there)"
-		}
-	}
-	if missing != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(missing)
-		}
-		t.Skip(missing)
-	}
-	return node
+	return testenv.Node(t, filepath.Join(dir, "node_modules"), "scripts/test runs npm ci there")
 }
 
 // TestEditorLanguageServer runs editor-test/lsp.mjs: the real

@@ -167,8 +167,8 @@ func TestTimeoutThenCancel(t *testing.T) {
 	}
 	code, stdout, _ := tb.lwf("runs", "--json")
 	var runs []struct{ ID, Status string }
-	if err := json.Unmarshal([]byte(stdout), &runs); err != nil || len(runs) != 1 || runs[0].Status != "in progress" {
-		t.Fatalf("runs: %v %s", err, stdout)
+	if err := json.Unmarshal([]byte(stdout), &runs); code != 0 || err != nil || len(runs) != 1 || runs[0].Status != "in progress" {
+		t.Fatalf("runs: exit %d, %v %s", code, err, stdout)
 	}
 	code, _, stderr = tb.lwf("cancel", runs[0].ID)
 	if code != 0 || tb.srv.Sandbox.Counters().WorkflowsCancelled != 5 {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -80,6 +81,9 @@ func (tb *testbed) runStates() (id string, states map[string]int) {
 	return runs[0].ID, st.Counts.ByState
 }
 
+// killSeed replays the kill moments of an earlier run of TestProcess.
+var killSeed = flag.Uint64("seed", 0, "the seed of the kill -9 test's random moments (0: a new one, printed)")
+
 // TestProcess runs the real lwf binary: killed with SIGKILL at random
 // moments of a campaign, and interrupted with Ctrl-C.
 func TestProcess(t *testing.T) {
@@ -94,8 +98,11 @@ func TestProcess(t *testing.T) {
 // never have received a payload twice.
 func testKill9(t *testing.T, bin string) {
 	const workflows, reps = 40, 10
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
+	seed := *killSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay: go test ./cmd/lwf -run 'TestProcess/kill' -seed %d)", seed, seed)
 	rnd := rand.New(rand.NewPCG(seed, 9))
 	totalKills, totalUnknown := 0, 0
 	for rep := 0; rep < reps; rep++ {
