@@ -106,14 +106,6 @@ func limitDefault(a *schemas.Action) (int, bool) {
 	return int(f), ok
 }
 
-// limitMax reads the maximum of the action's limit parameter.
-func limitMax(a *schemas.Action) (int, bool) {
-	props, _ := a.Schema()["properties"].(map[string]any)
-	lim, _ := props["limit"].(map[string]any)
-	f, ok := numParam(lim["maximum"])
-	return int(f), ok
-}
-
 func numParam(v any) (float64, bool) {
 	switch n := v.(type) {
 	case float64:

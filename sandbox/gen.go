@@ -209,8 +209,6 @@ func city(entry string) (loc, cc string) {
 	return loc, cc
 }
 
-func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
-
 func quantity(n int, unit string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", unit)

@@ -125,19 +125,6 @@ func (g *generator) company(raw string) company {
 	return c
 }
 
-// sizeRange is the LinkedIn company-size bucket of n employees.
-func sizeRange(n int) string {
-	for _, b := range []struct {
-		max   int
-		label string
-	}{{10, "1-10"}, {50, "11-50"}, {200, "51-200"}, {500, "201-500"}, {1000, "501-1000"}, {5000, "1001-5000"}, {10000, "5001-10000"}} {
-		if n <= b.max {
-			return b.label
-		}
-	}
-	return "10001+"
-}
-
 // employeesIn returns a deterministic head count inside a size bucket.
 func employeesIn(r *rand.Rand, bucket string) int {
 	lo, hi, ok := strings.Cut(bucket, "-")

@@ -30,8 +30,6 @@ type account struct {
 	stats         []stat                  // ring of executed actions
 	statsNext     int                     // next slot when the ring is full
 	handled       map[string]bool         // invitations accepted or ignored, by invitation key
-	posts         int                     // posts created, for post URLs
-	comments      int                     // comments written, for comment URLs
 	limitCounts   map[string][]time.Time  // per category, times of executed actions (only for limited categories)
 	seen          *bounded[struct{}]      // hashes of accepted payloads, for the duplicate counter
 }
@@ -169,8 +167,6 @@ func (b *bounded[V]) put(k string, v V) {
 	}
 	b.m[k] = v
 }
-
-func (b *bounded[V]) len() int { return len(b.m) }
 
 // each calls f for every entry, oldest first.
 func (b *bounded[V]) each(f func(k string, v V)) {
