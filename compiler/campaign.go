@@ -153,10 +153,13 @@ func pickVariant(key string, n int) int {
 	return int(h.Sum64() % uint64(n))
 }
 
-// skip asks Options.Skip whether a step made by forEach must be left out
-// (the person was contacted before, or is suppressed).
+// skip asks Options.Skip whether a write step that reaches a known
+// person must be left out (the person was contacted before, or is
+// suppressed) — every such step, written out, made by forEach or
+// inlined by uses:, since a re-run whose payload changed (now(),
+// --new) must not reach the same person twice either.
 func (c *compilation) skip(o *object, a *schemas.Action) bool {
-	if c.opts.Skip == nil || len(c.loops) == 0 || a == nil || !a.Write {
+	if c.opts.Skip == nil || a == nil || !a.Write {
 		return false
 	}
 	person := c.personFor(o)

@@ -142,6 +142,9 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 	}
 	c.diags = append(c.diags, sub.diags...)
 	c.count = sub.count
+	// The callee's skips and samples are the caller's: they extend its
+	// lists.
+	c.skipped, c.samples = sub.skipped, sub.samples
 	return steps
 }
 

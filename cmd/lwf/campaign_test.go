@@ -527,3 +527,54 @@ func TestCampaignSkipsPeopleInOpenWorkflows(t *testing.T) {
 		t.Errorf("limits %+v", plan.Limits)
 	}
 }
+
+// TestLedgerGuardsEveryStep: the ledger is asked about every step that
+// reaches a known person — a root step, a step in a root array, a
+// reusable workflow's — not only those forEach makes: a message whose
+// text changes from run to run (now()) is not sent twice, nor is a
+// connection request run again with --new.
+func TestLedgerGuardsEveryStep(t *testing.T) {
+	tb := newTestbed(t, sandbox.Options{})
+	msg := tb.campaignFile("hello.yaml", `version: 1
+name: hello
+workflow:
+  action: sendMessage
+  personUrl: https://www.linkedin.com/in/ada-lovelace
+  text: "Hello at ${{ now() }}"
+`)
+	req := tb.campaignFile("connect.yaml", `version: 1
+name: connect
+workflow:
+  - action: sendConnectionRequest
+    personUrl: https://www.linkedin.com/in/grace-hopper
+  - uses: send-connection-request
+    with: {personUrl: "https://www.linkedin.com/in/alan-turing"}
+`)
+	for _, f := range []string{msg, req} {
+		if code, _, stderr := tb.run(f, "-q", "--allow-action-errors"); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", f, code, stderr)
+		}
+	}
+	posts := tb.posts()
+	time.Sleep(1100 * time.Millisecond) // now() moves on: another payload, another run key
+	code, _, stderr := tb.run(msg)
+	if code != exitOK || !strings.Contains(stderr, "skipped: 1 action: 1 contacted before") || !strings.Contains(stderr, "nothing to send: every action of "+msg+" was left out") {
+		t.Errorf("the message again: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = tb.run(req, "--new", "--show-skipped")
+	if code != exitOK || !strings.Contains(stderr, "skipped: 2 actions: 2 contacted before") {
+		t.Errorf("the requests again with --new: exit %d\n%s", code, stderr)
+	}
+	if tb.posts() != posts {
+		t.Errorf("%d more POSTs: sent twice", tb.posts()-posts)
+	}
+	code, stdout, _ := tb.lwf("ledger", "list", "--format", "json")
+	var doc struct{ Contacts []state.Contact }
+	if err := json.Unmarshal([]byte(stdout), &doc); code != 0 || err != nil || len(doc.Contacts) != 3 {
+		t.Errorf("ledger: exit %d, %v\n%s", code, err, stdout)
+	}
+	// A follow-up on purpose still goes.
+	if code, _, stderr := tb.run(msg, "-q", "--allow-recontact", "--allow-action-errors"); code != exitOK || tb.posts() != posts+1 {
+		t.Errorf("--allow-recontact: exit %d, %d POSTs\n%s", code, tb.posts()-posts, stderr)
+	}
+}
