@@ -168,13 +168,13 @@ func checkBaseURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("endpoint %q is not an http(s) URL", raw)
+		return "", fmt.Errorf("endpoint %q is not an http(s) URL", RedactURL(raw))
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("endpoint %q must not carry credentials, a query or a fragment", raw)
+		return "", fmt.Errorf("endpoint %q must not carry credentials, a query or a fragment", RedactURL(raw))
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return "", fmt.Errorf("endpoint %q uses plain http: tokens would travel in the clear; use https (plain http is allowed only on loopback addresses)", raw)
+		return "", fmt.Errorf("endpoint %q uses plain http: tokens would travel in the clear; use https (plain http is allowed only on loopback addresses)", RedactURL(raw))
 	}
 	return strings.TrimRight(u.String(), "/"), nil
 }
@@ -199,4 +199,38 @@ func orString(s, def string) string {
 		return s
 	}
 	return def
+}
+
+// RedactURL returns an address fit to print: without the user name,
+// password, query and fragment it may carry (they could hold secrets).
+// Text that is not a URL loses everything between "://" and the last "@"
+// before the path.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err == nil && u.Host != "" {
+		if u.User != nil {
+			u.User = url.User("redacted")
+		}
+		if u.RawQuery != "" {
+			u.RawQuery = "redacted"
+		}
+		u.Fragment, u.RawFragment = "", ""
+		return strings.Replace(u.String(), "redacted@", "[redacted]@", 1)
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		rest, scheme = raw, ""
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		host = "[redacted]" + host[i:]
+	}
+	out := host
+	if path != "" {
+		out += "/" + strings.SplitN(strings.SplitN(path, "?", 2)[0], "#", 2)[0]
+	}
+	if ok {
+		out = scheme + "://" + out
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -307,5 +308,31 @@ func TestTruncatedStartSalvagesTheID(t *testing.T) {
 		if got != want {
 			t.Errorf("body %s: id %q (err %v), want %q", body, got, err, want)
 		}
+	}
+}
+
+func TestEndpointSecretsAreNeverPrinted(t *testing.T) {
+	for _, raw := range []string{
+		"https://user:s3cr3t-pw@api.example.com",
+		"http://user:s3cr3t-pw@api.example.com/v1",
+		"https://api.example.com/?token=s3cr3t-pw",
+		"ftp://user:s3cr3t-pw@host",
+		"user:s3cr3t-pw@host:99999/x",
+		"https://s3cr3t-pw@api.example.com/#frag",
+	} {
+		_, err := New(Options{BaseURL: raw, LinkedAPIToken: testToken})
+		if err == nil {
+			t.Errorf("%s: accepted", raw)
+			continue
+		}
+		js, _ := json.Marshal(Credentials{Endpoint: raw})
+		for _, s := range []string{err.Error(), RedactURL(raw), string(js)} {
+			if strings.Contains(s, "s3cr3t") {
+				t.Errorf("%s: printed the secret: %s", raw, s)
+			}
+		}
+	}
+	if got := RedactURL("https://user:pw@api.example.com/v1?q=1"); got != "https://[redacted]@api.example.com/v1?redacted" {
+		t.Errorf("RedactURL = %s", got)
 	}
 }

@@ -33,7 +33,7 @@ func (c Credentials) GoString() string { return c.String() }
 
 // MarshalJSON keeps the tokens out of any JSON.
 func (c Credentials) MarshalJSON() ([]byte, error) {
-	return []byte(fmt.Sprintf(`{"source":%q,"endpoint":%q}`, c.Source, c.Endpoint)), nil
+	return []byte(fmt.Sprintf(`{"source":%q,"endpoint":%q}`, c.Source, RedactURL(c.Endpoint))), nil
 }
 
 // Account returns a stable identity of the account: a hash of the API

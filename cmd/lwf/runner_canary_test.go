@@ -58,6 +58,10 @@ func TestCanaryTokens(t *testing.T) {
 	step("account", "--profile", "canary", "--debug")
 	write(t, cfg, "profiles:\n  canary: ["+lat+"]\n")
 	step("account", "--profile", "canary", "--debug")
+	// An endpoint that carries a password or a token in its query.
+	tb.env["LWF_CONFIG"] = filepath.Join(tb.dir, "no-config.yaml")
+	step("account", "--debug", "--endpoint", "https://user:"+wrong+"@api.example.com")
+	step("account", "--debug", "--endpoint", "http://127.0.0.1:1/?token="+wrong)
 
 	if !strings.Contains(all.String(), "debug: POST /workflows → 200") || !strings.Contains(all.String(), "invalidIdentificationToken") {
 		t.Fatalf("the commands did not run as expected:\n%s", all.String())

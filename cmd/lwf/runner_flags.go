@@ -62,7 +62,7 @@ func (f *connFlags) client(a *app, creds linkedapi.Credentials) (*linkedapi.Clie
 	}
 	if f.debug {
 		w := syncWriter(a.stderr)
-		fmt.Fprintf(w, "debug: %s; endpoint %s\n", creds, orDefault(creds.Endpoint, linkedapi.DefaultBaseURL))
+		fmt.Fprintf(w, "debug: %s; endpoint %s\n", creds, linkedapi.RedactURL(orDefault(creds.Endpoint, linkedapi.DefaultBaseURL)))
 		opts.Trace = func(t linkedapi.Trace) {
 			status := "no response"
 			if t.Status > 0 {
