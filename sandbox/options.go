@@ -26,6 +26,9 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultMaxWorkflows bounds the workflows held in memory.
 	DefaultMaxWorkflows = 10000
+	// DefaultMaxHeldBytes bounds the bytes of the workflows held in memory
+	// (256 MiB): their completions and the bodies of those not yet run.
+	DefaultMaxHeldBytes = 256 << 20
 	// DefaultMaxListItems caps every generated list.
 	DefaultMaxListItems = 100
 	// DefaultMaxActions caps the actions of one workflow.
@@ -145,6 +148,15 @@ type Options struct {
 	// progress, POST /workflows answers 429 tooManyRequests. Zero means
 	// DefaultMaxWorkflows.
 	MaxWorkflows int
+	// MaxHeldBytes bounds the bytes of the workflows held in memory, counted
+	// exactly: the JSON of every completion kept for GET, and the request
+	// body of every workflow not yet run (kept as sent, decoded when it
+	// runs). One workflow of a few hundred bytes can complete with
+	// megabytes, so the count of workflows alone bounds nothing. When
+	// over, the oldest finished workflows are evicted early; when the
+	// workflows in progress alone hold that much, POST /workflows answers
+	// 429 tooManyRequests. Zero means DefaultMaxHeldBytes.
+	MaxHeldBytes int64
 	// MaxListItems caps the items of any generated list, whatever its
 	// limit; zero means DefaultMaxListItems.
 	MaxListItems int
@@ -280,6 +292,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxWorkflows <= 0 {
 		o.MaxWorkflows = DefaultMaxWorkflows
+	}
+	if o.MaxHeldBytes <= 0 {
+		o.MaxHeldBytes = DefaultMaxHeldBytes
 	}
 	if o.MaxListItems <= 0 {
 		o.MaxListItems = DefaultMaxListItems
