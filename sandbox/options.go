@@ -22,6 +22,9 @@ const (
 	DefaultAccountURL = "https://www.linkedin.com/in/sandbox-user"
 	// DefaultRetention is how long finished workflows stay readable.
 	DefaultRetention = time.Hour
+	// DefaultReadTimeout bounds how long a request, headers and body, may
+	// take to arrive at a Server.
+	DefaultReadTimeout = 30 * time.Second
 	// DefaultMaxBodyBytes bounds request bodies (1 MiB).
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultMaxWorkflows bounds the workflows held in memory.
@@ -185,6 +188,12 @@ type Options struct {
 	// NoSalesNavigator, Premium, WorkingHours, Limits) for that account
 	// entirely. Each token must be accepted by Tokens.
 	Accounts map[string]AccountSettings
+	// ReadTimeout bounds how long a request, headers and body, may take to
+	// arrive at a Server made by Start, so that a client trickling its
+	// request byte by byte cannot hold a connection; the headers alone
+	// get at most 10 seconds. Zero means DefaultReadTimeout. The Sandbox
+	// handler itself reads whatever its server gives it.
+	ReadTimeout time.Duration
 	// AllowNonLoopback lets Start listen on addresses other than loopback.
 	AllowNonLoopback bool
 	// Logf, when set, receives one line per API request.
@@ -286,6 +295,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Retention < 0 {
 		errs = append(errs, errors.New("retention must not be negative"))
+	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.ReadTimeout < 0 {
+		errs = append(errs, errors.New("the read timeout must not be negative"))
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
