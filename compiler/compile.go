@@ -3,6 +3,7 @@ package compiler
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/internal/safefile"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -88,32 +90,37 @@ func CompileFile(ctx context.Context, path string, opts Options) (*Plan, diag.Li
 	return Compile(ctx, path, src, opts)
 }
 
-// readSource reads a file, refusing one larger than the parser's cap
-// before reading it whole.
+// readSource reads a file, refusing one larger than the parser's cap and
+// anything but a regular file (a named pipe, a device, a directory) before
+// reading it; the read itself is bounded by the cap, whatever size the file
+// system reports.
 func readSource(path string, po dsl.Options) ([]byte, *diag.Diagnostic) {
 	limit := int64(po.MaxBytes)
 	if limit <= 0 {
 		limit = 1 << 20
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		d := diag.New(path, diag.Pos{}, diag.CodeIO, fmt.Sprintf("cannot read the file: %v", unwrapPathErr(err)))
-		return nil, &d
+	src, err := safefile.Read(path, limit, true)
+	if err == nil {
+		return src, nil
 	}
-	if st.IsDir() {
-		d := diag.New(path, diag.Pos{}, diag.CodeIO, "is a directory")
-		return nil, &d
+	var (
+		large *safefile.TooLargeError
+		kind  *safefile.NotRegularError
+		d     diag.Diagnostic
+	)
+	switch {
+	case errors.As(err, &large) && large.Size > limit:
+		d = diag.New(path, diag.Pos{}, diag.CodeTooLarge, fmt.Sprintf("file is %d bytes, larger than the %d-byte limit", large.Size, limit))
+	case errors.As(err, &large):
+		d = diag.New(path, diag.Pos{}, diag.CodeTooLarge, fmt.Sprintf("file is larger than the %d-byte limit", limit))
+	case errors.As(err, &kind) && kind.Mode.IsDir():
+		d = diag.New(path, diag.Pos{}, diag.CodeIO, "is a directory")
+	case errors.As(err, &kind):
+		d = diag.New(path, diag.Pos{}, diag.CodeIO, fmt.Sprintf("is %s, not a regular file", safefile.Kind(kind.Mode)))
+	default:
+		d = diag.New(path, diag.Pos{}, diag.CodeIO, fmt.Sprintf("cannot read the file: %v", unwrapPathErr(err)))
 	}
-	if st.Size() > limit {
-		d := diag.New(path, diag.Pos{}, diag.CodeTooLarge, fmt.Sprintf("file is %d bytes, larger than the %d-byte limit", st.Size(), limit))
-		return nil, &d
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		d := diag.New(path, diag.Pos{}, diag.CodeIO, fmt.Sprintf("cannot read the file: %v", unwrapPathErr(err)))
-		return nil, &d
-	}
-	return src, nil
+	return nil, &d
 }
 
 func unwrapPathErr(err error) error {

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/internal/safefile"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -172,17 +172,18 @@ func (c *compilation) readValueFile(path string) (any, diag.List) {
 }
 
 func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxInputFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
-	}
-	if len(b) > maxInputFile {
+	b, err := safefile.Read(path, maxInputFile, true)
+	var (
+		large *safefile.TooLargeError
+		kind  *safefile.NotRegularError
+	)
+	switch {
+	case errors.As(err, &large):
 		return nil, fmt.Errorf("%s is larger than the %d-byte limit for input files", path, maxInputFile)
+	case errors.As(err, &kind):
+		return nil, fmt.Errorf("cannot read %s: it is %s, not a regular file", path, safefile.Kind(kind.Mode))
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))
 	}
 	return b, nil
 }

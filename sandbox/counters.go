@@ -74,6 +74,10 @@ type Counters struct {
 	WorkflowsEvicted int64 `json:"workflowsEvicted"`
 	// WorkflowsHeld is the number of workflows in memory now.
 	WorkflowsHeld int64 `json:"workflowsHeld"`
+	// BytesHeld is what those workflows hold now, as Options.MaxHeldBytes
+	// counts it: the bytes of their completions and of the bodies of those
+	// not yet run.
+	BytesHeld int64 `json:"bytesHeld"`
 	// ActionsExecuted counts the actions of every executed workflow.
 	ActionsExecuted int64 `json:"actionsExecuted"`
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	hexenc "encoding/hex"
@@ -30,15 +31,16 @@ func (s *Sandbox) postWorkflow(r *http.Request, acct *account) response {
 		var def any
 		def, e = decodeWorkflow(s.catalog, body, s.opts.MaxActions, s.opts.MaxListItems)
 		if e == nil {
-			return s.accept(acct, def)
+			return s.accept(acct, def, body)
 		}
 	}
 	s.counters.add(func(c *Counters) { c.WorkflowsRejected++ })
 	return errResponse(e)
 }
 
-// accept stores a valid definition as a new workflow of acct.
-func (s *Sandbox) accept(acct *account, def any) response {
+// accept stores a valid definition as a new workflow of acct; body is the
+// definition as sent, which the workflow keeps until it runs.
+func (s *Sandbox) accept(acct *account, def any, body []byte) response {
 	now := s.now()
 	if wh := acct.cfg.WorkingHours; wh != nil && wh.Reject && !wh.Open(now) {
 		return errResponse(newError(http.StatusConflict, errOutsideWorkingHours, fmt.Sprintf(
@@ -46,17 +48,24 @@ func (s *Sandbox) accept(acct *account, def any) response {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	size := int64(len(body))
+	full := func() bool {
+		return len(s.workflows) >= s.opts.MaxWorkflows || s.held+size > s.opts.MaxHeldBytes
+	}
 	s.advance(acct, now)
-	s.evict(now, 1)
-	if len(s.workflows) >= s.opts.MaxWorkflows {
+	s.evict(now, 1, size)
+	if full() {
 		for _, a := range s.accounts {
 			s.advance(a, now)
 		}
-		s.evict(now, 1)
+		s.evict(now, 1, size)
 	}
-	if len(s.workflows) >= s.opts.MaxWorkflows {
-		resp := errResponse(newError(http.StatusTooManyRequests, errTooManyRequests, fmt.Sprintf(
-			"The sandbox holds %d workflows in progress, its limit; retry once some have finished.", s.opts.MaxWorkflows)))
+	if full() {
+		msg := fmt.Sprintf("The sandbox holds %d workflows in progress, its limit; retry once some have finished.", s.opts.MaxWorkflows)
+		if len(s.workflows) < s.opts.MaxWorkflows {
+			msg = fmt.Sprintf("The workflows in progress hold %d bytes, the sandbox's limit is %d; retry once some have finished.", s.held, s.opts.MaxHeldBytes)
+		}
+		resp := errResponse(newError(http.StatusTooManyRequests, errTooManyRequests, msg))
 		resp.header.Set("Retry-After", retryAfterSeconds(s.opts.Faults.RetryAfter))
 		return resp
 	}
@@ -64,7 +73,8 @@ func (s *Sandbox) accept(acct *account, def any) response {
 	key := hexenc.EncodeToString(sum[:])
 	_, dup := acct.seen.get(key)
 	acct.seen.put(key, struct{}{})
-	w := &workflow{id: newWorkflowID(), acct: acct, def: def, acceptedAt: now}
+	w := &workflow{id: newWorkflowID(), acct: acct, acceptedAt: now}
+	s.hold(w, bytes.Clone(body), nil) // no spare capacity from reading it
 	s.workflows[w.id] = w
 	acct.queue = append(acct.queue, w)
 	s.counters.add(func(c *Counters) {
@@ -86,7 +96,7 @@ func (s *Sandbox) getWorkflow(acct *account, id string) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance(acct, now)
-	s.evict(now, 0)
+	s.evict(now, 0, 0)
 	w, ok := s.workflows[id]
 	if !ok || w.acct != acct {
 		return errResponse(workflowNotFound(id))
@@ -99,7 +109,7 @@ func (s *Sandbox) deleteWorkflow(acct *account, id string) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance(acct, now)
-	s.evict(now, 0)
+	s.evict(now, 0, 0)
 	w, ok := s.workflows[id]
 	if !ok || w.acct != acct {
 		return errResponse(workflowNotFound(id))

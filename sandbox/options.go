@@ -22,10 +22,16 @@ const (
 	DefaultAccountURL = "https://www.linkedin.com/in/sandbox-user"
 	// DefaultRetention is how long finished workflows stay readable.
 	DefaultRetention = time.Hour
+	// DefaultReadTimeout bounds how long a request, headers and body, may
+	// take to arrive at a Server.
+	DefaultReadTimeout = 30 * time.Second
 	// DefaultMaxBodyBytes bounds request bodies (1 MiB).
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultMaxWorkflows bounds the workflows held in memory.
 	DefaultMaxWorkflows = 10000
+	// DefaultMaxHeldBytes bounds the bytes of the workflows held in memory
+	// (256 MiB): their completions and the bodies of those not yet run.
+	DefaultMaxHeldBytes = 256 << 20
 	// DefaultMaxListItems caps every generated list.
 	DefaultMaxListItems = 100
 	// DefaultMaxActions caps the actions of one workflow.
@@ -145,6 +151,15 @@ type Options struct {
 	// progress, POST /workflows answers 429 tooManyRequests. Zero means
 	// DefaultMaxWorkflows.
 	MaxWorkflows int
+	// MaxHeldBytes bounds the bytes of the workflows held in memory, counted
+	// exactly: the JSON of every completion kept for GET, and the request
+	// body of every workflow not yet run (kept as sent, decoded when it
+	// runs). One workflow of a few hundred bytes can complete with
+	// megabytes, so the count of workflows alone bounds nothing. When
+	// over, the oldest finished workflows are evicted early; when the
+	// workflows in progress alone hold that much, POST /workflows answers
+	// 429 tooManyRequests. Zero means DefaultMaxHeldBytes.
+	MaxHeldBytes int64
 	// MaxListItems caps the items of any generated list, whatever its
 	// limit; zero means DefaultMaxListItems.
 	MaxListItems int
@@ -173,6 +188,12 @@ type Options struct {
 	// NoSalesNavigator, Premium, WorkingHours, Limits) for that account
 	// entirely. Each token must be accepted by Tokens.
 	Accounts map[string]AccountSettings
+	// ReadTimeout bounds how long a request, headers and body, may take to
+	// arrive at a Server made by Start, so that a client trickling its
+	// request byte by byte cannot hold a connection; the headers alone
+	// get at most 10 seconds. Zero means DefaultReadTimeout. The Sandbox
+	// handler itself reads whatever its server gives it.
+	ReadTimeout time.Duration
 	// AllowNonLoopback lets Start listen on addresses other than loopback.
 	AllowNonLoopback bool
 	// Logf, when set, receives one line per API request.
@@ -275,11 +296,20 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Retention < 0 {
 		errs = append(errs, errors.New("retention must not be negative"))
 	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.ReadTimeout < 0 {
+		errs = append(errs, errors.New("the read timeout must not be negative"))
+	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if o.MaxWorkflows <= 0 {
 		o.MaxWorkflows = DefaultMaxWorkflows
+	}
+	if o.MaxHeldBytes <= 0 {
+		o.MaxHeldBytes = DefaultMaxHeldBytes
 	}
 	if o.MaxListItems <= 0 {
 		o.MaxListItems = DefaultMaxListItems

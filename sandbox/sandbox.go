@@ -28,6 +28,7 @@ type Sandbox struct {
 	accounts  map[string]*account
 	workflows map[string]*workflow
 	evictions evictionHeap
+	held      int64 // bytes of the held workflows' bodies and completions
 	seq       int64 // orders state changes made at the same instant
 }
 
@@ -66,6 +67,7 @@ func (s *Sandbox) Counters() Counters {
 	c := s.counters.snapshot()
 	s.mu.Lock()
 	c.WorkflowsHeld = int64(len(s.workflows))
+	c.BytesHeld = s.held
 	s.mu.Unlock()
 	return c
 }
@@ -254,7 +256,12 @@ type evictionHeap []*workflow
 func (h evictionHeap) Len() int { return len(h) }
 
 // Less implements heap.Interface.
-func (h evictionHeap) Less(i, j int) bool { return h[i].evictAt.Before(h[j].evictAt) }
+func (h evictionHeap) Less(i, j int) bool {
+	if !h[i].evictAt.Equal(h[j].evictAt) {
+		return h[i].evictAt.Before(h[j].evictAt)
+	}
+	return h[i].retiredAt < h[j].retiredAt
+}
 
 // Swap implements heap.Interface.
 func (h evictionHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }

@@ -10,6 +10,9 @@ import (
 	"time"
 )
 
+// maxHeaderWait bounds how long a request's headers may take to arrive.
+const maxHeaderWait = 10 * time.Second
+
 // Server is a sandbox listening on a TCP address.
 type Server struct {
 	// URL is the base URL of the API, e.g. http://127.0.0.1:8484; give it
@@ -44,13 +47,18 @@ func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	read := sb.opts.ReadTimeout
 	s := &Server{
 		URL:     "http://" + ln.Addr().String(),
 		Sandbox: sb,
 		Addr:    ln.Addr(),
 		srv: &http.Server{
-			Handler:           sb,
-			ReadHeaderTimeout: 10 * time.Second,
+			Handler: sb,
+			// A request that trickles in, headers or body, is cut off:
+			// reading the body then fails and the answer is 400.
+			ReadHeaderTimeout: min(read, maxHeaderWait),
+			ReadTimeout:       read,
+			IdleTimeout:       2 * time.Minute,
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		},
 		done: make(chan struct{}),

@@ -24,7 +24,7 @@ const (
 type workflow struct {
 	id         string
 	acct       *account
-	def        any // the definition, until executed
+	body       []byte // the definition as sent, until executed
 	acceptedAt time.Time
 
 	started bool
@@ -42,6 +42,7 @@ type workflow struct {
 	cancelled bool
 	done      bool // finished and applied; in the eviction heap
 	evictAt   time.Time
+	retiredAt int64 // s.seq when it was retired: the older first among equal evictAt
 }
 
 // failure is why a workflow failed as a whole.
@@ -104,6 +105,9 @@ func (s *Sandbox) advance(a *account, now time.Time) {
 		a.lastFinish = w.finish
 		s.retire(w)
 	}
+	if s.held > s.opts.MaxHeldBytes {
+		s.evict(now, 0, 0)
+	}
 }
 
 // schedule starts w if its time came, and reports whether it did.
@@ -122,7 +126,8 @@ func (s *Sandbox) schedule(a *account, w *workflow, now time.Time) bool {
 				w.planned = start
 				return false
 			}
-			w.started, w.start, w.finish, w.def = true, expiry, expiry, nil
+			w.started, w.start, w.finish = true, expiry, expiry
+			s.hold(w, nil, nil)
 			w.failure = &failure{Reason: errWorkingHoursWaitExpired,
 				Message: "The workflow waited too long for the account working hours; start it again inside them."}
 			return true
@@ -146,14 +151,25 @@ func (s *Sandbox) execute(a *account, w *workflow, start time.Time) {
 	case AccountLanguageNotSupported:
 		w.failure = &failure{Reason: string(st), Message: "The LinkedIn account's interface language is not supported."}
 	default:
+		// The body was checked at POST; it decodes the same way again.
+		def, _ := decodeJSON(w.body)
 		x := s.newExecution(a, start)
-		w.completion = marshal(x.run(w.def))
+		s.hold(w, nil, marshal(x.run(def)))
 		w.total, w.events = x.n, x.events
 		w.finish = start.Add(time.Duration(x.n) * a.cfg.Speed)
 		total := int64(x.n)
 		s.counters.add(func(c *Counters) { c.ActionsExecuted += total })
+		return
 	}
-	w.def = nil
+	s.hold(w, nil, nil)
+}
+
+// hold sets what w keeps in memory, its pending body and its completion,
+// and keeps s.held, the bytes Options.MaxHeldBytes bounds, exact.
+// Callers hold s.mu.
+func (s *Sandbox) hold(w *workflow, body []byte, completion json.RawMessage) {
+	s.held += int64(len(body)+len(completion)) - int64(len(w.body)+len(w.completion))
+	w.body, w.completion = body, completion
 }
 
 // applyUntil applies the workflow's effects up to now.
@@ -177,6 +193,8 @@ func (s *Sandbox) retire(w *workflow) {
 	w.done = true
 	w.events = nil
 	w.evictAt = w.finish.Add(s.opts.Retention)
+	s.seq++
+	w.retiredAt = s.seq
 	heap.Push(&s.evictions, w)
 	s.counters.add(func(c *Counters) {
 		switch {
@@ -204,7 +222,8 @@ func (s *Sandbox) cancel(a *account, w *workflow, now time.Time) bool {
 	w.applyUntil(a, now)
 	w.cancelled = true
 	w.failure = &failure{Reason: errWorkflowCancelled, Message: "The workflow was cancelled."}
-	w.events, w.applied, w.def, w.completion = nil, 0, nil, nil
+	w.events, w.applied = nil, 0
+	s.hold(w, nil, nil)
 	if !running {
 		w.started, w.start = true, now
 	}
@@ -223,17 +242,21 @@ func (s *Sandbox) cancel(a *account, w *workflow, now time.Time) bool {
 }
 
 // evict drops the finished workflows whose retention ended, and when the
-// store is full, the oldest finished ones whatever their retention.
-// Callers hold s.mu.
-func (s *Sandbox) evict(now time.Time, room int) {
+// store is full — room more workflows or bytes more would not fit — the
+// oldest finished ones whatever their retention. Without a new workflow to
+// make room for, the last finished one stays however large, so that a
+// completion larger than the bound can still be read. Callers hold s.mu.
+func (s *Sandbox) evict(now time.Time, room int, bytes int64) {
 	for s.evictions.Len() > 0 {
 		w := s.evictions[0]
-		full := len(s.workflows)+room > s.opts.MaxWorkflows
-		if w.evictAt.After(now) && !full {
+		tooMany := len(s.workflows)+room > s.opts.MaxWorkflows
+		tooLarge := s.held+bytes > s.opts.MaxHeldBytes && (room > 0 || s.evictions.Len() > 1)
+		if w.evictAt.After(now) && !tooMany && !tooLarge {
 			return
 		}
 		heap.Pop(&s.evictions)
 		delete(s.workflows, w.id)
+		s.hold(w, nil, nil)
 		s.counters.add(func(c *Counters) { c.WorkflowsEvicted++ })
 	}
 }

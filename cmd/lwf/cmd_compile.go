@@ -11,6 +11,7 @@ import (
 
 	"github.com/lwf-dev/lwf/compiler"
 	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/internal/safefile"
 )
 
 func newCompileCmd(a *app) *cobra.Command {
@@ -125,13 +126,16 @@ func (a *app) printDiags(ds diag.List) {
 	_ = a.textWriter(a.stderr).Write(a.stderr, ds, nil)
 }
 
+// maxSnippetSource bounds the file read again to show source lines.
+const maxSnippetSource = 16 << 20
+
 // textWriter is the text writer for w: source lines and colour only on a
 // terminal, and no colour with NO_COLOR.
 func (a *app) textWriter(w io.Writer) *diag.TextWriter {
 	tw := &diag.TextWriter{}
 	if isTerminal(w) {
 		tw.Source = func(f string) []byte {
-			b, _ := os.ReadFile(f)
+			b, _ := safefile.Read(f, maxSnippetSource, true)
 			return b
 		}
 		tw.Color = a.getenv("NO_COLOR") == ""

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 
@@ -10,10 +11,14 @@ import (
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
 	"github.com/lwf-dev/lwf/format"
+	"github.com/lwf-dev/lwf/internal/safefile"
 )
 
 func newFmtCmd(a *app) *cobra.Command {
-	var check bool
+	var (
+		check    bool
+		maxBytes int64
+	)
 	cmd := &cobra.Command{
 		Use:   "fmt [FILE|DIR]...",
 		Short: "Rewrite workflow files in canonical form",
@@ -28,21 +33,25 @@ would change are listed and the exit code is 1, for CI.`,
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			files, err := collectFiles(args)
+			files, refused, err := collectFiles(args, a.stderr)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			changed, failed := 0, 0
+			a.printDiags(refused)
+			changed, failed := 0, len(refused)
 			for _, f := range files {
-				src, err := os.ReadFile(f)
+				// fmt rewrites what it reads, so it reads no link at all,
+				// not even one named on the command line: writing through
+				// it would change a file elsewhere.
+				src, err := safefile.Read(f, maxBytes, false)
 				if err != nil {
-					fmt.Fprintf(a.stderr, "%s: %v\n", f, err)
+					fmt.Fprintf(a.stderr, "lwf: %s\n", fmtReadError(f, err))
 					failed++
 					continue
 				}
 				// The parser's limits and checks (duplicate keys, size,
 				// depth, aliases) apply before anything is rewritten.
-				if _, ds := dsl.Parse(f, src, dsl.Options{}); ds.HasErrors() {
+				if _, ds := dsl.Parse(f, src, dsl.Options{MaxBytes: int(maxBytes)}); ds.HasErrors() {
 					a.printDiags(ds)
 					failed++
 					continue
@@ -59,8 +68,8 @@ would change are listed and the exit code is 1, for CI.`,
 				changed++
 				fmt.Fprintln(a.stdout, f)
 				if !check {
-					if err := os.WriteFile(f, out, 0o644); err != nil {
-						fmt.Fprintf(a.stderr, "%s: %v\n", f, err)
+					if err := safefile.Replace(f, out); err != nil {
+						fmt.Fprintf(a.stderr, "lwf: %s\n", fmtReadError(f, err))
 						failed++
 					}
 				}
@@ -75,5 +84,23 @@ would change are listed and the exit code is 1, for CI.`,
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "list files that are not formatted and exit 1; write nothing")
+	cmd.Flags().Int64Var(&maxBytes, "max-bytes", 1<<20, "refuse workflow files larger than this many bytes")
 	return cmd
+}
+
+// fmtReadError words a file fmt cannot read or write.
+func fmtReadError(f string, err error) string {
+	var kind *safefile.NotRegularError
+	if errors.As(err, &kind) {
+		return fmt.Sprintf("%s: not formatted: it is %s, and lwf fmt reads and writes only regular files", f, safefile.Kind(kind.Mode))
+	}
+	var large *safefile.TooLargeError
+	if errors.As(err, &large) {
+		return large.Error()
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Sprintf("%s: %v", f, err)
 }

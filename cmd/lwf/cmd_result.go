@@ -166,7 +166,10 @@ func resultByVariant(a *app, st *stateFlags, id, output, format string) error {
 	}
 	w := a.stdout
 	if output != "" && output != "-" {
-		f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, resultFileMode)
+		if err == nil {
+			err = f.Chmod(resultFileMode) // a file that was there keeps no wider mode
+		}
 		if err != nil {
 			return usageErr("writing %s: %v", output, err)
 		}

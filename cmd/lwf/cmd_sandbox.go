@@ -28,7 +28,7 @@ type sandboxFlags struct {
 	addr, workingHours, accountState               string
 	tokens, limits                                 []string
 	speed, retention, acceptAfter, replyAfter      time.Duration
-	maxWait                                        time.Duration
+	maxWait, readTimeout                           time.Duration
 	noSalesNavigator, premium, reject, allowRemote bool
 	quiet                                          bool
 	faults                                         sandbox.Faults
@@ -90,6 +90,7 @@ trigger each action error.`,
 	fl.DurationVar(&f.acceptAfter, "accept-after", 0, "responsive people accept connection requests this long after they were sent")
 	fl.DurationVar(&f.replyAfter, "reply-after", 0, "responsive people answer messages this long after they were sent")
 	fl.DurationVar(&f.retention, "retention", sandbox.DefaultRetention, "how long finished workflows stay readable")
+	fl.DurationVar(&f.readTimeout, "read-timeout", sandbox.DefaultReadTimeout, "how long a request, headers and body, may take to arrive")
 	fl.DurationVar(&f.faults.Latency, "latency", 0, "fault: latency added to every response")
 	fl.Float64Var(&f.faults.RateLimit, "rate-limit", 0, "fault: share of requests answered 429 with Retry-After (0-1)")
 	fl.DurationVar(&f.faults.RetryAfter, "retry-after", sandbox.DefaultRetryAfter, "fault: Retry-After of 429 and 503 answers")
@@ -125,7 +126,7 @@ func (f *sandboxFlags) options(a *app) (sandbox.Options, error) {
 	opts := sandbox.Options{
 		Speed: f.speed, Retention: f.retention, NoSalesNavigator: f.noSalesNavigator, Premium: f.premium,
 		AccountState: sandbox.AccountState(f.accountState), AcceptAfter: f.acceptAfter, ReplyAfter: f.replyAfter,
-		Faults: f.faults, AllowNonLoopback: f.allowRemote,
+		Faults: f.faults, AllowNonLoopback: f.allowRemote, ReadTimeout: f.readTimeout,
 	}
 	if !f.quiet {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(a.stderr, format+"\n", args...) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/lwf-dev/lwf/compiler"
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/internal/safefile"
 )
 
 // inputFlags are the flags that give input values, shared by validate,
@@ -62,13 +64,13 @@ unreadable input.`,
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			files, err := collectFiles(args)
+			files, refused, err := collectFiles(args, a.stderr)
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			opts := in.options(a)
 			opts.Symbolic = true
-			ds := validateFiles(a, files, opts)
+			ds := append(validateFiles(a, files, opts), refused...).Normalize()
 			if err := w.Write(a.stdout, ds, files); err != nil {
 				return err
 			}
@@ -131,40 +133,100 @@ func unreadable(ds diag.List) bool {
 
 // collectFiles expands directories into their *.yaml and *.yml files,
 // skipping hidden directories and node_modules.
-func collectFiles(args []string) ([]string, error) {
-	var files []string
+//
+// Below a directory only regular files are taken: a symbolic link, a named
+// pipe or a device is skipped with a note on stderr, so that a link
+// committed in a pull request (to /dev/zero, to a secret, to a file
+// outside the tree) is never read. A path named on the command line is
+// taken as it is, links included, since a person chose it — except a link
+// that leads out of the working directory, which a shell glob over a
+// checked-out pull request would otherwise follow: it is refused with a
+// diagnostic. What is read is bounded and must be a regular file
+// (compiler.CompileFile).
+func collectFiles(args []string, stderr io.Writer) ([]string, diag.List, error) {
+	var (
+		files   []string
+		refused diag.List
+	)
 	for _, arg := range args {
 		st, err := os.Stat(arg)
 		if err != nil {
 			files = append(files, arg) // reported as unreadable by the compiler
 			continue
 		}
+		if lst, err := os.Lstat(arg); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			if msg := linkLeavesWorkDir(arg); msg != "" {
+				refused = append(refused, diag.New(arg, diag.Pos{}, diag.CodeIO, msg))
+				continue
+			}
+		}
 		if !st.IsDir() {
 			files = append(files, arg)
 			continue
 		}
-		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+		root := arg
+		if !strings.HasSuffix(root, string(filepath.Separator)) {
+			root += string(filepath.Separator) // walk a named link to a directory
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
+			if p == root {
+				return nil
+			}
 			if d.IsDir() {
 				name := d.Name()
-				if p != arg && (strings.HasPrefix(name, ".") || name == "node_modules") {
+				if strings.HasPrefix(name, ".") || name == "node_modules" {
 					return filepath.SkipDir
 				}
 				return nil
 			}
-			if ext := strings.ToLower(filepath.Ext(p)); ext == ".yaml" || ext == ".yml" {
-				files = append(files, p)
+			ext := strings.ToLower(filepath.Ext(p))
+			if ext != ".yaml" && ext != ".yml" {
+				if d.Type()&fs.ModeSymlink != 0 {
+					if st, err := os.Stat(p); err == nil && st.IsDir() {
+						fmt.Fprintf(stderr, "lwf: skipped %s: a symbolic link to a directory (links below a directory are not followed)\n", p)
+					}
+				}
+				return nil
 			}
+			if !d.Type().IsRegular() {
+				fmt.Fprintf(stderr, "lwf: skipped %s: %s (only regular files below a directory are read)\n", p, safefile.Kind(d.Type()))
+				return nil
+			}
+			files = append(files, p)
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	sort.Strings(files)
-	return files, nil
+	return files, refused, nil
+}
+
+// linkLeavesWorkDir says why the link named on the command line is
+// refused, or "" when it leads to a path below the working directory.
+func linkLeavesWorkDir(link string) string {
+	target, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return fmt.Sprintf("cannot follow the link: %v", err)
+	}
+	wd, err := os.Getwd()
+	if err == nil {
+		wd, err = filepath.EvalSymlinks(wd)
+	}
+	if err != nil {
+		return fmt.Sprintf("cannot follow the link: %v", err)
+	}
+	if abs, err := filepath.Abs(target); err == nil {
+		target = abs
+	}
+	if rel, err := filepath.Rel(wd, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "is a symbolic link that leads out of the working directory; name the file it points to instead"
+	}
+	return ""
 }
 
 // diagWriter picks the writer of an output format.

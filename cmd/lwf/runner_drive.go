@@ -194,6 +194,11 @@ func (j *driveJob) finish() error {
 	return nil
 }
 
+// resultFileMode is the mode of result files: they hold personal data
+// (names, profiles, messages), so only their owner reads them, as the
+// state store.
+const resultFileMode = 0o600
+
 // writeResults writes res to path ("-" = standard output), through a
 // temporary file so a reader never sees half a file.
 func writeResults(a *app, res *results.Results, path, format string) error {
@@ -217,7 +222,7 @@ func writeResults(a *app, res *results.Results, path, format string) error {
 		tmp.Close()
 		return fmt.Errorf("writing the results: %w", err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(resultFileMode); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing the results: %w", err)
 	}
