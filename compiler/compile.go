@@ -33,6 +33,9 @@ type Options struct {
 	Getenv func(string) string
 	// ChunkSize bounds the root actions per workflow; 0 means DefaultChunkSize.
 	ChunkSize int
+	// MaxActions bounds the actions the file may expand to (forEach,
+	// uses:); 0 means DefaultMaxActions. Passing it is an error.
+	MaxActions int
 	// Symbolic checks inputs that have no value by their declared types
 	// instead of reporting them missing: that is `lwf validate`.
 	Symbolic bool
@@ -135,12 +138,18 @@ func Compile(ctx context.Context, file string, src []byte, opts Options) (*Plan,
 }
 
 func (c *compilation) compileSource(ctx context.Context, src []byte) (*Plan, diag.List) {
+	c.ctx = ctx
 	f, ds := dsl.Parse(c.file, src, c.opts.Parse)
 	c.diags = append(c.diags, ds...)
 	if f == nil || ds.HasErrors() {
 		return nil, c.diags.Normalize()
 	}
 	plan := c.run(ctx, f.Root)
+	if err := ctx.Err(); err != nil {
+		// Stopped half-way (Ctrl-C): what was made is incomplete.
+		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, diag.CodeInterrupted, fmt.Sprintf("compilation stopped: %v", err)))
+		plan.Payloads, plan.Outputs = nil, nil
+	}
 	return plan, c.diags.Normalize()
 }
 
@@ -154,7 +163,8 @@ type compilation struct {
 	srcs   map[*object]*stepSrc
 	inputs []*inputDecl
 	scope  *scope
-	count  int // lowered steps so far, bounded by maxExpanded
+	exp    *expansion // actions expanded so far, shared with callees
+	ctx    context.Context
 
 	// Reusable workflows (uses:).
 	callees    map[string]*callee      // parsed once per compilation
@@ -213,9 +223,13 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = DefaultChunkSize
 	}
+	if opts.MaxActions <= 0 {
+		opts.MaxActions = DefaultMaxActions
+	}
 	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, opts.Getenv),
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
-		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{}}, nil
+		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{},
+		exp: &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
 }
 
 // errorAt records an error diagnostic at node n.
@@ -238,6 +252,9 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	}
 	before := len(c.diags)
 	steps := c.expandList(top.workflow, c.scope, nil)
+	if c.exp.over || ctx.Err() != nil {
+		return plan // reported where it happened; no payload is made
+	}
 	if len(steps) == 0 && len(c.diags) > before {
 		return plan // the steps' own problems say why none is left
 	}

@@ -141,7 +141,12 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 		steps[0].setSecond("label", v)
 	}
 	c.diags = append(c.diags, sub.diags...)
-	c.count = sub.count
+	if c.exp.over {
+		// The cap was hit inside: say so here too, so that every file on
+		// the way shows where the expansion went.
+		c.errorAt(up.Value, diag.CodeTooManyActions, fmt.Sprintf("uses: %s expands the workflow past %d actions", up.Value.Value, c.exp.max), "")
+		return nil
+	}
 	return steps
 }
 

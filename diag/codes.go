@@ -34,5 +34,7 @@ const (
 	CodeInputFile      = "input-file"
 	CodeUsesNotFound   = "uses-not-found"
 	CodeUsesCycle      = "uses-cycle"
+	CodeTooManyActions = "too-many-actions"
+	CodeInterrupted    = "interrupted"
 	CodeIO             = "io"
 )

@@ -214,4 +214,6 @@ var ruleDescriptions = map[string]string{
 	diag.CodeInputUnknown:   "A value was given for an input the workflow does not declare.",
 	diag.CodeInputFile:      "An input file cannot be read.",
 	diag.CodeIO:             "The file cannot be read.",
+	diag.CodeTooManyActions: "forEach or uses: expand the workflow past the action cap.",
+	diag.CodeInterrupted:    "The compilation was stopped (Ctrl-C) before it finished.",
 }
