@@ -48,7 +48,7 @@ func (c *compilation) lowerScalar(n *dsl.Node, sc *scope) (any, bool) {
 	case "!!bool":
 		return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
 	case "!!int":
-		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
+		if i, ok := dsl.IsInt(n.Value); ok {
 			return i, true
 		}
 		c.errorAt(n, diag.CodeParamValue, fmt.Sprintf("%s is out of the integer range", n.Value), "")
