@@ -267,7 +267,24 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			c.outputs[steps[0]] = &site
 		}
 	}
-	for _, tree := range c.chunk(top.workflow, steps) {
+	trees := c.chunk(top.workflow, steps)
+	oversized := false
+	for i, tree := range trees {
+		if ctx.Err() != nil {
+			return plan
+		}
+		if size := jsonSizeAtLeast(tree); size > schemas.MaxBodyBytes {
+			exact := false
+			if !c.opts.Symbolic && size <= 16*schemas.MaxBodyBytes {
+				// Small enough to encode: give the exact size.
+				if b, err := marshalValue(tree); err == nil {
+					size, exact = len(b), true
+				}
+			}
+			c.tooLarge(tree, i, len(trees), size, exact)
+			oversized = true
+			continue
+		}
 		for _, p := range c.cat.CheckWorkflow(plain(tree)) {
 			c.report(tree, p)
 		}
@@ -279,9 +296,17 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			c.errorAt(top.workflow, diag.CodeParamValue, fmt.Sprintf("cannot encode the workflow: %v", err), "")
 			continue
 		}
+		if len(b) > schemas.MaxBodyBytes {
+			c.tooLarge(tree, i, len(trees), len(b), true)
+			oversized = true
+			continue
+		}
 		plan.Variants = append(plan.Variants, c.variantsFor(len(plan.Payloads), tree)...)
 		plan.Payloads = append(plan.Payloads, b)
 		plan.Outputs = append(plan.Outputs, c.outputFor(tree))
+	}
+	if oversized {
+		plan.Payloads, plan.Outputs, plan.Variants = nil, nil, nil
 	}
 	plan.Skipped, plan.Samples = c.skipped, c.samples
 	plan.Inputs = c.inputValues()
