@@ -22,8 +22,9 @@ const (
 	DefaultAccountURL = "https://www.linkedin.com/in/sandbox-user"
 	// DefaultRetention is how long finished workflows stay readable.
 	DefaultRetention = time.Hour
-	// DefaultMaxBodyBytes bounds request bodies (1 MiB).
-	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxBodyBytes bounds request bodies (1 MiB): the same limit
+	// the compiler holds every payload to.
+	DefaultMaxBodyBytes = schemas.MaxBodyBytes
 	// DefaultMaxWorkflows bounds the workflows held in memory.
 	DefaultMaxWorkflows = 10000
 	// DefaultMaxListItems caps every generated list.
