@@ -138,7 +138,7 @@ func Compile(ctx context.Context, file string, src []byte, opts Options) (*Plan,
 }
 
 func (c *compilation) compileSource(ctx context.Context, src []byte) (*Plan, diag.List) {
-	c.ctx = ctx
+	c.ctx, c.engine.ctx = ctx, ctx
 	f, ds := dsl.Parse(c.file, src, c.opts.Parse)
 	c.diags = append(c.diags, ds...)
 	if f == nil || ds.HasErrors() {

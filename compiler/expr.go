@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -120,6 +121,9 @@ type exprError struct {
 type engine struct {
 	now     func() time.Time
 	getenv  func(string) string
+	ctx     context.Context // the compilation's: cancelling it stops an evaluation
+	timeout time.Duration   // of one evaluation
+	meter   meter           // the budget of the evaluation in progress
 	cache   map[string]*compiled
 	configs map[string]*conf.Config // per scope signature: building one is costly
 	funcs   []expr.Option           // lwf's functions, built once
@@ -130,14 +134,11 @@ type compiled struct {
 	prog *vm.Program
 	refs refs
 	err  *exprError
-	// loops is set when the expression can iterate (map, filter, a range,
-	// …): only those run under the deadline; the others end in time
-	// bounded by their size.
-	loops bool
 }
 
 func newEngine(now func() time.Time, getenv func(string) string) *engine {
-	return &engine{now: now, getenv: getenv, cache: map[string]*compiled{}, configs: map[string]*conf.Config{}}
+	return &engine{now: now, getenv: getenv, ctx: context.Background(), timeout: exprTimeout,
+		cache: map[string]*compiled{}, configs: map[string]*conf.Config{}}
 }
 
 // secretEnv are never readable from expressions: a token must not end up
@@ -193,6 +194,9 @@ func (e *engine) functions() []expr.Option {
 			if n := strings.Count(s, old); len(s)+n*(len(repl)-len(old)) > maxExprResult {
 				return nil, errors.New("replace: the result would be too large")
 			}
+			if err := e.meter.charge(len(s) + strings.Count(s, old)*max(len(repl)-len(old), 0)); err != nil {
+				return nil, err
+			}
 			return strings.ReplaceAll(s, old, repl), nil
 		}, new(func(string, string, string) string)),
 	}
@@ -235,7 +239,6 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 	if prog != nil {
 		node := prog.Node()
 		ast.Walk(&node, col)
-		c.loops = col.loops
 	}
 	if col.letAt >= 0 {
 		c.err = &exprError{code: diag.CodeExprSyntax, msg: "let is not allowed in lwf expressions", hint: "use vars: for values computed once", offset: col.letAt}
@@ -271,6 +274,7 @@ func (e *engine) configFor(sc *scope) *conf.Config {
 		for name := range base.Disabled {
 			delete(base.Builtins, name)
 		}
+		e.budgetFunctions(base)
 		e.base = base
 	}
 	cfg := *e.base
@@ -285,6 +289,15 @@ func (e *engine) compileWith(src string, cfg *conf.Config) (*vm.Program, error) 
 	tree, err := checker.ParseCheck(src, cfg)
 	if err != nil {
 		return nil, err
+	}
+	// Count the work as it runs (see budgetPatch); only a tree that
+	// changed needs typing again, for the calls the patch added.
+	patch := &budgetPatch{}
+	ast.Walk(&tree.Node, patch)
+	if patch.changed {
+		if _, err := checker.Check(tree, cfg); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Optimize {
 		if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
@@ -321,26 +334,10 @@ func (e *engine) eval(src string, sc *scope) (any, *exprError) {
 		}
 		return u, nil
 	}
-	if !c.loops {
-		return e.finish(e.run(c.prog, sc.values))
-	}
-	type result struct {
-		v   any
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := e.run(c.prog, sc.values)
-		done <- result{v, err}
-	}()
-	timer := time.NewTimer(exprTimeout)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return e.finish(r.v, r.err)
-	case <-timer.C:
-		return nil, &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression took longer than %v", exprTimeout)}
-	}
+	// The evaluation runs here, on the caller's goroutine, under its
+	// budgets: when one runs out, it stops (see meter).
+	e.meter.start(e.ctx, e.timeout)
+	return e.finish(e.run(c.prog, sc.values))
 }
 
 // run runs a program on the scope's values, turning a panic into an error.
@@ -369,6 +366,9 @@ func (e *engine) finish(v any, err error) (any, *exprError) {
 }
 
 func runtimeError(err error) *exprError {
+	if ee, ok := budgetExceeded(err); ok {
+		return ee
+	}
 	msg := err.Error()
 	var fe *file.Error
 	off := 0
@@ -523,7 +523,6 @@ type refCollector struct {
 	members map[*ast.IdentifierNode]string // identifier → static property used on it
 	letAt   int
 	started bool
-	loops   bool
 
 	disabledAt   int
 	disabledName string
@@ -549,19 +548,7 @@ func (c *refCollector) Visit(node *ast.Node) {
 		}
 	case *ast.IdentifierNode:
 		c.idents = append(c.idents, n)
-	case *ast.BinaryNode:
-		if n.Operator == ".." {
-			c.loops = true
-		}
-	case *ast.PredicateNode, *ast.PointerNode, *ast.CallNode:
-		c.loops = true
 	case *ast.BuiltinNode:
-		switch n.Name {
-		case "len", "upper", "lower", "trim", "trimPrefix", "trimSuffix", "int", "float", "string",
-			"abs", "ceil", "floor", "round", "hasPrefix", "hasSuffix", "indexOf", "lastIndexOf", "first", "last", "get":
-		default:
-			c.loops = true
-		}
 		// expr parses some builtins (reduce, …) itself, past DisableBuiltin.
 		if c.disabledAt < 0 && contains(disabledBuiltins, n.Name) && n.Name != "now" {
 			c.disabledAt, c.disabledName = n.Location().From, n.Name

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +130,86 @@ func TestCancelStopsExpansion(t *testing.T) {
 	}
 	if plan != nil && len(plan.Payloads) > 0 {
 		t.Errorf("%d payloads from a stopped compilation", len(plan.Payloads))
+	}
+}
+
+// TestExprBudgetsHoldWhileRunning: expressions that build far more than
+// the budget (a join of 9,000 copies of a 100 KB var was 900 MB) stop when
+// they pass it, with expr-limit, having allocated little: the budget is
+// counted before each string or list is built, not checked on the result.
+func TestExprBudgetsHoldWhileRunning(t *testing.T) {
+	const built = "expression builds more than 8388608 bytes of text and lists"
+	tests := []struct{ expr, msg string }{
+		{`join(map(1..9000, vars.s), '')`, built},
+		{`len(map(1..19000, vars.s + vars.s))`, built},
+		{`len(map(1..19000, vars.s + 'x'))`, built},
+		{`len(map(1..19000, upper(vars.s)))`, built},
+		{`len(map(1..19000, trim(vars.s)))`, built},
+		{`len(toJSON(map(1..9000, vars.s)))`, built},
+		{`len(string(map(1..9000, vars.s)))`, built},
+		{`len(map(1..1000, split(vars.s, '')))`, built},
+		{`len(map(1..19000, replace(vars.s, 'x', 'y')))`, built},
+		{`len(concat(vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l, vars.l))`, built},
+		{`len(filter(vars.l, none(vars.l, # < 0)))`, "expression takes more than 1000000 steps (items of map, filter, …)"},
+	}
+	s := strings.Repeat("x", 100_000)
+	for _, tt := range tests {
+		t.Run(tt.expr[:min(len(tt.expr), 40)], func(t *testing.T) {
+			src := "version: 1\nname: budget\nvars:\n  s: " + s + "\n  l: ${{ 1..18000 }}\n  r: \"${{ " + tt.expr + " }}\"\nworkflow:\n  action: retrieveSSI\n"
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, ds := Compile(context.Background(), "budget.yaml", []byte(src), Options{})
+			runtime.ReadMemStats(&after)
+			if len(ds) != 1 || ds[0].Code != diag.CodeExprLimit || ds[0].Message != tt.msg {
+				t.Fatalf("diagnostics:\n%s", renderDiags(ds))
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("allocated %d MB on the way to the limit", alloc>>20)
+			}
+		})
+	}
+}
+
+// TestExprTimeoutStops: an evaluation past its deadline stops, on the
+// compilation's own goroutine: nothing goes on running once the deadline
+// is reported (it used to run on in a goroutine of its own).
+func TestExprTimeoutStops(t *testing.T) {
+	src := "version: 1\nname: slow\nvars:\n  l: ${{ 1..18000 }}\n  r: \"${{ none(vars.l, -1 in vars.l) }}\"\nworkflow:\n  action: retrieveSSI\n"
+	c, err := newCompilation("slow.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.engine.timeout = 20 * time.Millisecond
+	before := runtime.NumGoroutine()
+	_, ds := c.compileSource(context.Background(), []byte(src))
+	if got := renderDiags(ds); got != "slow.yaml:5:10: expression took longer than 20ms [expr-limit]\n" {
+		t.Errorf("diagnostics:\n%s", got)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines left running after the deadline", after-before)
+	}
+}
+
+// TestCancelStopsEvaluation: cancelling the context stops a long
+// evaluation in the middle, not after it.
+func TestCancelStopsEvaluation(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	now := func() time.Time {
+		calls++
+		if calls == 100 {
+			cancel()
+		}
+		return testNow
+	}
+	src := "version: 1\nname: long\nworkflow:\n  action: retrieveSSI\n  label: \"${{ string(len(map(1..19000, now()))) }}\"\n"
+	_, ds := Compile(ctx, "long.yaml", []byte(src), Options{Now: now})
+	if calls > 200 {
+		t.Errorf("the evaluation went on after the cancel: %d calls", calls)
+	}
+	if got := renderDiags(ds); got != "long.yaml: compilation stopped: context canceled [interrupted]\n" {
+		t.Errorf("diagnostics:\n%s", got)
 	}
 }

@@ -173,6 +173,9 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 // exprErrorAt reports an expression problem at its character in the file.
 // An offset of -1 points at the "${{" itself.
 func (c *compilation) exprErrorAt(n *dsl.Node, sg segment, e *exprError) {
+	if c.ctx.Err() != nil {
+		return // stopped: the interrupted diagnostic says so
+	}
 	byteOff := sg.start
 	if e.offset >= 0 {
 		byteOff = sg.inner + runeToByte(n.Value[sg.inner:sg.innerEnd], e.offset)
