@@ -30,7 +30,12 @@ type Options struct {
 	// InputValues are input values given from Go; --input flags win.
 	InputValues map[string]any
 	// Getenv backs the env context of expressions; nil means no variables.
+	// It is never called in Symbolic mode, and only for the variables the
+	// file declares in its env: list.
 	Getenv func(string) string
+	// EnvAllow, when not nil, is the only variables a file may declare in
+	// env: (--env NAME); an empty list allows none.
+	EnvAllow []string
 	// ChunkSize bounds the root actions per workflow; 0 means DefaultChunkSize.
 	ChunkSize int
 	// MaxActions bounds the actions the file may expand to (forEach,
@@ -150,6 +155,9 @@ func (c *compilation) compileSource(ctx context.Context, src []byte) (*Plan, dia
 		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, diag.CodeInterrupted, fmt.Sprintf("compilation stopped: %v", err)))
 		plan.Payloads, plan.Outputs = nil, nil
 	}
+	for i, d := range c.diags {
+		c.diags[i] = c.engine.taint.redact(d, false)
+	}
 	return plan, c.diags.Normalize()
 }
 
@@ -164,7 +172,11 @@ type compilation struct {
 	inputs []*inputDecl
 	scope  *scope
 	exp    *expansion // actions expanded so far, shared with callees
-	ctx    context.Context
+	env    envList    // the file's env: list
+	// parentEnv is the env: list of the file that used this one, for the
+	// with: values evaluated there.
+	parentEnv envList
+	ctx       context.Context
 
 	// Reusable workflows (uses:).
 	callees    map[string]*callee      // parsed once per compilation
@@ -226,7 +238,11 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	if opts.MaxActions <= 0 {
 		opts.MaxActions = DefaultMaxActions
 	}
-	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, opts.Getenv),
+	getenv := opts.Getenv
+	if opts.Symbolic {
+		getenv = nil // lwf validate reads no environment: env.NAME stays unknown
+	}
+	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, getenv),
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
 		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{},
 		exp: &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
@@ -238,11 +254,17 @@ func (c *compilation) errorAt(n *dsl.Node, code, msg, hint string) {
 		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, code, msg).WithHint(hint))
 		return
 	}
-	c.diags = append(c.diags, diag.New(c.file, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path))
+	c.diags = append(c.diags, c.redact(diag.New(c.file, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path), n))
+}
+
+// redact hides values from env in a diagnostic about node n (see taint).
+func (c *compilation) redact(d diag.Diagnostic, n *dsl.Node) diag.Diagnostic {
+	return c.engine.taint.redact(d, c.engine.taint.nodes[n])
 }
 
 func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	top := c.structure(root)
+	c.env = c.declareEnv(top.env)
 	plan := &Plan{File: c.file, Name: top.name, Description: top.description, Limits: sortedLimits(c.limitsField(top.limits))}
 	c.inputs = c.declareInputs(top.inputs)
 	c.scope = c.bindInputs(c.inputs)

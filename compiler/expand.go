@@ -79,7 +79,11 @@ func (c *compilation) evalVars(n *dsl.Node) {
 			c.errorAt(p.Key, diag.CodeFieldValue, fmt.Sprintf("var name %q must be an identifier (letters, digits, _)", name), "")
 			continue
 		}
+		taintBefore := c.engine.taint.n
 		v, ok := c.lowerValue(p.Value, c.scope)
+		if c.engine.taint.n > taintBefore {
+			c.scope.tainted["vars."+name] = true
+		}
 		v = exprValue(v)
 		if u, isU := v.(schemas.Unknown); isU || !ok {
 			vt[name] = typeFromJSON(u.Type)
@@ -152,10 +156,12 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		}
 		return c.expandOne(n, sc, parent)
 	}
+	taintBefore := c.engine.taint.n
 	items, unknownItem, ok := c.forEachItems(fe.Value, sc)
 	if !ok {
 		return nil
 	}
+	taintedItems := c.engine.taint.n > taintBefore
 	asName, indexName := c.loopNames(n)
 	source := c.forEachSource(fe.Value, sc)
 	var out []*object
@@ -165,6 +171,9 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		inner.values[asName], inner.values[indexName] = item, i
 		if isUnknown(item) {
 			inner.unknown[asName] = true
+		}
+		if taintedItems {
+			inner.tainted[asName] = true
 		}
 		label := fmt.Sprintf("%s #%d", asName, i+1)
 		if isUnknown(item) {

@@ -44,6 +44,7 @@ type scope struct {
 	types   types.Map
 	values  map[string]any
 	unknown map[string]bool // "inputs.note", "vars.x", "lead": no value yet
+	tainted map[string]bool // "env", and names whose value came from env
 	// optional are the unknown names that may be null (optional inputs
 	// without a default): a parameter made only of them may be left out.
 	optional map[string]bool
@@ -51,7 +52,10 @@ type scope struct {
 }
 
 func (s *scope) child() *scope {
-	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}}
+	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}}
+	for k := range s.tainted {
+		c.tainted[k] = true
+	}
 	for k, v := range s.types {
 		c.types[k] = v
 	}
@@ -122,6 +126,7 @@ type engine struct {
 	now     func() time.Time
 	getenv  func(string) string
 	ctx     context.Context // the compilation's: cancelling it stops an evaluation
+	taint   *taintRecord    // what is known to come from env
 	timeout time.Duration   // of one evaluation
 	meter   meter           // the budget of the evaluation in progress
 	cache   map[string]*compiled
@@ -134,30 +139,26 @@ type compiled struct {
 	prog *vm.Program
 	refs refs
 	err  *exprError
+	// envAt is where each env.NAME is read ("" for env used whole), in
+	// runes from the start of the expression.
+	envAt map[string]int
 }
 
 func newEngine(now func() time.Time, getenv func(string) string) *engine {
-	return &engine{now: now, getenv: getenv, ctx: context.Background(), timeout: exprTimeout,
+	return &engine{now: now, getenv: getenv, ctx: context.Background(), timeout: exprTimeout, taint: newTaintRecord(),
 		cache: map[string]*compiled{}, configs: map[string]*conf.Config{}}
 }
 
-// secretEnv are never readable from expressions: a token must not end up
-// in a payload, a plan or a log.
-var secretEnv = map[string]bool{"LINKED_API_TOKEN": true, "IDENTIFICATION_TOKEN": true}
-
-// fillEnv puts the environment variables an expression names into the
-// scope's env map, and refuses the secret ones.
-func (e *engine) fillEnv(c *compiled, sc *scope) *exprError {
-	props, ok := c.refs["env"]
-	if !ok {
-		return nil
-	}
+// fillEnv puts the environment variables an expression names (checked
+// by checkEnv) into the scope's env map, reading each once. Their values
+// are tainted.
+func (e *engine) fillEnv(c *compiled, sc *scope) {
 	env, _ := sc.values["env"].(map[string]any)
-	for name := range props {
-		if secretEnv[name] {
-			return &exprError{code: diag.CodeExprUndefined, msg: fmt.Sprintf("env.%s is not available to expressions", name), hint: "tokens never go into payloads; lwf sends them as headers"}
-		}
-		if name == "" || env == nil {
+	if env == nil {
+		return
+	}
+	for name := range c.refs["env"] {
+		if name == "" || secretEnv[name] {
 			continue
 		}
 		if _, done := env[name]; done {
@@ -168,8 +169,8 @@ func (e *engine) fillEnv(c *compiled, sc *scope) *exprError {
 			v = e.getenv(name)
 		}
 		env[name] = v
+		e.taint.addText(v)
 	}
-	return nil
 }
 
 func (e *engine) functions() []expr.Option {
@@ -253,7 +254,7 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 		c.err = classify(err, sc)
 		return c
 	}
-	c.prog, c.refs = prog, col.result()
+	c.prog, c.refs, c.envAt = prog, col.result(), col.envAt
 	return c
 }
 
@@ -313,14 +314,15 @@ func (e *engine) compileWith(src string, cfg *conf.Config) (*vm.Program, error) 
 
 // eval evaluates src in sc. A result that depends on a value nobody gave
 // comes back as a schemas.Unknown of the expression's static type.
-func (e *engine) eval(src string, sc *scope) (any, *exprError) {
+// tainted says the expression reads a value that came from env: its
+// result is tainted, and a failure on it does not show the values.
+func (e *engine) eval(src string, sc *scope) (v any, tainted bool, err *exprError) {
 	c := e.compile(src, sc)
 	if c.err != nil {
-		return nil, c.err
+		return nil, mentions(src, sc.tainted), c.err
 	}
-	if err := e.fillEnv(c, sc); err != nil {
-		return nil, err
-	}
+	tainted = c.refs.touches(sc.tainted)
+	e.fillEnv(c, sc)
 	if c.refs.touches(sc.unknown) {
 		u := schemas.Unknown{Type: jsonTypeOf(c.prog.Node().Type())}
 		if len(sc.optional) > 0 {
@@ -332,12 +334,19 @@ func (e *engine) eval(src string, sc *scope) (any, *exprError) {
 			}
 			u.Optional = !c.refs.touches(required)
 		}
-		return u, nil
+		return u, tainted, nil
 	}
 	// The evaluation runs here, on the caller's goroutine, under its
 	// budgets: when one runs out, it stops (see meter).
 	e.meter.start(e.ctx, e.timeout)
-	return e.finish(e.run(c.prog, sc.values))
+	v, err = e.finish(e.run(c.prog, sc.values))
+	if err != nil && tainted && err.code == diag.CodeExprRuntime {
+		// expr's messages print the operands: here, values from env.
+		err = &exprError{code: err.code, offset: err.offset,
+			msg:  "expression failed on a value read from env; the message is not shown, as it would show the value",
+			hint: "check the environment variables the expression reads"}
+	}
+	return v, tainted, err
 }
 
 // run runs a program on the scope's values, turning a panic into an error.
@@ -520,6 +529,7 @@ func (r refs) touches(unknown map[string]bool) bool {
 // walks children before parents, so identifiers are resolved at the end.
 type refCollector struct {
 	idents  []*ast.IdentifierNode
+	envAt   map[string]int                 // see compiled.envAt
 	members map[*ast.IdentifierNode]string // identifier → static property used on it
 	letAt   int
 	started bool
@@ -562,7 +572,16 @@ func (c *refCollector) result() refs {
 		if r[id.Value] == nil {
 			r[id.Value] = map[string]bool{}
 		}
-		r[id.Value][c.members[id]] = true // "" when used whole
+		prop := c.members[id] // "" when used whole
+		r[id.Value][prop] = true
+		if id.Value == "env" {
+			if c.envAt == nil {
+				c.envAt = map[string]int{}
+			}
+			if at, seen := c.envAt[prop]; !seen || id.Location().From < at {
+				c.envAt[prop] = id.Location().From
+			}
+		}
 	}
 	return r
 }

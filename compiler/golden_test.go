@@ -63,6 +63,9 @@ func goldenOptions(t *testing.T, src []byte, symbolic bool) Options {
 			default:
 				opts.Parse.MaxExpandedBytes = n
 			}
+		case "--env":
+			i++
+			opts.EnvAllow = append(opts.EnvAllow, fields[i])
 		case "--compile":
 			opts.Symbolic = false
 		case "--chunk-size":

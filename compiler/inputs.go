@@ -155,7 +155,10 @@ func (c *compilation) declSchema(n *dsl.Node, name string, depth int) (map[strin
 // its default) and builds the expression scope.
 func (c *compilation) bindInputs(decls []*inputDecl) *scope {
 	given := c.givenInputs(decls)
-	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}}
+	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
+	if c.opts.Symbolic {
+		sc.unknown["env"] = true // lwf validate reads no environment
+	}
 	inTypes, inValues := types.Map{}, map[string]any{}
 	for _, d := range decls {
 		inTypes[d.name] = exprType(d.schema)

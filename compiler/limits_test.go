@@ -213,3 +213,14 @@ func TestCancelStopsEvaluation(t *testing.T) {
 		t.Errorf("diagnostics:\n%s", got)
 	}
 }
+
+// writeFile writes one file, making its directory.
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

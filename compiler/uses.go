@@ -122,6 +122,7 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 	}
 	sub := c.childFor(cl, up.Value)
 	top := sub.structure(cl.root)
+	sub.env = sub.declareEnv(top.env)
 	sub.inputs = sub.declareInputs(top.inputs)
 	sub.scope = sub.bindWith(sub.inputs, n, sc, up.Value.Value)
 	sub.evalVars(top.vars)
@@ -155,6 +156,7 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 func (c *compilation) childFor(cl *callee, site *dsl.Node) *compilation {
 	sub := *c
 	sub.parentFile = c.file
+	sub.parentEnv = c.env
 	sub.file = cl.file
 	sub.stdlib = strings.HasPrefix(cl.id, "std:")
 	sub.diags = nil
@@ -175,7 +177,10 @@ type viaSite struct {
 // bindWith gives a reusable workflow's inputs their values from with:,
 // evaluated in the caller's scope.
 func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *scope, name string) *scope {
-	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}}
+	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
+	if callerScope.unknown["env"] {
+		sc.unknown["env"] = true
+	}
 	inTypes, inValues := types.Map{}, map[string]any{}
 	given := map[string]bool{}
 	byName := map[string]*inputDecl{}
@@ -195,7 +200,11 @@ func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *
 				continue
 			}
 			given[d.name] = true
+			taintBefore := c.engine.taint.n
 			v, ok := c.parentLower(p.Value, callerScope)
+			if c.engine.taint.n > taintBefore {
+				sc.tainted["inputs."+d.name] = true
+			}
 			if !ok {
 				sc.unknown["inputs."+d.name] = true
 				continue
@@ -251,15 +260,15 @@ func typeFits(want, got string) bool {
 // parentError reports a problem that belongs to the using file (with:
 // values and keys), whose nodes live there.
 func (c *compilation) parentError(n *dsl.Node, code, msg, hint string) {
-	c.diags = append(c.diags, diag.New(c.parentFile, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path))
+	c.diags = append(c.diags, c.redact(diag.New(c.parentFile, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path), n))
 }
 
 // parentLower evaluates a with: value in the caller's scope, reporting
 // expression problems against the caller's file.
 func (c *compilation) parentLower(n *dsl.Node, sc *scope) (any, bool) {
-	saved := c.file
-	c.file = c.parentFile
-	defer func() { c.file = saved }()
+	savedFile, savedEnv := c.file, c.env
+	c.file, c.env = c.parentFile, c.parentEnv
+	defer func() { c.file, c.env = savedFile, savedEnv }()
 	return c.lowerValue(n, sc)
 }
 

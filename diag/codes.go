@@ -37,5 +37,6 @@ const (
 	CodeTooManyActions  = "too-many-actions"
 	CodeInterrupted     = "interrupted"
 	CodePayloadTooLarge = "payload-too-large"
+	CodeEnvNotAllowed   = "env-not-allowed"
 	CodeIO              = "io"
 )

@@ -25,6 +25,7 @@ type runMeta struct {
 	InputsFile string   `json:"inputsFile,omitempty"`
 	ChunkSize  int      `json:"chunkSize,omitempty"`
 	MaxBytes   int      `json:"maxBytes,omitempty"`
+	Env        []string `json:"env,omitempty"`
 	// Variants records which version of a variants: text each action
 	// got, for lwf result --by-variant.
 	Variants []compiler.Variant `json:"variants,omitempty"`
@@ -164,7 +165,7 @@ func attachRun(a *app, db *state.DB, prep *prepared, arg string, creds runner.Cr
 		file, _ = filepath.Abs(arg)
 	}
 	cwd, _ := os.Getwd()
-	meta, _ := json.Marshal(runMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Variants: plan.Variants})
+	meta, _ := json.Marshal(runMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Env: in.env, Variants: plan.Variants})
 	run, created, err := db.Attach(a.ctx, runner.Run{Key: prep.key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: prep.created, Meta: meta}, plan.Payloads, fresh)
 	if err != nil {
 		return nil, err
@@ -234,7 +235,7 @@ func recompile(ctx context.Context, a *app, run *runner.Run, ws []*runner.Workfl
 	if cwd, _ := os.Getwd(); cwd != m.Dir {
 		return nil // relative input paths would not resolve the same
 	}
-	in := inputFlags{inputs: m.Inputs, inputsFile: m.InputsFile, maxBytes: m.MaxBytes}
+	in := inputFlags{inputs: m.Inputs, inputsFile: m.InputsFile, maxBytes: m.MaxBytes, env: m.Env}
 	opts := in.options(a)
 	opts.Getenv = hideTokens(a.getenv)
 	opts.ChunkSize = m.ChunkSize

@@ -23,12 +23,14 @@ type inputFlags struct {
 	inputs     []string
 	inputsFile string
 	maxBytes   int
+	env        []string // --env: nil when not given
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.inputs, "input", "i", nil, "input value `name=value` or name=@file (.csv, .json, .yaml); repeatable")
 	cmd.Flags().StringVar(&f.inputsFile, "inputs-file", "", "JSON or YAML `file` with input values")
 	cmd.Flags().IntVar(&f.maxBytes, "max-bytes", 1<<20, "refuse workflow files larger than this many bytes")
+	cmd.Flags().StringArrayVar(&f.env, "env", nil, "allow workflow files to read only environment variable `NAME` (from their env: list); repeatable; --env '' allows none")
 }
 
 func (f *inputFlags) options(a *app) compiler.Options {
@@ -36,6 +38,7 @@ func (f *inputFlags) options(a *app) compiler.Options {
 		Inputs:     f.inputs,
 		InputsFile: f.inputsFile,
 		Getenv:     a.getenv,
+		EnvAllow:   f.env,
 		Parse:      dsl.Options{MaxBytes: f.maxBytes},
 	}
 }
@@ -68,6 +71,7 @@ unreadable input.`,
 			}
 			opts := in.options(a)
 			opts.Symbolic = true
+			opts.Getenv = nil // validate reads no environment variable: env.NAME is checked as a string
 			ds := validateFiles(a, files, opts)
 			if err := w.Write(a.stdout, ds, files); err != nil {
 				return err
@@ -217,4 +221,5 @@ var ruleDescriptions = map[string]string{
 	diag.CodeTooManyActions:  "forEach or uses: expand the workflow past the action cap.",
 	diag.CodeInterrupted:     "The compilation was stopped (Ctrl-C) before it finished.",
 	diag.CodePayloadTooLarge: "A workflow's JSON is larger than the API accepts in one request.",
+	diag.CodeEnvNotAllowed:   "An expression reads an environment variable the file's env: list (or --env) does not allow.",
 }
