@@ -66,6 +66,9 @@ func (c *compilation) declareInputs(n *dsl.Node) []*inputDecl {
 				c.errorAt(dn, diag.CodeFieldValue, fmt.Sprintf("default of input %q: %v", name, err), "")
 			} else {
 				d.def, d.hasDef = fromYAML(v, d.schema), true
+				if msg := numberProblem(d.schema, d.def); msg != "" {
+					c.errorAt(dn, diag.CodeInputValue, "default: "+msg, "")
+				}
 				for _, pr := range schemas.CheckValue(name, d.schema, d.def) {
 					c.errorAt(dn, inputCode(pr), "default: "+pr.Message, "")
 				}

@@ -224,3 +224,44 @@ func writeFile(t *testing.T, dir, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestUsesPathsInTheDirectory: a file whose name starts with two dots is
+// in the directory; a path that climbs out of it, directly or through a
+// link, is refused.
+func TestUsesPathsInTheDirectory(t *testing.T) {
+	callee := "version: 1\nname: c\nworkflow:\n  action: retrieveSSI\n"
+	dir := writeFiles(t, map[string]string{"..name.yaml": callee, "...yaml": callee, "..a..yaml": callee})
+	writeFile(t, filepath.Join(dir, "sub"), "x.yaml", callee)
+	if err := os.Symlink(filepath.Join(dir, "sub", "x.yaml"), filepath.Join(dir, "sub", "..link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	writeFile(t, outside, "o.yaml", callee)
+	if err := os.Symlink(filepath.Join(outside, "o.yaml"), filepath.Join(dir, "..out.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ uses, want string }{
+		{"./..name.yaml", ""},
+		{"..name.yaml", ""},
+		{"./...yaml", ""},
+		{"./..a..yaml", ""},
+		{"./sub/..link.yaml", ""},
+		{"./..out.yaml", `a.yaml:4:9: uses: "./..out.yaml" leaves the directory of a.yaml through a link [uses-not-found]`},
+		{"../x.yaml", `a.yaml:4:9: uses: "../x.yaml" leaves the directory of a.yaml [uses-not-found]`},
+		{"./sub/../../x.yaml", `a.yaml:4:9: uses: "./sub/../../x.yaml" leaves the directory of a.yaml [uses-not-found]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.uses, func(t *testing.T) {
+			writeFile(t, dir, "a.yaml", "version: 1\nname: a\nworkflow:\n  uses: "+tt.uses+"\n")
+			_, ds := CompileFile(context.Background(), filepath.Join(dir, "a.yaml"), Options{})
+			got := ""
+			for _, d := range ds {
+				d.File = filepath.Base(d.File)
+				got += d.String()
+			}
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}

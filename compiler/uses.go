@@ -52,12 +52,12 @@ func (c *compilation) resolveUses(n *dsl.Node) (*callee, string) {
 	if c.stdlib {
 		return nil, "a standard workflow can use only other standard workflows"
 	}
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if err != nil || climbsOut(rel) {
 		return nil, fmt.Sprintf("uses: %q leaves the directory of %s", name, filepath.Base(c.file))
 	}
 	if real, err := filepath.EvalSymlinks(clean); err == nil {
 		if realDir, err := filepath.EvalSymlinks(dir); err == nil {
-			if r, err := filepath.Rel(realDir, real); err != nil || strings.HasPrefix(r, "..") {
+			if r, err := filepath.Rel(realDir, real); err != nil || climbsOut(r) {
 				return nil, fmt.Sprintf("uses: %q leaves the directory of %s through a link", name, filepath.Base(c.file))
 			}
 		}
@@ -69,6 +69,13 @@ func (c *compilation) resolveUses(n *dsl.Node) (*callee, string) {
 		}
 		return src, nil
 	}), ""
+}
+
+// climbsOut reports whether a relative path leaves its directory: it is
+// ".." or starts with "../" — not a name that merely starts with two dots
+// ("..name.yaml").
+func climbsOut(rel string) bool {
+	return rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func (c *compilation) loadCallee(id, file string, read func() ([]byte, error)) *callee {
@@ -218,6 +225,10 @@ func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *
 			}
 			v = fromYAML(exprValue(v), d.schema)
 			bad := false
+			if msg := numberProblem(d.schema, v); msg != "" {
+				c.parentError(p.Value, diag.CodeInputValue, fmt.Sprintf("%s: input %q: %s", name, d.name, msg), "")
+				bad = true
+			}
 			for _, pr := range schemas.CheckValue(d.name, d.schema, v) {
 				c.parentError(p.Value, inputCode(pr), fmt.Sprintf("%s: %s", name, pr.Message), pr.Hint)
 				bad = true
