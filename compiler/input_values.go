@@ -124,6 +124,18 @@ func (c *compilation) flagValue(d *inputDecl, origin, raw string) (any, bool) {
 			c.errorAt(nil, diag.CodeInputFile, fmt.Sprintf("%s: %v", origin, err), "")
 			return nil, false
 		}
+		if !utf8.Valid(b) {
+			i := 0
+			for r, w := utf8.DecodeRune(b); r != utf8.RuneError || w != 1; r, w = utf8.DecodeRune(b[i:]) {
+				i += w
+			}
+			lines := lineStarts(b[:i])
+			start := lines[len(lines)-1]
+			pos := diag.Pos{Line: len(lines), Column: utf8.RuneCount(b[start:i]) + 1}
+			c.diags = append(c.diags, diag.New(path, pos, diag.CodeEncoding,
+				fmt.Sprintf("%s: invalid utf-8 byte 0x%02x; save the file as utf-8", origin, b[i])))
+			return nil, false
+		}
 		raw = string(b)
 	} else if strings.HasPrefix(raw, "@@") {
 		raw = raw[1:]
