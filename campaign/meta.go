@@ -17,6 +17,7 @@ type RunMeta struct {
 	InputsFile string   `json:"inputsFile,omitempty"`
 	ChunkSize  int      `json:"chunkSize,omitempty"`
 	MaxBytes   int      `json:"maxBytes,omitempty"`
+	Env        []string `json:"env,omitempty"` // --env: the variables the file may read
 	// Variants records which version of a variants: text each action
 	// got, for lwf result --by-variant.
 	Variants []compiler.Variant `json:"variants,omitempty"`

@@ -12,13 +12,14 @@ import (
 type topLevel struct {
 	name, description string
 	inputs, vars      *dsl.Node
+	env               *dsl.Node
 	limits            *dsl.Node
 	workflow          *dsl.Node
 	output            *dsl.Node
 }
 
 // fileFields are the keys a workflow file may have, in canonical order.
-var fileFields = []string{"version", "name", "description", "inputs", "vars", "limits", "output", "workflow"}
+var fileFields = []string{"version", "name", "description", "env", "inputs", "vars", "limits", "output", "workflow"}
 
 var namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -48,6 +49,8 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 			}
 		case "description":
 			t.description, _ = c.plainString(p.Value, "description")
+		case "env":
+			t.env = p.Value
 		case "inputs":
 			t.inputs = c.mapping(p.Value, "inputs")
 		case "vars":

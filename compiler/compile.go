@@ -32,9 +32,17 @@ type Options struct {
 	// InputValues are input values given from Go; --input flags win.
 	InputValues map[string]any
 	// Getenv backs the env context of expressions; nil means no variables.
+	// It is never called in Symbolic mode, and only for the variables the
+	// file declares in its env: list.
 	Getenv func(string) string
+	// EnvAllow, when not nil, is the only variables a file may declare in
+	// env: (--env NAME); an empty list allows none.
+	EnvAllow []string
 	// ChunkSize bounds the root actions per workflow; 0 means DefaultChunkSize.
 	ChunkSize int
+	// MaxActions bounds the actions the file may expand to (forEach,
+	// uses:); 0 means DefaultMaxActions. Passing it is an error.
+	MaxActions int
 	// Symbolic checks inputs that have no value by their declared types
 	// instead of reporting them missing: that is `lwf validate`.
 	Symbolic bool
@@ -142,12 +150,21 @@ func Compile(ctx context.Context, file string, src []byte, opts Options) (*Plan,
 }
 
 func (c *compilation) compileSource(ctx context.Context, src []byte) (*Plan, diag.List) {
+	c.ctx, c.engine.ctx = ctx, ctx
 	f, ds := dsl.Parse(c.file, src, c.opts.Parse)
 	c.diags = append(c.diags, ds...)
 	if f == nil || ds.HasErrors() {
 		return nil, c.diags.Normalize()
 	}
 	plan := c.run(ctx, f.Root)
+	if err := ctx.Err(); err != nil {
+		// Stopped half-way (Ctrl-C): what was made is incomplete.
+		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, diag.CodeInterrupted, fmt.Sprintf("compilation stopped: %v", err)))
+		plan.Payloads, plan.Outputs = nil, nil
+	}
+	for i, d := range c.diags {
+		c.diags[i] = c.engine.taint.redact(d, false)
+	}
 	return plan, c.diags.Normalize()
 }
 
@@ -161,7 +178,12 @@ type compilation struct {
 	srcs   map[*object]*stepSrc
 	inputs []*inputDecl
 	scope  *scope
-	count  int // lowered steps so far, bounded by maxExpanded
+	exp    *expansion // actions expanded so far, shared with callees
+	env    envList    // the file's env: list
+	// parentEnv is the env: list of the file that used this one, for the
+	// with: values evaluated there.
+	parentEnv envList
+	ctx       context.Context
 
 	// Reusable workflows (uses:).
 	callees    map[string]*callee      // parsed once per compilation
@@ -220,9 +242,17 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = DefaultChunkSize
 	}
-	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, opts.Getenv),
+	if opts.MaxActions <= 0 {
+		opts.MaxActions = DefaultMaxActions
+	}
+	getenv := opts.Getenv
+	if opts.Symbolic {
+		getenv = nil // lwf validate reads no environment: env.NAME stays unknown
+	}
+	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, getenv),
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
-		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{}}, nil
+		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{},
+		exp: &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
 }
 
 // errorAt records an error diagnostic at node n.
@@ -231,11 +261,17 @@ func (c *compilation) errorAt(n *dsl.Node, code, msg, hint string) {
 		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, code, msg).WithHint(hint))
 		return
 	}
-	c.diags = append(c.diags, diag.New(c.file, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path))
+	c.diags = append(c.diags, c.redact(diag.New(c.file, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path), n))
+}
+
+// redact hides values from env in a diagnostic about node n (see taint).
+func (c *compilation) redact(d diag.Diagnostic, n *dsl.Node) diag.Diagnostic {
+	return c.engine.taint.redact(d, c.engine.taint.nodes[n])
 }
 
 func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	top := c.structure(root)
+	c.env = c.declareEnv(top.env)
 	plan := &Plan{File: c.file, Name: top.name, Description: top.description, Limits: sortedLimits(c.limitsField(top.limits))}
 	c.inputs = c.declareInputs(top.inputs)
 	c.scope = c.bindInputs(c.inputs)
@@ -245,6 +281,9 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	}
 	before := len(c.diags)
 	steps := c.expandList(top.workflow, c.scope, nil)
+	if c.exp.over || ctx.Err() != nil {
+		return plan // reported where it happened; no payload is made
+	}
 	if len(steps) == 0 && len(c.diags) > before {
 		return plan // the steps' own problems say why none is left
 	}
@@ -257,7 +296,24 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			c.outputs[steps[0]] = &site
 		}
 	}
-	for _, tree := range c.chunk(top.workflow, steps) {
+	trees := c.chunk(top.workflow, steps)
+	oversized := false
+	for i, tree := range trees {
+		if ctx.Err() != nil {
+			return plan
+		}
+		if size := jsonSizeAtLeast(tree); size > schemas.MaxBodyBytes {
+			exact := false
+			if !c.opts.Symbolic && size <= 16*schemas.MaxBodyBytes {
+				// Small enough to encode: give the exact size.
+				if b, err := marshalValue(tree); err == nil {
+					size, exact = len(b), true
+				}
+			}
+			c.tooLarge(tree, i, len(trees), size, exact)
+			oversized = true
+			continue
+		}
 		for _, p := range c.cat.CheckWorkflow(plain(tree)) {
 			c.report(tree, p)
 		}
@@ -269,9 +325,17 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			c.errorAt(top.workflow, diag.CodeParamValue, fmt.Sprintf("cannot encode the workflow: %v", err), "")
 			continue
 		}
+		if len(b) > schemas.MaxBodyBytes {
+			c.tooLarge(tree, i, len(trees), len(b), true)
+			oversized = true
+			continue
+		}
 		plan.Variants = append(plan.Variants, c.variantsFor(len(plan.Payloads), tree)...)
 		plan.Payloads = append(plan.Payloads, b)
 		plan.Outputs = append(plan.Outputs, c.outputFor(tree))
+	}
+	if oversized {
+		plan.Payloads, plan.Outputs, plan.Variants = nil, nil, nil
 	}
 	plan.Skipped, plan.Samples = c.skipped, c.samples
 	plan.Inputs = c.inputValues()

@@ -16,10 +16,40 @@ import (
 // stepKeywords are a step's own keys; every other key is a parameter.
 var stepKeywords = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "variants", "then"}
 
-// maxExpanded bounds the steps one file may expand to, so that a forEach
-// over a huge list (or nested forEach) ends in a diagnostic, not in a
-// payload nobody can send.
-const maxExpanded = 100_000
+// DefaultMaxActions bounds the actions one file may expand to, so that a
+// forEach over a huge list, nested forEach or a fan-out through uses: ends
+// in a diagnostic, not in a payload nobody can send.
+const DefaultMaxActions = 100_000
+
+// expansion counts the actions a file expands to, across the reusable
+// workflows it inlines (every compilation of one file shares it), and
+// remembers whether the cap was hit. Once it is, nothing more is expanded
+// and no payload is made: a workflow is never silently cut short.
+type expansion struct {
+	count int
+	max   int
+	over  bool
+}
+
+// countAction counts one more action (step n) and reports, at n, the
+// action that passes the cap. It returns false once the cap is passed.
+func (c *compilation) countAction(n *dsl.Node) bool {
+	e := c.exp
+	e.count++
+	if e.count <= e.max {
+		return true
+	}
+	if !e.over {
+		e.over = true
+		at := n
+		if ap := n.Lookup("action"); ap != nil {
+			at = ap.Value
+		}
+		c.errorAt(at, diag.CodeTooManyActions, fmt.Sprintf("the workflow expands to more than %d actions here", e.max),
+			"split the input into several runs, or inline fewer reusable workflows")
+	}
+	return false
+}
 
 // stepSrc remembers where a lowered step came from, for diagnostics.
 type stepSrc struct {
@@ -49,7 +79,11 @@ func (c *compilation) evalVars(n *dsl.Node) {
 			c.errorAt(p.Key, diag.CodeFieldValue, fmt.Sprintf("var name %q must be an identifier (letters, digits, _)", name), "")
 			continue
 		}
+		taintBefore := c.engine.taint.n
 		v, ok := c.lowerValue(p.Value, c.scope)
+		if c.engine.taint.n > taintBefore {
+			c.scope.tainted["vars."+name] = true
+		}
 		v = exprValue(v)
 		if u, isU := v.(schemas.Unknown); isU || !ok {
 			vt[name] = typeFromJSON(u.Type)
@@ -110,7 +144,7 @@ func (c *compilation) expandList(n *dsl.Node, sc *scope, parent *schemas.Action)
 // expandStep expands one step: forEach makes one copy per item, if drops
 // it, and the rest is lowered.
 func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
-	if c.count > maxExpanded {
+	if c.exp.over || c.ctx.Err() != nil {
 		return nil
 	}
 	fe := n.Lookup("forEach")
@@ -122,10 +156,12 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		}
 		return c.expandOne(n, sc, parent)
 	}
+	taintBefore := c.engine.taint.n
 	items, unknownItem, ok := c.forEachItems(fe.Value, sc)
 	if !ok {
 		return nil
 	}
+	taintedItems := c.engine.taint.n > taintBefore
 	asName, indexName := c.loopNames(n)
 	source := c.forEachSource(fe.Value, sc)
 	var out []*object
@@ -136,6 +172,9 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		if isUnknown(item) {
 			inner.unknown[asName] = true
 		}
+		if taintedItems {
+			inner.tainted[asName] = true
+		}
 		label := fmt.Sprintf("%s #%d", asName, i+1)
 		if isUnknown(item) {
 			label = "" // checked once for every item: no item to name
@@ -145,8 +184,11 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		c.loops = append(c.loops, loopInfo{as: asName, label: label})
 		out = append(out, c.expandOne(n, inner, parent)...)
 		c.loops = c.loops[:len(c.loops)-1]
-		if c.count > maxExpanded {
-			c.errorAt(fe.Key, diag.CodeExprLimit, fmt.Sprintf("forEach expands the workflow past %d actions", maxExpanded), "split the input into several runs")
+		if c.exp.over {
+			c.errorAt(fe.Key, diag.CodeTooManyActions, fmt.Sprintf("forEach expands the workflow past %d actions", c.exp.max), "split the input into several runs")
+			break
+		}
+		if c.ctx.Err() != nil {
 			break
 		}
 	}
@@ -322,7 +364,7 @@ func (c *compilation) spreadParams(o *object, src *stepSrc, pp *dsl.Pair, sc *sc
 
 // lowerStep turns a step mapping into an action object.
 func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) *object {
-	c.count++
+	c.countAction(n)
 	src := &stepSrc{file: c.file, via: c.via, iter: c.iterLabel(), node: n, params: map[string]*dsl.Pair{}}
 	o := newObject()
 	c.srcs[o] = src

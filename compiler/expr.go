@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -43,6 +44,7 @@ type scope struct {
 	types   types.Map
 	values  map[string]any
 	unknown map[string]bool // "inputs.note", "vars.x", "lead": no value yet
+	tainted map[string]bool // "env", and names whose value came from env
 	// optional are the unknown names that may be null (optional inputs
 	// without a default): a parameter made only of them may be left out.
 	optional map[string]bool
@@ -50,7 +52,10 @@ type scope struct {
 }
 
 func (s *scope) child() *scope {
-	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}}
+	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}}
+	for k := range s.tainted {
+		c.tainted[k] = true
+	}
 	for k, v := range s.types {
 		c.types[k] = v
 	}
@@ -120,6 +125,10 @@ type exprError struct {
 type engine struct {
 	now     func() time.Time
 	getenv  func(string) string
+	ctx     context.Context // the compilation's: cancelling it stops an evaluation
+	taint   *taintRecord    // what is known to come from env
+	timeout time.Duration   // of one evaluation
+	meter   meter           // the budget of the evaluation in progress
 	cache   map[string]*compiled
 	configs map[string]*conf.Config // per scope signature: building one is costly
 	funcs   []expr.Option           // lwf's functions, built once
@@ -130,33 +139,26 @@ type compiled struct {
 	prog *vm.Program
 	refs refs
 	err  *exprError
-	// loops is set when the expression can iterate (map, filter, a range,
-	// …): only those run under the deadline; the others end in time
-	// bounded by their size.
-	loops bool
+	// envAt is where each env.NAME is read ("" for env used whole), in
+	// runes from the start of the expression.
+	envAt map[string]int
 }
 
 func newEngine(now func() time.Time, getenv func(string) string) *engine {
-	return &engine{now: now, getenv: getenv, cache: map[string]*compiled{}, configs: map[string]*conf.Config{}}
+	return &engine{now: now, getenv: getenv, ctx: context.Background(), timeout: exprTimeout, taint: newTaintRecord(),
+		cache: map[string]*compiled{}, configs: map[string]*conf.Config{}}
 }
 
-// secretEnv are never readable from expressions: a token must not end up
-// in a payload, a plan or a log.
-var secretEnv = map[string]bool{"LINKED_API_TOKEN": true, "IDENTIFICATION_TOKEN": true}
-
-// fillEnv puts the environment variables an expression names into the
-// scope's env map, and refuses the secret ones.
-func (e *engine) fillEnv(c *compiled, sc *scope) *exprError {
-	props, ok := c.refs["env"]
-	if !ok {
-		return nil
-	}
+// fillEnv puts the environment variables an expression names (checked
+// by checkEnv) into the scope's env map, reading each once. Their values
+// are tainted.
+func (e *engine) fillEnv(c *compiled, sc *scope) {
 	env, _ := sc.values["env"].(map[string]any)
-	for name := range props {
-		if secretEnv[name] {
-			return &exprError{code: diag.CodeExprUndefined, msg: fmt.Sprintf("env.%s is not available to expressions", name), hint: "tokens never go into payloads; lwf sends them as headers"}
-		}
-		if name == "" || env == nil {
+	if env == nil {
+		return
+	}
+	for name := range c.refs["env"] {
+		if name == "" || secretEnv[name] {
 			continue
 		}
 		if _, done := env[name]; done {
@@ -167,8 +169,8 @@ func (e *engine) fillEnv(c *compiled, sc *scope) *exprError {
 			v = e.getenv(name)
 		}
 		env[name] = v
+		e.taint.addText(v)
 	}
-	return nil
 }
 
 func (e *engine) functions() []expr.Option {
@@ -192,6 +194,9 @@ func (e *engine) functions() []expr.Option {
 			}
 			if n := strings.Count(s, old); len(s)+n*(len(repl)-len(old)) > maxExprResult {
 				return nil, errors.New("replace: the result would be too large")
+			}
+			if err := e.meter.charge(len(s) + strings.Count(s, old)*max(len(repl)-len(old), 0)); err != nil {
+				return nil, err
 			}
 			return strings.ReplaceAll(s, old, repl), nil
 		}, new(func(string, string, string) string)),
@@ -235,7 +240,6 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 	if prog != nil {
 		node := prog.Node()
 		ast.Walk(&node, col)
-		c.loops = col.loops
 	}
 	if col.letAt >= 0 {
 		c.err = &exprError{code: diag.CodeExprSyntax, msg: "let is not allowed in lwf expressions", hint: "use vars: for values computed once", offset: col.letAt}
@@ -250,7 +254,7 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 		c.err = classify(err, sc)
 		return c
 	}
-	c.prog, c.refs = prog, col.result()
+	c.prog, c.refs, c.envAt = prog, col.result(), col.envAt
 	return c
 }
 
@@ -271,6 +275,7 @@ func (e *engine) configFor(sc *scope) *conf.Config {
 		for name := range base.Disabled {
 			delete(base.Builtins, name)
 		}
+		e.budgetFunctions(base)
 		e.base = base
 	}
 	cfg := *e.base
@@ -286,6 +291,15 @@ func (e *engine) compileWith(src string, cfg *conf.Config) (*vm.Program, error) 
 	if err != nil {
 		return nil, err
 	}
+	// Count the work as it runs (see budgetPatch); only a tree that
+	// changed needs typing again, for the calls the patch added.
+	patch := &budgetPatch{}
+	ast.Walk(&tree.Node, patch)
+	if patch.changed {
+		if _, err := checker.Check(tree, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Optimize {
 		if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 			var fe *file.Error
@@ -300,14 +314,15 @@ func (e *engine) compileWith(src string, cfg *conf.Config) (*vm.Program, error) 
 
 // eval evaluates src in sc. A result that depends on a value nobody gave
 // comes back as a schemas.Unknown of the expression's static type.
-func (e *engine) eval(src string, sc *scope) (any, *exprError) {
+// tainted says the expression reads a value that came from env: its
+// result is tainted, and a failure on it does not show the values.
+func (e *engine) eval(src string, sc *scope) (v any, tainted bool, err *exprError) {
 	c := e.compile(src, sc)
 	if c.err != nil {
-		return nil, c.err
+		return nil, mentions(src, sc.tainted), c.err
 	}
-	if err := e.fillEnv(c, sc); err != nil {
-		return nil, err
-	}
+	tainted = c.refs.touches(sc.tainted)
+	e.fillEnv(c, sc)
 	if c.refs.touches(sc.unknown) {
 		u := schemas.Unknown{Type: jsonTypeOf(c.prog.Node().Type())}
 		if len(sc.optional) > 0 {
@@ -319,28 +334,19 @@ func (e *engine) eval(src string, sc *scope) (any, *exprError) {
 			}
 			u.Optional = !c.refs.touches(required)
 		}
-		return u, nil
+		return u, tainted, nil
 	}
-	if !c.loops {
-		return e.finish(e.run(c.prog, sc.values))
+	// The evaluation runs here, on the caller's goroutine, under its
+	// budgets: when one runs out, it stops (see meter).
+	e.meter.start(e.ctx, e.timeout)
+	v, err = e.finish(e.run(c.prog, sc.values))
+	if err != nil && tainted && err.code == diag.CodeExprRuntime {
+		// expr's messages print the operands: here, values from env.
+		err = &exprError{code: err.code, offset: err.offset,
+			msg:  "expression failed on a value read from env; the message is not shown, as it would show the value",
+			hint: "check the environment variables the expression reads"}
 	}
-	type result struct {
-		v   any
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := e.run(c.prog, sc.values)
-		done <- result{v, err}
-	}()
-	timer := time.NewTimer(exprTimeout)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return e.finish(r.v, r.err)
-	case <-timer.C:
-		return nil, &exprError{code: diag.CodeExprLimit, msg: fmt.Sprintf("expression took longer than %v", exprTimeout)}
-	}
+	return v, tainted, err
 }
 
 // run runs a program on the scope's values, turning a panic into an error.
@@ -369,6 +375,9 @@ func (e *engine) finish(v any, err error) (any, *exprError) {
 }
 
 func runtimeError(err error) *exprError {
+	if ee, ok := budgetExceeded(err); ok {
+		return ee
+	}
 	msg := err.Error()
 	var fe *file.Error
 	off := 0
@@ -520,10 +529,10 @@ func (r refs) touches(unknown map[string]bool) bool {
 // walks children before parents, so identifiers are resolved at the end.
 type refCollector struct {
 	idents  []*ast.IdentifierNode
+	envAt   map[string]int                 // see compiled.envAt
 	members map[*ast.IdentifierNode]string // identifier → static property used on it
 	letAt   int
 	started bool
-	loops   bool
 
 	disabledAt   int
 	disabledName string
@@ -549,19 +558,7 @@ func (c *refCollector) Visit(node *ast.Node) {
 		}
 	case *ast.IdentifierNode:
 		c.idents = append(c.idents, n)
-	case *ast.BinaryNode:
-		if n.Operator == ".." {
-			c.loops = true
-		}
-	case *ast.PredicateNode, *ast.PointerNode, *ast.CallNode:
-		c.loops = true
 	case *ast.BuiltinNode:
-		switch n.Name {
-		case "len", "upper", "lower", "trim", "trimPrefix", "trimSuffix", "int", "float", "string",
-			"abs", "ceil", "floor", "round", "hasPrefix", "hasSuffix", "indexOf", "lastIndexOf", "first", "last", "get":
-		default:
-			c.loops = true
-		}
 		// expr parses some builtins (reduce, …) itself, past DisableBuiltin.
 		if c.disabledAt < 0 && contains(disabledBuiltins, n.Name) && n.Name != "now" {
 			c.disabledAt, c.disabledName = n.Location().From, n.Name
@@ -575,7 +572,16 @@ func (c *refCollector) result() refs {
 		if r[id.Value] == nil {
 			r[id.Value] = map[string]bool{}
 		}
-		r[id.Value][c.members[id]] = true // "" when used whole
+		prop := c.members[id] // "" when used whole
+		r[id.Value][prop] = true
+		if id.Value == "env" {
+			if c.envAt == nil {
+				c.envAt = map[string]int{}
+			}
+			if at, seen := c.envAt[prop]; !seen || id.Location().From < at {
+				c.envAt[prop] = id.Location().From
+			}
+		}
 	}
 	return r
 }

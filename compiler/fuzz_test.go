@@ -3,8 +3,10 @@ package compiler
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/lwf-dev/lwf/diag"
@@ -93,6 +95,50 @@ func FuzzCompile(f *testing.F) {
 				if d.Code == "" || d.Message == "" {
 					t.Fatalf("diagnostic without code or message: %#v", d)
 				}
+			}
+		}
+	})
+}
+
+// FuzzExprBudget evaluates arbitrary expressions next to a 100 KB var and
+// a 5,000-item list: each must end — in a value or a diagnostic — within
+// the expression budgets, having allocated a bounded amount however much
+// it asked to build (the budgets are counted while it runs, see meter).
+func FuzzExprBudget(f *testing.F) {
+	for _, seed := range []string{
+		`join(map(1..9000, vars.s), '')`, `vars.s + vars.s`, `len(map(1..19000, vars.s + vars.s))`,
+		`upper(vars.s)`, `toJSON(vars.l)`, `string(map(vars.l, vars.s))`, `split(vars.s, '')`,
+		`concat(vars.l, vars.l, vars.l)`, `filter(vars.l, none(vars.l, # < 0))`, `replace(vars.s, 'x', vars.s)`,
+		`len(sortBy(map(vars.l, toJSON(vars.l)), #))`, `fromJSON(toJSON(vars.l))`, `trim(vars.s + ' ')`,
+		`count(vars.l, vars.s matches 'x+y')`, `vars.s[0:10] + 'x'`,
+	} {
+		f.Add(seed)
+	}
+	big := strings.Repeat("x", 100_000)
+	f.Fuzz(func(t *testing.T, expr string) {
+		if len(expr) > maxExprLen || strings.Contains(expr, "}}") || !utf8.ValidString(expr) {
+			return
+		}
+		value, _ := json.Marshal("${{ " + expr + " }}")
+		src := "version: 1\nname: fuzz\nvars:\n  s: " + big + "\n  l: ${{ 1..5000 }}\n  r: " + string(value) + "\nworkflow:\n  action: retrieveSSI\n"
+		c, err := newCompilation("f.yaml", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.engine.timeout = 200 * time.Millisecond
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, ds := c.compileSource(context.Background(), []byte(src))
+		runtime.ReadMemStats(&after)
+		if c.engine.meter.steps > maxExprSteps+1 {
+			t.Fatalf("%q took %d steps", expr, c.engine.meter.steps)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {
+			t.Fatalf("%q allocated %d MB", expr, alloc>>20)
+		}
+		for _, d := range ds {
+			if d.Code == "" || d.Message == "" {
+				t.Fatalf("diagnostic without code or message: %#v", d)
 			}
 		}
 	})

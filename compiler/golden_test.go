@@ -47,17 +47,25 @@ func goldenOptions(t *testing.T, src []byte, symbolic bool) Options {
 		case "--inputs-file":
 			i++
 			opts.InputsFile = filepath.Join("testdata", fields[i])
-		case "--max-bytes", "--max-depth":
+		case "--max-bytes", "--max-depth", "--max-nodes", "--max-expanded-bytes":
 			i++
 			var n int
 			if err := json.Unmarshal([]byte(fields[i]), &n); err != nil {
 				t.Fatalf("bad %s: %v", fields[i-1], err)
 			}
-			if fields[i-1] == "--max-bytes" {
+			switch fields[i-1] {
+			case "--max-bytes":
 				opts.Parse.MaxBytes = n
-			} else {
+			case "--max-depth":
 				opts.Parse.MaxDepth = n
+			case "--max-nodes":
+				opts.Parse.MaxNodes = n
+			default:
+				opts.Parse.MaxExpandedBytes = n
 			}
+		case "--env":
+			i++
+			opts.EnvAllow = append(opts.EnvAllow, fields[i])
 		case "--compile":
 			opts.Symbolic = false
 		case "--chunk-size":

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
@@ -78,6 +80,10 @@ func (c *compilation) givenInputs(decls []*inputDecl) map[string]any {
 
 // checkInput validates a value against its declaration; false if it fails.
 func (c *compilation) checkInput(d *inputDecl, origin string, v any) bool {
+	if msg := numberProblem(d.schema, v); msg != "" {
+		c.errorAt(d.key, diag.CodeInputValue, fmt.Sprintf("%s: %s", origin, msg), "")
+		return false
+	}
 	ok := true
 	for _, p := range schemas.CheckValue(d.name, d.schema, v) {
 		c.errorAt(d.key, inputCode(p), fmt.Sprintf("%s: %s", origin, p.Message), p.Hint)
@@ -118,6 +124,18 @@ func (c *compilation) flagValue(d *inputDecl, origin, raw string) (any, bool) {
 			c.errorAt(nil, diag.CodeInputFile, fmt.Sprintf("%s: %v", origin, err), "")
 			return nil, false
 		}
+		if !utf8.Valid(b) {
+			i := 0
+			for r, w := utf8.DecodeRune(b); r != utf8.RuneError || w != 1; r, w = utf8.DecodeRune(b[i:]) {
+				i += w
+			}
+			lines := lineStarts(b[:i])
+			start := lines[len(lines)-1]
+			pos := diag.Pos{Line: len(lines), Column: utf8.RuneCount(b[start:i]) + 1}
+			c.diags = append(c.diags, diag.New(path, pos, diag.CodeEncoding,
+				fmt.Sprintf("%s: invalid utf-8 byte 0x%02x; save the file as utf-8", origin, b[i])))
+			return nil, false
+		}
 		raw = string(b)
 	} else if strings.HasPrefix(raw, "@@") {
 		raw = raw[1:]
@@ -144,6 +162,9 @@ func parseScalar(typ, raw string) (any, error) {
 		f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a number", raw)
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, fmt.Errorf("%q is not a finite number", raw)
 		}
 		return f, nil
 	case "boolean":
@@ -208,6 +229,13 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 		c.csvError(path, d, err)
 		return nil, false
 	}
+	lines := lineStarts(b)
+	for i, h := range header {
+		if !utf8.ValidString(h) {
+			c.badUTF8(path, d, r, lines, b, 0, i, h, "the header row")
+			return nil, false
+		}
+	}
 	seen := map[string]bool{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -226,7 +254,7 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 	items, _ := d.schema["items"].(map[string]any)
 	props, _ := items["properties"].(map[string]any)
 	var rows []any
-	var lines []int
+	var rowLines []int
 	ok := true
 	for {
 		rec, err := r.Read()
@@ -238,9 +266,14 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 			return nil, false
 		}
 		line, _ := r.FieldPos(0)
-		lines = append(lines, line)
+		rowLines = append(rowLines, line)
 		row := map[string]any{}
 		for i, cell := range rec {
+			if !utf8.ValidString(cell) {
+				c.badUTF8(path, d, r, lines, b, line, i, header[i], "")
+				ok = false
+				continue
+			}
 			ps, _ := props[header[i]].(map[string]any)
 			t, _ := ps["type"].(string)
 			if t == "" || t == "string" || cell == "" {
@@ -268,8 +301,49 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 	if rows == nil {
 		rows = []any{}
 	}
-	c.csvLines[d.name], c.csvFile[d.name] = lines, path
+	c.csvLines[d.name], c.csvFile[d.name] = rowLines, path
 	return rows, true
+}
+
+// badUTF8 reports a CSV cell (field i of the record just read) that is
+// not UTF-8, at the bad byte. The CSV reader would pass the bytes on, and
+// the payload's JSON would turn them into U+FFFD: a name silently broken.
+func (c *compilation) badUTF8(path string, d *inputDecl, r *csv.Reader, lines []int, b []byte, row, i int, column, where string) {
+	line, col := r.FieldPos(i)
+	off := lines[min(line, len(lines))-1] + col - 1 // the field's first byte
+	for off < len(b) && utf8.FullRune(b[off:]) {
+		rn, w := utf8.DecodeRune(b[off:])
+		if rn == utf8.RuneError && w == 1 {
+			break
+		}
+		if b[off] == '\n' {
+			line++
+		}
+		off += w
+	}
+	start := lines[min(line, len(lines))-1]
+	pos := diag.Pos{Line: line, Column: utf8.RuneCount(b[start:min(off, len(b))]) + 1}
+	bad := byte(0)
+	if off < len(b) {
+		bad = b[off]
+	}
+	if where == "" {
+		where = fmt.Sprintf("row %d, column %q", row, column)
+	}
+	c.diags = append(c.diags, diag.New(path, pos, diag.CodeEncoding,
+		fmt.Sprintf("input %q, %s: invalid utf-8 byte 0x%02x; save the file as utf-8", d.name, where, bad)))
+}
+
+// lineStarts returns the byte offset of the start of each line of b
+// (lines[0] is line 1), as the CSV reader counts lines.
+func lineStarts(b []byte) []int {
+	lines := []int{0}
+	for i, c := range b {
+		if c == '\n' {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
 }
 
 func (c *compilation) csvError(path string, d *inputDecl, err error) {
@@ -324,6 +398,40 @@ func fromYAML(v any, schema map[string]any) any {
 		return out
 	}
 	return v
+}
+
+// numberProblem says what is wrong with the numbers of a value for its
+// declaration: an integer beyond the 64-bit range (1.2e29 is integral, but
+// no integer lwf can send), or a number that is not finite (Inf, NaN). JSON
+// has neither, so such a value would only fail later, further from its
+// cause.
+func numberProblem(schema map[string]any, v any) string {
+	t, _ := schema["type"].(string)
+	switch x := v.(type) {
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return fmt.Sprintf("%v is not a finite number", x)
+		}
+		if t == "integer" && x == math.Trunc(x) && (x >= 1<<63 || x < -(1<<63)) {
+			return fmt.Sprintf("%v is out of the integer range", x)
+		}
+	case []any:
+		items, _ := schema["items"].(map[string]any)
+		for _, e := range x {
+			if msg := numberProblem(items, e); msg != "" {
+				return msg
+			}
+		}
+	case map[string]any:
+		props, _ := schema["properties"].(map[string]any)
+		for _, k := range sortedKeys(x) {
+			ps, _ := props[k].(map[string]any)
+			if msg := numberProblem(ps, x[k]); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -66,6 +66,9 @@ func (c *compilation) declareInputs(n *dsl.Node) []*inputDecl {
 				c.errorAt(dn, diag.CodeFieldValue, fmt.Sprintf("default of input %q: %v", name, err), "")
 			} else {
 				d.def, d.hasDef = fromYAML(v, d.schema), true
+				if msg := numberProblem(d.schema, d.def); msg != "" {
+					c.errorAt(dn, diag.CodeInputValue, "default: "+msg, "")
+				}
 				for _, pr := range schemas.CheckValue(name, d.schema, d.def) {
 					c.errorAt(dn, inputCode(pr), "default: "+pr.Message, "")
 				}
@@ -155,7 +158,10 @@ func (c *compilation) declSchema(n *dsl.Node, name string, depth int) (map[strin
 // its default) and builds the expression scope.
 func (c *compilation) bindInputs(decls []*inputDecl) *scope {
 	given := c.givenInputs(decls)
-	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}}
+	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
+	if c.opts.Symbolic {
+		sc.unknown["env"] = true // lwf validate reads no environment
+	}
 	inTypes, inValues := types.Map{}, map[string]any{}
 	for _, d := range decls {
 		inTypes[d.name] = exprType(d.schema)

@@ -52,12 +52,12 @@ func (c *compilation) resolveUses(n *dsl.Node) (*callee, string) {
 	if c.stdlib {
 		return nil, "a standard workflow can use only other standard workflows"
 	}
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if err != nil || climbsOut(rel) {
 		return nil, fmt.Sprintf("uses: %q leaves the directory of %s", name, filepath.Base(c.file))
 	}
 	if real, err := filepath.EvalSymlinks(clean); err == nil {
 		if realDir, err := filepath.EvalSymlinks(dir); err == nil {
-			if r, err := filepath.Rel(realDir, real); err != nil || strings.HasPrefix(r, "..") {
+			if r, err := filepath.Rel(realDir, real); err != nil || climbsOut(r) {
 				return nil, fmt.Sprintf("uses: %q leaves the directory of %s through a link", name, filepath.Base(c.file))
 			}
 		}
@@ -69,6 +69,13 @@ func (c *compilation) resolveUses(n *dsl.Node) (*callee, string) {
 		}
 		return src, nil
 	}), ""
+}
+
+// climbsOut reports whether a relative path leaves its directory: it is
+// ".." or starts with "../" — not a name that merely starts with two dots
+// ("..name.yaml").
+func climbsOut(rel string) bool {
+	return rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func (c *compilation) loadCallee(id, file string, read func() ([]byte, error)) *callee {
@@ -122,6 +129,7 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 	}
 	sub := c.childFor(cl, up.Value)
 	top := sub.structure(cl.root)
+	sub.env = sub.declareEnv(top.env)
 	sub.inputs = sub.declareInputs(top.inputs)
 	sub.scope = sub.bindWith(sub.inputs, n, sc, up.Value.Value)
 	sub.evalVars(top.vars)
@@ -141,10 +149,15 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 		steps[0].setSecond("label", v)
 	}
 	c.diags = append(c.diags, sub.diags...)
-	c.count = sub.count
 	// The callee's skips and samples are the caller's: they extend its
 	// lists.
 	c.skipped, c.samples = sub.skipped, sub.samples
+	if c.exp.over {
+		// The cap was hit inside: say so here too, so that every file on
+		// the way shows where the expansion went.
+		c.errorAt(up.Value, diag.CodeTooManyActions, fmt.Sprintf("uses: %s expands the workflow past %d actions", up.Value.Value, c.exp.max), "")
+		return nil
+	}
 	return steps
 }
 
@@ -153,6 +166,7 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 func (c *compilation) childFor(cl *callee, site *dsl.Node) *compilation {
 	sub := *c
 	sub.parentFile = c.file
+	sub.parentEnv = c.env
 	sub.file = cl.file
 	sub.stdlib = strings.HasPrefix(cl.id, "std:")
 	sub.diags = nil
@@ -173,7 +187,10 @@ type viaSite struct {
 // bindWith gives a reusable workflow's inputs their values from with:,
 // evaluated in the caller's scope.
 func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *scope, name string) *scope {
-	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}}
+	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
+	if callerScope.unknown["env"] {
+		sc.unknown["env"] = true
+	}
 	inTypes, inValues := types.Map{}, map[string]any{}
 	given := map[string]bool{}
 	byName := map[string]*inputDecl{}
@@ -193,7 +210,11 @@ func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *
 				continue
 			}
 			given[d.name] = true
+			taintBefore := c.engine.taint.n
 			v, ok := c.parentLower(p.Value, callerScope)
+			if c.engine.taint.n > taintBefore {
+				sc.tainted["inputs."+d.name] = true
+			}
 			if !ok {
 				sc.unknown["inputs."+d.name] = true
 				continue
@@ -207,6 +228,10 @@ func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *
 			}
 			v = fromYAML(exprValue(v), d.schema)
 			bad := false
+			if msg := numberProblem(d.schema, v); msg != "" {
+				c.parentError(p.Value, diag.CodeInputValue, fmt.Sprintf("%s: input %q: %s", name, d.name, msg), "")
+				bad = true
+			}
 			for _, pr := range schemas.CheckValue(d.name, d.schema, v) {
 				c.parentError(p.Value, inputCode(pr), fmt.Sprintf("%s: %s", name, pr.Message), pr.Hint)
 				bad = true
@@ -249,15 +274,15 @@ func typeFits(want, got string) bool {
 // parentError reports a problem that belongs to the using file (with:
 // values and keys), whose nodes live there.
 func (c *compilation) parentError(n *dsl.Node, code, msg, hint string) {
-	c.diags = append(c.diags, diag.New(c.parentFile, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path))
+	c.diags = append(c.diags, c.redact(diag.New(c.parentFile, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path), n))
 }
 
 // parentLower evaluates a with: value in the caller's scope, reporting
 // expression problems against the caller's file.
 func (c *compilation) parentLower(n *dsl.Node, sc *scope) (any, bool) {
-	saved := c.file
-	c.file = c.parentFile
-	defer func() { c.file = saved }()
+	savedFile, savedEnv := c.file, c.env
+	c.file, c.env = c.parentFile, c.parentEnv
+	defer func() { c.file, c.env = savedFile, savedEnv }()
 	return c.lowerValue(n, sc)
 }
 

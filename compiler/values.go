@@ -48,7 +48,7 @@ func (c *compilation) lowerScalar(n *dsl.Node, sc *scope) (any, bool) {
 	case "!!bool":
 		return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
 	case "!!int":
-		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
+		if i, ok := dsl.IsInt(n.Value); ok {
 			return i, true
 		}
 		c.errorAt(n, diag.CodeParamValue, fmt.Sprintf("%s is out of the integer range", n.Value), "")
@@ -84,10 +84,13 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 	}
 	if wholeExpr(s, segs) {
 		sg := segs[0]
-		if !c.checkColumns(n, sg, sc) {
+		if !c.checkColumns(n, sg, sc) || !c.checkEnv(n, sg, c.engine.compile(s[sg.inner:sg.innerEnd], sc)) {
 			return schemas.Unknown{}, false
 		}
-		v, err := c.engine.eval(s[sg.inner:sg.innerEnd], sc)
+		v, tainted, err := c.engine.eval(s[sg.inner:sg.innerEnd], sc)
+		if tainted {
+			c.engine.taint.mark(n)
+		}
 		if err != nil {
 			c.exprErrorAt(n, sg, err)
 			return schemas.Unknown{}, false
@@ -97,18 +100,28 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 			c.exprErrorAt(n, sg, &exprError{code: diag.CodeExprType, msg: jerr.Error()})
 			return schemas.Unknown{}, false
 		}
+		if tainted {
+			c.engine.taint.addValue(jv)
+		}
 		return jv, true
 	}
 	var b strings.Builder
-	last, unknown, ok := 0, false, true
+	last, unknown, ok, tainted := 0, false, true, false
 	for _, sg := range segs {
 		b.WriteString(s[last:sg.start])
 		last = sg.end
-		if !c.checkColumns(n, sg, sc) {
+		if !c.checkColumns(n, sg, sc) || !c.checkEnv(n, sg, c.engine.compile(s[sg.inner:sg.innerEnd], sc)) {
 			ok = false
 			continue
 		}
-		v, err := c.engine.eval(s[sg.inner:sg.innerEnd], sc)
+		v, t, err := c.engine.eval(s[sg.inner:sg.innerEnd], sc)
+		if t && !tainted {
+			tainted = true
+			c.engine.taint.mark(n)
+		}
+		if t && err == nil {
+			c.engine.taint.addValue(v)
+		}
 		if err != nil {
 			c.exprErrorAt(n, sg, err)
 			ok = false
@@ -129,6 +142,9 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 	b.WriteString(s[last:])
 	if unknown || !ok {
 		return schemas.Unknown{Type: "string"}, ok
+	}
+	if tainted {
+		c.engine.taint.addText(b.String())
 	}
 	return b.String(), true
 }
@@ -173,6 +189,9 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 // exprErrorAt reports an expression problem at its character in the file.
 // An offset of -1 points at the "${{" itself.
 func (c *compilation) exprErrorAt(n *dsl.Node, sg segment, e *exprError) {
+	if c.ctx.Err() != nil {
+		return // stopped: the interrupted diagnostic says so
+	}
 	byteOff := sg.start
 	if e.offset >= 0 {
 		byteOff = sg.inner + runeToByte(n.Value[sg.inner:sg.innerEnd], e.offset)
@@ -182,7 +201,7 @@ func (c *compilation) exprErrorAt(n *dsl.Node, sg segment, e *exprError) {
 	if sg.end > 0 {
 		d = d.WithEnd(n.PosAt(sg.end))
 	}
-	c.diags = append(c.diags, d)
+	c.diags = append(c.diags, c.redact(d, n))
 }
 
 func runeToByte(s string, runes int) int {

@@ -36,6 +36,7 @@ func (w *walker) alias(y *yaml.Node, path string, depth int) *Node {
 	if w.aliasDepth == 0 {
 		w.aliasPos, w.aliasPath, w.aliasDeep = yamlPos(y), path, false
 	}
+	w.aliases++
 	w.aliasDepth++
 	defer func() { w.aliasDepth-- }()
 	if orig, ok := w.anchors[target]; ok {
@@ -50,6 +51,9 @@ func (w *walker) alias(y *yaml.Node, path string, depth int) *Node {
 // checks the copy needs at its new place.
 func (w *walker) copy(orig *Node, path string, depth int) *Node {
 	if !w.spend(orig.Pos, path) {
+		return nil
+	}
+	if orig.Kind == ScalarNode && !w.spendText(len(orig.Value), orig.Pos, path) {
 		return nil
 	}
 	n := w.newNode()

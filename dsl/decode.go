@@ -63,8 +63,9 @@ func (n *Node) decode(depth int) (any, error) {
 }
 
 // scalarValue converts a scalar's text to the Go value of its tag, with
-// the rules yaml.v3 resolves tags by (YAML 1.2 core schema plus yaml.v3's
-// compatibility forms such as 0777 octals and 1_000 digit separators).
+// the rules of the YAML 1.2 core schema (017 is seventeen; octal is
+// written 0o17) plus two forms yaml.v3 also reads, 0b101 binaries and
+// 1_000 digit separators.
 func scalarValue(tag, v string) (any, error) {
 	switch tag {
 	case tagNull:
@@ -96,13 +97,42 @@ func scalarValue(tag, v string) (any, error) {
 // parseInt reads a YAML integer; one beyond int64 becomes a float64.
 func parseInt(v string) (any, bool) {
 	plain := strings.ReplaceAll(v, "_", "")
-	if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
+	sign, digits := "", plain
+	if digits != "" && (digits[0] == '-' || digits[0] == '+') {
+		sign, digits = digits[:1], digits[1:]
+	}
+	base := 10
+	if len(digits) > 2 && digits[0] == '0' {
+		switch digits[1] {
+		case 'x', 'X':
+			base = 16
+		case 'o', 'O':
+			base = 8
+		case 'b', 'B':
+			base = 2
+		}
+		if base != 10 {
+			digits = digits[2:]
+		}
+	}
+	if digits == "" || digits[0] == '+' || digits[0] == '-' {
+		return nil, false
+	}
+	if i, err := strconv.ParseInt(sign+digits, base, 64); err == nil {
 		return i, true
 	}
-	if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
+	if u, err := strconv.ParseUint(digits, base, 64); err == nil && sign != "-" {
 		return float64(u), true
 	}
 	return nil, false
+}
+
+// IsInt reports whether text is an integer in lwf's YAML (see
+// scalarValue), and returns its value when it fits in an int64.
+func IsInt(text string) (int64, bool) {
+	v, ok := parseInt(text)
+	i, isInt := v.(int64)
+	return i, ok && isInt
 }
 
 // parseFloat reads a YAML float, or an integer written where a float is

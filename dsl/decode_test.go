@@ -12,8 +12,8 @@ func TestParseValue(t *testing.T) {
 		name, src string
 		want      any
 	}{
-		{"yaml types", "s: text\ni: 42\nneg: -7\nhex: 0x1F\noct: 0o17\nold-oct: 0777\nsep: 1_000\nf: 1.5\nexp: 1e3\nb: true\nB: False\nn: ~\nempty:\ndate: 2024-01-31\nq: '12'\n",
-			map[string]any{"s": "text", "i": int64(42), "neg": int64(-7), "hex": int64(31), "oct": int64(15), "old-oct": int64(511),
+		{"yaml types", "s: text\ni: 42\nneg: -7\nhex: 0x1F\noct: 0o17\nold-oct: 0777\nzero-led: 08\nneg-led: -017\nsep: 1_000\nf: 1.5\nexp: 1e3\nb: true\nB: False\nn: ~\nempty:\ndate: 2024-01-31\nq: '12'\n",
+			map[string]any{"s": "text", "i": int64(42), "neg": int64(-7), "hex": int64(31), "oct": int64(15), "old-oct": int64(777), "zero-led": int64(8), "neg-led": int64(-17),
 				"sep": int64(1000), "f": 1.5, "exp": 1000.0, "b": true, "B": false, "n": nil, "empty": nil, "date": "2024-01-31", "q": "12"}},
 		{"json", `{"leads": [{"name": "Ada", "score": 9.5, "tags": ["a", "b"], "ok": true, "manager": null}]}`,
 			map[string]any{"leads": []any{map[string]any{"name": "Ada", "score": 9.5, "tags": []any{"a", "b"}, "ok": true, "manager": nil}}}},

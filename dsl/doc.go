@@ -17,9 +17,11 @@
 //   - mapping keys are strings: "1:" and "true:" are the keys "1" and
 //     "true"; a key that is a sequence or a mapping is reported (field-type)
 //     and its entry dropped;
-//   - tags are resolved as yaml.v3 resolves them, except that dates,
-//     !!binary and a stray << stay strings; other tags (!foo, !!set) are
-//     reported, as are explicit tags the value does not fit (!!int abc).
+//   - tags are resolved by the YAML 1.2 core schema: 017 is the integer
+//     17 (yaml.v3 alone would read YAML 1.1's octal 15), octal is written
+//     0o17; yaml.v3's 0b101 and 1_000 are read too. Dates and a stray <<
+//     stay strings; other tags (!foo, !!set, !!binary) are reported, as
+//     are explicit tags the value does not fit (!!int abc).
 //
 // # Hostile input
 //
@@ -29,7 +31,8 @@
 // Parse goes on, returning as much of the AST as it could build:
 //
 //   - too-large: the file is larger than MaxBytes (checked first; the
-//     diagnostic belongs to the whole file and has no line);
+//     diagnostic belongs to the whole file and has no line), or has more
+//     than MaxNodes nodes without any alias;
 //   - encoding: the file is not UTF-8 (reported at the first bad byte), is
 //     UTF-16 or UTF-32, or holds a character YAML forbids; a UTF-8 byte
 //     order mark is accepted;
@@ -41,9 +44,10 @@
 //     first node too deep (whose content is left out). When yaml.v3 itself
 //     fails on a deep file (unclosed brackets, or its own limit of 10000
 //     levels) a rough scan of the bytes finds the place;
-//   - alias-budget: the AST would have more than MaxNodes nodes once
-//     aliases are expanded (a "billion laughs" file), or an alias refers to
-//     a value that contains it;
+//   - alias-budget: the AST would have more than MaxNodes nodes, or more
+//     than MaxExpandedBytes bytes of keys and scalars, once aliases are
+//     expanded (a "billion laughs" file, or one long string aliased a
+//     thousand times), or an alias refers to a value that contains it;
 //   - duplicate-key: a key defined twice in one mapping, at the second
 //     definition (yaml.v3 accepts these silently); both entries stay in the
 //     AST and Lookup returns the first;

@@ -11,7 +11,7 @@ import (
 
 // fuzzOptions keeps each fuzz input cheap while still exercising every
 // limit.
-var fuzzOptions = Options{MaxBytes: 64 << 10, MaxDepth: 16, MaxNodes: 5000}
+var fuzzOptions = Options{MaxBytes: 64 << 10, MaxDepth: 16, MaxNodes: 5000, MaxExpandedBytes: 128 << 10}
 
 // FuzzParse checks that Parse never panics or hangs, that every diagnostic
 // points into the file (or, for too-large, at the whole file), and that
@@ -21,6 +21,11 @@ func FuzzParse(f *testing.F) {
 	for _, s := range posAtCorpus {
 		f.Add([]byte(s))
 	}
+	// Aliases of long text: the budget of bytes after expansion.
+	long := strings.Repeat("x", 4000)
+	f.Add([]byte("a: &a " + long + "\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"))
+	f.Add([]byte("a: &a {" + long[:64] + ": " + long + "}\nb: &b [*a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"))
+	f.Add([]byte("a: &a [" + long[:500] + ", " + long[:500] + "]\nb: {<<: {x: *a}, y: [*a, *a, *a]}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		file, diags := Parse("f.yaml", src, fuzzOptions)
 		if file == nil {
@@ -31,10 +36,11 @@ func FuzzParse(f *testing.F) {
 		for _, d := range diags {
 			checkDiag(t, d, lines)
 		}
-		nodes := 0
+		nodes, text := 0, 0
 		var visit func(n *Node, depth int)
 		visit = func(n *Node, depth int) {
 			nodes++
+			text += len(n.Value)
 			if n.Pos.Line < 1 || n.Pos.Column < 1 || n.Pos.Line > lines {
 				t.Fatalf("%s: bad position %v", n.Path, n.Pos)
 			}
@@ -60,6 +66,7 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("%s: key is a %s %s", n.Path, p.Key.Kind, p.Key.Tag)
 				}
 				nodes++
+				text += len(p.Key.Value)
 				visit(p.Value, depth+1)
 			}
 		}
@@ -71,6 +78,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if nodes > fuzzOptions.MaxNodes {
 			t.Fatalf("%d nodes, over the budget of %d", nodes, fuzzOptions.MaxNodes)
+		}
+		if text > fuzzOptions.MaxExpandedBytes {
+			t.Fatalf("%d bytes of text, over the budget of %d", text, fuzzOptions.MaxExpandedBytes)
 		}
 	})
 }

@@ -14,6 +14,12 @@ type Options struct {
 	// expanded, the budget that stops "billion laughs" files; 0 means
 	// 100000.
 	MaxNodes int
+	// MaxExpandedBytes is the most text (the bytes of every key and scalar
+	// value) the AST may hold once aliases are expanded: the node budget
+	// alone lets a small file alias one long string thousands of times.
+	// 0 means four times MaxBytes (4 MiB by default); a file without
+	// aliases never reaches it.
+	MaxExpandedBytes int
 }
 
 // The default limits apply where an Options field is 0. They are far
@@ -35,6 +41,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxNodes <= 0 {
 		o.MaxNodes = DefaultMaxNodes
+	}
+	if o.MaxExpandedBytes <= 0 {
+		o.MaxExpandedBytes = 4 * o.MaxBytes
 	}
 	return o
 }

@@ -30,6 +30,13 @@ func (w *walker) scalar(n *Node, y *yaml.Node, indent int) {
 	}
 
 	tag := y.Tag
+	if y.Style&yaml.TaggedStyle == 0 && n.Style == Plain && (tag == tagInt || tag == tagFloat) {
+		// yaml.v3 reads 017 as YAML 1.1's octal 15, and 08 as a float;
+		// YAML 1.2 reads both as decimal integers, and so does lwf.
+		if _, ok := parseInt(n.Value); ok && isDecimalInt(n.Value) {
+			tag = tagInt
+		}
+	}
 	switch tag {
 	case tagStr:
 	case tagNull, tagBool, tagInt, tagFloat:
@@ -41,14 +48,31 @@ func (w *walker) scalar(n *Node, y *yaml.Node, indent int) {
 				tag = tagStr
 			}
 		}
-	case "!!timestamp", "!!binary", tagMerge:
-		// Dates stay text, as in JSON; so does base64 and a stray "<<".
+	case "!!timestamp", tagMerge:
+		// Dates stay text, as in JSON; so does a stray "<<".
 		tag = tagStr
 	default:
 		w.reportTag(n, y, fmt.Sprintf("unsupported tag %q on a scalar", tag))
 		tag = tagStr
 	}
 	n.Tag = tag
+}
+
+// isDecimalInt reports whether v is written as a decimal integer: an
+// optional sign, then digits (and _ separators).
+func isDecimalInt(v string) bool {
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		v = v[1:]
+	}
+	if v == "" || v[0] == '_' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if (v[i] < '0' || v[i] > '9') && v[i] != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // finishScalar sets a scalar's End (and, for a block scalar, settles the

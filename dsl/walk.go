@@ -17,8 +17,10 @@ type walker struct {
 	opts  Options
 	diags diag.List
 
-	count int  // nodes created so far, copies included
-	over  bool // the node budget is spent: stop building
+	count   int  // nodes created so far, copies included
+	text    int  // bytes of keys and scalar values so far, copies included
+	aliases int  // aliases expanded so far
+	over    bool // the node or text budget is spent: stop building
 
 	// anchors maps each anchored yaml.v3 node already walked to its AST,
 	// so that an alias is a cheap copy of finished work (positions and
@@ -83,8 +85,36 @@ func (w *walker) spend(at diag.Pos, path string) bool {
 	if w.aliasDepth > 0 {
 		at, path = w.aliasPos, w.aliasPath
 	}
+	if w.aliases == 0 {
+		// No alias made this file large: say what the limit really is.
+		w.report(at, path, diag.CodeTooLarge,
+			fmt.Sprintf("file has more than %d nodes (keys, values and list items)", w.opts.MaxNodes),
+			"split the file; long lists of data belong in an input file")
+		return false
+	}
 	w.report(at, path, diag.CodeAliasBudget,
 		fmt.Sprintf("document has more than %d nodes after alias expansion", w.opts.MaxNodes),
+		"each use of an alias (*name) copies the whole anchored value")
+	return false
+}
+
+// spendText counts the bytes of one more scalar (a key or a value) and
+// reports when the text budget runs out. Only aliases can make the text
+// of the AST larger than the file, so the report is at the alias.
+func (w *walker) spendText(n int, at diag.Pos, path string) bool {
+	if w.over {
+		return false
+	}
+	w.text += n
+	if w.text <= w.opts.MaxExpandedBytes {
+		return true
+	}
+	w.over = true
+	if w.aliasDepth > 0 {
+		at, path = w.aliasPos, w.aliasPath
+	}
+	w.report(at, path, diag.CodeAliasBudget,
+		fmt.Sprintf("document has more than %d bytes of text after alias expansion", w.opts.MaxExpandedBytes),
 		"each use of an alias (*name) copies the whole anchored value")
 	return false
 }
@@ -128,6 +158,9 @@ func (w *walker) node(y *yaml.Node, path string, depth, indent int) *Node {
 		w.mapping(n, y, depth)
 	default:
 		w.scalar(n, y, indent)
+		if !w.spendText(len(n.Value), n.Pos, path) {
+			return nil
+		}
 	}
 	if y.Anchor != "" {
 		w.active = w.active[:len(w.active)-1]

@@ -25,8 +25,9 @@ const (
 	// DefaultReadTimeout bounds how long a request, headers and body, may
 	// take to arrive at a Server.
 	DefaultReadTimeout = 30 * time.Second
-	// DefaultMaxBodyBytes bounds request bodies (1 MiB).
-	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxBodyBytes bounds request bodies (1 MiB): the same limit
+	// the compiler holds every payload to.
+	DefaultMaxBodyBytes = schemas.MaxBodyBytes
 	// DefaultMaxWorkflows bounds the workflows held in memory.
 	DefaultMaxWorkflows = 10000
 	// DefaultMaxHeldBytes bounds the bytes of the workflows held in memory

@@ -84,6 +84,12 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 				"propertyNames":        map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
 				"additionalProperties": map[string]any{"$ref": "#/definitions/input"},
 			},
+			"env": map[string]any{
+				"type":        "array",
+				"description": "The environment variables the workflow reads, as env.NAME; it may read no others.",
+				"uniqueItems": true,
+				"items":       map[string]any{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "not": map[string]any{"enum": []any{"LINKED_API_TOKEN", "IDENTIFICATION_TOKEN"}}},
+			},
 			"vars": map[string]any{
 				"type":          "object",
 				"description":   "Values computed once, in order, from inputs; read them as vars.NAME.",

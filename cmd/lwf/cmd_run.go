@@ -153,7 +153,7 @@ func attachRun(a *app, db state.Store, prep *campaign.Prepared, created time.Tim
 		file, _ = filepath.Abs(arg)
 	}
 	cwd, _ := os.Getwd()
-	meta := campaign.RunMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Variants: plan.Variants}
+	meta := campaign.RunMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Env: in.env, Variants: plan.Variants}
 	run, isNew, err := db.Attach(a.ctx, state.Run{Key: prep.Key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: created, Meta: meta.Encode()}, plan.Payloads, fresh)
 	if err != nil {
 		return nil, err
@@ -223,7 +223,7 @@ func recompile(ctx context.Context, a *app, run *state.Run, ws []*state.Workflow
 	if cwd, _ := os.Getwd(); cwd != m.Dir {
 		return nil // relative input paths would not resolve the same
 	}
-	in := inputFlags{inputs: m.Inputs, inputsFile: m.InputsFile, maxBytes: m.MaxBytes}
+	in := inputFlags{inputs: m.Inputs, inputsFile: m.InputsFile, maxBytes: m.MaxBytes, env: m.Env}
 	opts := in.options(a)
 	opts.Getenv = hideTokens(a.getenv)
 	opts.ChunkSize = m.ChunkSize

@@ -25,12 +25,14 @@ type inputFlags struct {
 	inputs     []string
 	inputsFile string
 	maxBytes   int
+	env        []string // --env: nil when not given
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.inputs, "input", "i", nil, "input value `name=value` or name=@file (.csv, .json, .yaml); repeatable")
 	cmd.Flags().StringVar(&f.inputsFile, "inputs-file", "", "JSON or YAML `file` with input values")
 	cmd.Flags().IntVar(&f.maxBytes, "max-bytes", 1<<20, "refuse workflow files larger than this many bytes")
+	cmd.Flags().StringArrayVar(&f.env, "env", nil, "allow workflow files to read only environment variable `NAME` (from their env: list); repeatable; --env '' allows none")
 }
 
 func (f *inputFlags) options(a *app) compiler.Options {
@@ -38,6 +40,7 @@ func (f *inputFlags) options(a *app) compiler.Options {
 		Inputs:     f.inputs,
 		InputsFile: f.inputsFile,
 		Getenv:     a.getenv,
+		EnvAllow:   f.env,
 		Parse:      dsl.Options{MaxBytes: f.maxBytes},
 	}
 }
@@ -70,6 +73,7 @@ unreadable input.`,
 			}
 			opts := in.options(a)
 			opts.Symbolic = true
+			opts.Getenv = nil // validate reads no environment variable: env.NAME is checked as a string
 			ds := append(validateFiles(a, files, opts), refused...).Normalize()
 			if err := w.Write(a.stdout, ds, files); err != nil {
 				return err
@@ -246,34 +250,38 @@ func (a *app) diagWriter(format string) (diag.Writer, error) {
 
 // ruleDescriptions explain each diagnostic code in SARIF logs.
 var ruleDescriptions = map[string]string{
-	diag.CodeYAMLSyntax:     "The file is not valid YAML.",
-	diag.CodeDuplicateKey:   "A mapping has the same key twice.",
-	diag.CodeTooLarge:       "The file is larger than the size limit.",
-	diag.CodeTooDeep:        "The YAML nests deeper than the limit.",
-	diag.CodeAliasBudget:    "YAML aliases expand past the node budget.",
-	diag.CodeEncoding:       "The file is not valid UTF-8.",
-	diag.CodeMultiDocument:  "The file holds more than one YAML document.",
-	diag.CodeMissingField:   "A required field is missing.",
-	diag.CodeUnknownField:   "A field lwf does not know.",
-	diag.CodeFieldType:      "A field has the wrong type.",
-	diag.CodeFieldValue:     "A field has a value lwf does not accept.",
-	diag.CodeUnknownAction:  "The action is not in the Linked API catalog.",
-	diag.CodeUnknownParam:   "The action has no such parameter.",
-	diag.CodeMissingParam:   "A required parameter is missing.",
-	diag.CodeForbiddenParam: "The parameter is not allowed where the action stands.",
-	diag.CodeParamType:      "A parameter has the wrong type.",
-	diag.CodeParamValue:     "A parameter's value is out of range or not allowed.",
-	diag.CodeInvalidRoot:    "The action cannot start a workflow.",
-	diag.CodeInvalidParent:  "The action cannot run under its parent.",
-	diag.CodeExprSyntax:     "An expression does not parse.",
-	diag.CodeExprUndefined:  "An expression uses an undefined name or field.",
-	diag.CodeExprType:       "An expression has the wrong type.",
-	diag.CodeExprLimit:      "An expression exceeds a sandbox limit.",
-	diag.CodeExprRuntime:    "An expression failed when evaluated.",
-	diag.CodeInputMissing:   "A required input has no value.",
-	diag.CodeInputType:      "An input value has the wrong type.",
-	diag.CodeInputValue:     "An input value is out of range or not allowed.",
-	diag.CodeInputUnknown:   "A value was given for an input the workflow does not declare.",
-	diag.CodeInputFile:      "An input file cannot be read.",
-	diag.CodeIO:             "The file cannot be read.",
+	diag.CodeYAMLSyntax:      "The file is not valid YAML.",
+	diag.CodeDuplicateKey:    "A mapping has the same key twice.",
+	diag.CodeTooLarge:        "The file is larger than the size limit.",
+	diag.CodeTooDeep:         "The YAML nests deeper than the limit.",
+	diag.CodeAliasBudget:     "YAML aliases expand past the node budget.",
+	diag.CodeEncoding:        "The file is not valid UTF-8.",
+	diag.CodeMultiDocument:   "The file holds more than one YAML document.",
+	diag.CodeMissingField:    "A required field is missing.",
+	diag.CodeUnknownField:    "A field lwf does not know.",
+	diag.CodeFieldType:       "A field has the wrong type.",
+	diag.CodeFieldValue:      "A field has a value lwf does not accept.",
+	diag.CodeUnknownAction:   "The action is not in the Linked API catalog.",
+	diag.CodeUnknownParam:    "The action has no such parameter.",
+	diag.CodeMissingParam:    "A required parameter is missing.",
+	diag.CodeForbiddenParam:  "The parameter is not allowed where the action stands.",
+	diag.CodeParamType:       "A parameter has the wrong type.",
+	diag.CodeParamValue:      "A parameter's value is out of range or not allowed.",
+	diag.CodeInvalidRoot:     "The action cannot start a workflow.",
+	diag.CodeInvalidParent:   "The action cannot run under its parent.",
+	diag.CodeExprSyntax:      "An expression does not parse.",
+	diag.CodeExprUndefined:   "An expression uses an undefined name or field.",
+	diag.CodeExprType:        "An expression has the wrong type.",
+	diag.CodeExprLimit:       "An expression exceeds a sandbox limit.",
+	diag.CodeExprRuntime:     "An expression failed when evaluated.",
+	diag.CodeInputMissing:    "A required input has no value.",
+	diag.CodeInputType:       "An input value has the wrong type.",
+	diag.CodeInputValue:      "An input value is out of range or not allowed.",
+	diag.CodeInputUnknown:    "A value was given for an input the workflow does not declare.",
+	diag.CodeInputFile:       "An input file cannot be read.",
+	diag.CodeIO:              "The file cannot be read.",
+	diag.CodeTooManyActions:  "forEach or uses: expand the workflow past the action cap.",
+	diag.CodeInterrupted:     "The compilation was stopped (Ctrl-C) before it finished.",
+	diag.CodePayloadTooLarge: "A workflow's JSON is larger than the API accepts in one request.",
+	diag.CodeEnvNotAllowed:   "An expression reads an environment variable the file's env: list (or --env) does not allow.",
 }
