@@ -13,7 +13,7 @@ import (
 
 // fileOrder is the order of a workflow file's own keys; keys not listed
 // keep their relative order after them.
-var fileOrder = []string{"version", "name", "description", "inputs", "vars", "limits", "workflow", "output"}
+var fileOrder = []string{"version", "name", "description", "env", "inputs", "vars", "limits", "workflow", "output"}
 
 // stepOrder is the order of a step's keywords. Parameters (every key not
 // listed) come after uses/with and before then, in the order written.
