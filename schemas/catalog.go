@@ -39,6 +39,20 @@ const (
 type Result struct {
 	Kind   string `json:"kind"`
 	Entity string `json:"entity,omitempty"`
+	// Item lists the fields of a list's items, by name, with their JSON
+	// type ("string", "integer", "boolean", "object", "array"); a type
+	// ending in "?" may be missing or null. Named loops (as: on a doFor*)
+	// type their item by it, so validate checks person.name offline.
+	Item map[string]string `json:"item,omitempty"`
+}
+
+// ItemURL says how one item of a list becomes the URL parameter of the
+// page action under a doFor*: when lwf runs a named loop itself, it
+// starts each item's actions at the root, with Param set from the first
+// of Fields the item has.
+type ItemURL struct {
+	Param  string   `json:"param"`
+	Fields []string `json:"fields"`
 }
 
 // Rules are the action's catalog rules, the "x-lwf" keyword of its file.
@@ -50,6 +64,7 @@ type Rules struct {
 	Parents              []string `json:"parents"`
 	Children             []string `json:"children"`
 	Iterates             string   `json:"iterates,omitempty"`
+	ItemURL              *ItemURL `json:"itemUrl,omitempty"`
 	Result               Result   `json:"result"`
 	Category             string   `json:"category,omitempty"`
 	Write                bool     `json:"write,omitempty"`

@@ -60,9 +60,14 @@ type cdRules struct {
 	Parents              *[]string `json:"parents"`
 	Children             *[]string `json:"children"`
 	Iterates             string    `json:"iterates"`
-	Result               *struct {
-		Kind   string `json:"kind"`
-		Entity string `json:"entity"`
+	ItemURL              *struct {
+		Param  string   `json:"param"`
+		Fields []string `json:"fields"`
+	} `json:"itemUrl"`
+	Result *struct {
+		Kind   string            `json:"kind"`
+		Entity string            `json:"entity"`
+		Item   map[string]string `json:"item"`
 	} `json:"result"`
 	Category  string    `json:"category"`
 	Write     *bool     `json:"write"`
@@ -375,6 +380,7 @@ func cdDefaults(s map[string]any, ptr string, fn func(ptr string, def any)) {
 func (c *cdChecker) graph(names map[string]bool, actions map[string]*cdAction) {
 	for _, name := range cdSortedKeys(actions) {
 		a := actions[name]
+		c.itemURLChildren(a, actions)
 		for _, child := range *a.rules.Children {
 			if !names[child] {
 				c.add(a.file, "graph-ref", "child %q is not an action file", child)
@@ -399,6 +405,52 @@ func (c *cdChecker) graph(names map[string]bool, actions map[string]*cdAction) {
 			if a.rules.Iterates != "" && b.rules.Result.Kind != "list" {
 				c.add(a.file, "iterates", "parent %s returns no list to iterate", parent)
 			}
+			if a.rules.Iterates != "" && b.rules.Result.Kind == "list" {
+				c.itemURL(a, name, b, parent, actions)
+			}
+		}
+	}
+}
+
+// itemURL checks that a doFor* can start its children at the root from
+// an item of its parent list b: the list types its items, and the item
+// carries one of the fields itemUrl names, a URL parameter every child
+// needs at the root.
+func (c *cdChecker) itemURL(a *cdAction, aName string, b *cdAction, bName string, actions map[string]*cdAction) {
+	u := a.rules.ItemURL
+	if u == nil || u.Param == "" || len(u.Fields) == 0 {
+		c.add(a.file, "itemUrl", "a doFor action needs itemUrl {param, fields}")
+		return
+	}
+	if len(b.rules.Result.Item) == 0 {
+		c.add(b.file, "item", "%s iterates this list: its items need their fields (result.item)", aName)
+		return
+	}
+	for name, typ := range b.rules.Result.Item {
+		if !cdIn([]string{"string", "integer", "number", "boolean", "object", "array"}, strings.TrimSuffix(typ, "?")) {
+			c.add(b.file, "item", "field %s has unknown type %q", name, typ)
+		}
+	}
+	found := false
+	for _, f := range u.Fields {
+		if _, ok := b.rules.Result.Item[f]; ok {
+			found = true
+		}
+	}
+	if !found {
+		c.add(a.file, "itemUrl", "items of %s have none of the fields %v", bName, u.Fields)
+	}
+}
+
+// itemURLChildren checks, once per doFor*, that every child starts at
+// the root with the parameter itemUrl sets.
+func (c *cdChecker) itemURLChildren(a *cdAction, actions map[string]*cdAction) {
+	if a.rules.Iterates == "" || a.rules.ItemURL == nil {
+		return
+	}
+	for _, child := range *a.rules.Children {
+		if ch := actions[child]; ch != nil && !cdIn(ch.rules.RootRequires, a.rules.ItemURL.Param) {
+			c.add(a.file, "itemUrl", "%s does not start with %s at the root", child, a.rules.ItemURL.Param)
 		}
 	}
 }
@@ -506,10 +558,10 @@ func TestCatalogDataChecksFail(t *testing.T) {
 		}, 0, []string{"st.retrievePersonSkills.json root"}},
 		{"root url without rootRequires", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
 			doc("st.openPost", func(_, x map[string]any) { delete(x, "rootRequires") })
-		}, 0, []string{"st.openPost.json root-requires"}},
+		}, 0, []string{"st.doForPosts.json itemUrl", "st.openPost.json root-requires"}},
 		{"rootRequires names no parameter", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
 			doc("st.openPost", func(_, x map[string]any) { x["rootRequires"] = []any{"posturl"} })
-		}, 0, []string{"st.openPost.json root-requires"}},
+		}, 0, []string{"st.doForPosts.json itemUrl", "st.openPost.json root-requires"}},
 		{"forbiddenUnderParent names no parameter", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
 			doc("st.openPost", func(_, x map[string]any) { x["forbiddenUnderParent"] = []any{"url"} })
 		}, 0, []string{"st.openPost.json forbidden"}},
@@ -536,6 +588,15 @@ func TestCatalogDataChecksFail(t *testing.T) {
 		{"result entity", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
 			doc("st.openPost", func(_, x map[string]any) { x["result"] = map[string]any{"kind": "object", "entity": "article"} })
 		}, 0, []string{"st.openPost.json result"}},
+		{"doFor without itemUrl", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
+			doc("st.doForJobs", func(_, x map[string]any) { delete(x, "itemUrl") })
+		}, 0, []string{"st.doForJobs.json itemUrl"}},
+		{"itemUrl naming a field the items lack", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
+			doc("st.doForCompanies", func(_, x map[string]any) { x["itemUrl"] = map[string]any{"param": "companyUrl", "fields": []any{"url"}} })
+		}, 0, []string{"st.doForCompanies.json itemUrl"}},
+		{"a list a doFor iterates without item fields", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
+			doc("st.searchJobs", func(_, x map[string]any) { delete(x["result"].(map[string]any), "item") })
+		}, 0, []string{"st.searchJobs.json item"}},
 		{"doFor without iterates", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
 			doc("st.doForJobs", func(_, x map[string]any) { delete(x, "iterates") })
 		}, 0, []string{"st.doForJobs.json iterates"}},
