@@ -78,6 +78,19 @@ type Plan struct {
 	Variants []Variant
 	// Samples are the first rendered text of each templated parameter.
 	Samples []Sample
+	// Loops are the file's named loops (as: on a doFor*), which lwf runs
+	// itself; Points holds, per payload, where the lists that feed them
+	// are. A plan without named loops has neither.
+	Loops  []Loop
+	Points [][]Point
+	// LoopsDigest identifies what the named loops send, for the run's
+	// identity; "" without named loops.
+	LoopsDigest string
+
+	// full are the payload trees with the named loops left in, for
+	// counts; c renders items of the named loops.
+	full []any
+	c    *compilation
 }
 
 // CompileFile reads and compiles the workflow file at path. A path that is
@@ -208,6 +221,11 @@ type compilation struct {
 	// its person; emptied marks steps whose every child was skipped.
 	persons []string
 	emptied map[*object]bool
+
+	// Named loops (as: on a doFor*): what lwf runs itself.
+	stages *loopState
+	// render is set while Plan.Render lowers one item's steps.
+	render *renderState
 }
 
 // loopInfo is one forEach iteration being expanded.
@@ -252,7 +270,7 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, getenv),
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
 		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{},
-		exp: &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
+		exp: &expansion{max: opts.MaxActions}, ctx: context.Background(), stages: newLoopState()}, nil
 }
 
 // errorAt records an error diagnostic at node n.
@@ -320,6 +338,8 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 		if c.opts.Symbolic {
 			continue // placeholders cannot be sent
 		}
+		full := tree
+		tree, points := c.stripLoops(tree, -1)
 		b, err := marshalValue(tree)
 		if err != nil {
 			c.errorAt(top.workflow, diag.CodeParamValue, fmt.Sprintf("cannot encode the workflow: %v", err), "")
@@ -333,9 +353,16 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 		plan.Variants = append(plan.Variants, c.variantsFor(len(plan.Payloads), tree)...)
 		plan.Payloads = append(plan.Payloads, b)
 		plan.Outputs = append(plan.Outputs, c.outputFor(tree))
+		if len(c.stages.loops) > 0 {
+			plan.Points = append(plan.Points, points)
+			plan.full = append(plan.full, plain(full))
+		}
 	}
 	if oversized {
-		plan.Payloads, plan.Outputs, plan.Variants = nil, nil, nil
+		plan.Payloads, plan.Outputs, plan.Variants, plan.Points, plan.full = nil, nil, nil, nil, nil
+	}
+	if len(c.stages.loops) > 0 {
+		plan.Loops, plan.LoopsDigest, plan.c = c.stages.loops, c.loopsDigest(), c
 	}
 	plan.Skipped, plan.Samples = c.skipped, c.samples
 	plan.Inputs = c.inputValues()

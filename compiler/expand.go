@@ -149,9 +149,11 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 	}
 	fe := n.Lookup("forEach")
 	if fe == nil {
-		for _, k := range []string{"as", "index"} {
-			if p := n.Lookup(k); p != nil {
-				c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("%s: needs forEach: in the same step", k), "")
+		if !c.isNamedLoop(n) {
+			for _, k := range []string{"as", "index"} {
+				if p := n.Lookup(k); p != nil {
+					c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("%s: names the item of forEach: or of a doFor* loop (doForPeople, doForCompanies, …); this step has neither", k), "")
+				}
 			}
 		}
 		return c.expandOne(n, sc, parent)
@@ -419,11 +421,19 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 			}
 		}
 	}
+	c.applyRootParams(o, action, parent)
 	if tp := n.Lookup("then"); tp != nil {
 		src.then = tp
 		skippedBefore := len(c.skipped)
 		c.persons = append(c.persons, c.personFor(o))
-		children := c.expandList(tp.Value, sc, action)
+		inner := sc
+		if ls, leave := c.enterLoop(o, n, sc, action, parent); ls != nil {
+			inner = ls
+			defer leave()
+		} else if us := c.enterUnnamedLoop(n, sc, action); us != nil {
+			inner = us
+		}
+		children := c.expandList(tp.Value, inner, action)
 		c.persons = c.persons[:len(c.persons)-1]
 		if len(children) == 0 && len(c.skipped) > skippedBefore {
 			c.markEmptied(o)

@@ -49,10 +49,13 @@ type scope struct {
 	// without a default): a parameter made only of them may be left out.
 	optional map[string]bool
 	sig      string // cached signature(); cleared when types change
+	// loops says which names are items of named loops, and which loop
+	// without a name the scope is under (see loopHint).
+	loops *loopScope
 }
 
 func (s *scope) child() *scope {
-	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}}
+	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}, loops: s.loops}
 	for k := range s.tainted {
 		c.tainted[k] = true
 	}
@@ -251,7 +254,7 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 		return c
 	}
 	if err != nil {
-		c.err = classify(err, sc)
+		c.err = loopHint(classify(err, sc), sc)
 		return c
 	}
 	c.prog, c.refs, c.envAt = prog, col.result(), col.envAt

@@ -34,6 +34,29 @@ func (o *object) setSecond(k string, v any) {
 	o.vals[k] = v
 }
 
+// clone copies the object (not its values).
+func (o *object) clone() *object {
+	c := &object{keys: append([]string(nil), o.keys...), vals: make(map[string]any, len(o.vals))}
+	for k, v := range o.vals {
+		c.vals[k] = v
+	}
+	return c
+}
+
+// del removes key k.
+func (o *object) del(k string) {
+	if _, ok := o.vals[k]; !ok {
+		return
+	}
+	delete(o.vals, k)
+	for i, key := range o.keys {
+		if key == k {
+			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
+			break
+		}
+	}
+}
+
 func (o *object) get(k string) (any, bool) {
 	v, ok := o.vals[k]
 	return v, ok
