@@ -46,6 +46,10 @@ type Options struct {
 	// Symbolic checks inputs that have no value by their declared types
 	// instead of reporting them missing: that is `lwf validate`.
 	Symbolic bool
+	// ExprTimeout bounds one evaluation of an expression; 0 means one
+	// second. Tests of the other budgets lengthen it, so that a busy
+	// machine does not turn their check into a timeout.
+	ExprTimeout time.Duration
 	// Now is the clock behind now() and daysAgo(); nil means time.Now.
 	Now func() time.Time
 	// Catalog is the action catalog; nil means schemas.Default().
@@ -267,7 +271,11 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	if opts.Symbolic {
 		getenv = nil // lwf validate reads no environment: env.NAME stays unknown
 	}
-	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, getenv),
+	eng := newEngine(now, getenv)
+	if opts.ExprTimeout > 0 {
+		eng.timeout = opts.ExprTimeout
+	}
+	return &compilation{file: file, opts: opts, cat: cat, engine: eng,
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
 		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{},
 		exp: &expansion{max: opts.MaxActions}, ctx: context.Background(), stages: newLoopState()}, nil
