@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/lwf-dev/lwf/compiler"
@@ -77,7 +78,7 @@ func (c *Check) Prepare(ctx context.Context, file string, opts compiler.Options,
 			return nil, err
 		}
 	}
-	key, err := state.RunKey(account, raw.Payloads)
+	key, err := RunKey(account, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -205,6 +206,16 @@ func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
 		}
 		return n
 	}
+}
+
+// RunKey is a plan's run identity for an account: its payloads and, for
+// a file with named loops, what the loops send.
+func RunKey(account string, p *compiler.Plan) (string, error) {
+	payloads := p.Payloads
+	if p.LoopsDigest != "" {
+		payloads = append(append([]json.RawMessage(nil), payloads...), json.RawMessage(strconv.Quote("loops:"+p.LoopsDigest)))
+	}
+	return state.RunKey(account, payloads)
 }
 
 func hintSuffix(s string) string {

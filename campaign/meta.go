@@ -18,6 +18,9 @@ type RunMeta struct {
 	ChunkSize  int      `json:"chunkSize,omitempty"`
 	MaxBytes   int      `json:"maxBytes,omitempty"`
 	Env        []string `json:"env,omitempty"` // --env: the variables the file may read
+	// LoopsDigest is what the file's named loops sent (Plan.LoopsDigest):
+	// a run's later stages render only from the same loops.
+	LoopsDigest string `json:"loopsDigest,omitempty"`
 	// Variants records which version of a variants: text each action
 	// got, for lwf result --by-variant.
 	Variants []compiler.Variant `json:"variants,omitempty"`

@@ -26,6 +26,15 @@ type Skipper struct {
 type openTarget struct {
 	run, campaign, action string
 	state                 state.State
+	thisRun               bool // rendered in the run being staged
+}
+
+// Remember records that run (being staged) now reaches person with
+// actionType, so that no later item of the run reaches them again, by
+// whichever list they are found.
+func (s *Skipper) Remember(actionType, person, run string) {
+	u := schemas.NormalizePersonURL(person)
+	s.open[u] = append(s.open[u], openTarget{run: run, action: actionType, state: state.Planned, thisRun: true})
 }
 
 // Empty reports whether the skipper would leave nobody out.
@@ -115,6 +124,9 @@ func contactReason(e state.Contact, now time.Time) string {
 
 // openReason says why an open workflow skips a person.
 func openReason(o openTarget) string {
+	if o.thisRun {
+		return "already reached in this run (found in another list)"
+	}
 	run := o.run
 	if o.campaign != "" {
 		run += " (" + o.campaign + ")"

@@ -107,10 +107,10 @@ func (p *Plan) Render(ctx context.Context, it Item, skip func(actionType, person
 	defer func() { c.stages.named = named }()
 	c.exp = &expansion{max: c.opts.MaxActions}
 	c.opts.Skip = skip
-	c.render = &renderState{param: loop.param}
+	c.render = &renderState{param: loop.Param}
 	c.stages.inside, c.stages.forEachDepth = it.Loop, 0
 	defer func() { c.stages.inside = -1 }()
-	for _, f := range loop.urls {
+	for _, f := range loop.URLFields {
 		if s, ok := it.Data[f].(string); ok && s != "" {
 			c.render.url = s
 			break
@@ -123,7 +123,7 @@ func (p *Plan) Render(ctx context.Context, it Item, skip func(actionType, person
 	}
 	if c.render.param != "" && c.render.url == "" {
 		out.Problems = diag.List{diag.New(c.file, loop.node.Pos, diag.CodeParamValue,
-			fmt.Sprintf("item %d of %s has none of %v: its steps cannot start from it", it.Index+1, loop.List, loop.urls))}
+			fmt.Sprintf("item %d of %s has none of %v: its steps cannot start from it", it.Index+1, loop.List, loop.URLFields))}
 		return out, nil
 	}
 	steps := c.expandList(then.Value, sc, nil)

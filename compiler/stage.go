@@ -38,8 +38,10 @@ type Loop struct {
 	// payloads, 3 for one under it, …
 	Stage int    `json:"stage"`
 	Line  int    `json:"line"` // where as: is written
-	param string // the URL parameter an item sets at the root
-	urls  []string
+	// Param is the URL parameter an item sets on the steps under the
+	// loop, from the first of URLFields the item has.
+	Param     string   `json:"param,omitempty"`
+	URLFields []string `json:"urlFields,omitempty"`
 	node  *dsl.Node // the doFor* step
 	item  types.Type
 }
@@ -112,7 +114,7 @@ func (c *compilation) enterLoop(o *object, n *dsl.Node, sc *scope, action, paren
 			l.Stage = ls.loops[ls.inside].Stage + 1
 		}
 		if action.ItemURL != nil {
-			l.param, l.urls = action.ItemURL.Param, action.ItemURL.Fields
+			l.Param, l.URLFields = action.ItemURL.Param, action.ItemURL.Fields
 		}
 		l.item = types.Map{types.Extra: types.Any}
 		if parent != nil {

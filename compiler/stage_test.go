@@ -47,12 +47,12 @@ func TestNamedLoopsStageAndRender(t *testing.T) {
 		t.Errorf("stage 1 payload %s", got)
 	}
 	want := []Loop{
-		{ID: 0, As: "company", Iterator: "st.doForCompanies", List: "st.searchCompanies", Parent: -1, Stage: 2, Line: 10},
-		{ID: 1, As: "person", Iterator: "st.doForPeople", List: "st.retrieveCompanyEmployees", Parent: 0, Stage: 3, Line: 19},
+		{ID: 0, As: "company", Iterator: "st.doForCompanies", List: "st.searchCompanies", Parent: -1, Stage: 2, Line: 10, Param: "companyUrl", URLFields: []string{"publicUrl"}},
+		{ID: 1, As: "person", Iterator: "st.doForPeople", List: "st.retrieveCompanyEmployees", Parent: 0, Stage: 3, Line: 19, Param: "personUrl", URLFields: []string{"publicUrl", "hashedUrl"}},
 	}
 	got := append([]Loop(nil), plan.Loops...)
 	for i := range got {
-		got[i].param, got[i].urls, got[i].node, got[i].item = "", nil, nil, nil
+		got[i].node, got[i].item = nil, nil
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("loops\n%+v\nwant\n%+v", got, want)

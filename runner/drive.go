@@ -44,6 +44,14 @@ type Config struct {
 	Refresh bool
 	// Rand drives jitter; nil means a randomly seeded source.
 	Rand *rand.Rand
+	// Expand, when set, is called with each workflow that completes whose
+	// Points name lists that feed named loops, and on load with each such
+	// completed workflow not yet derived (Completion may then be nil:
+	// Expand reads it from its store). It stores the workflows rendered
+	// from the lists' items (see state.Store.Derive; their indexes start
+	// at next) and returns them, with the event it stored; the drive then
+	// submits and tracks them like the others.
+	Expand func(ctx context.Context, w *state.Workflow, next int) ([]*state.Workflow, *state.Event, error)
 	// Clock tells the time everywhere the runner reads it (events,
 	// submission times, when polls are due); nil means the system clock.
 	// Waiting still takes real time: a simulated clock that jumps ahead
@@ -130,6 +138,11 @@ type driver struct {
 	cancelling bool
 	lastCheck  time.Time
 	fatal      error
+	// offset numbers the root-array items of the next workflow added.
+	offset int
+	// underived are the completed workflows found on load whose items
+	// were never rendered (the process stopped in between).
+	underived []*tracked
 }
 
 type taskResult struct {
@@ -170,6 +183,9 @@ func (d *driver) load(ctx context.Context) error {
 				return err
 			}
 		}
+		if w.State == state.Completed && len(w.Points) > 0 && !w.Derived && d.cfg.Expand != nil && !d.cfg.Refresh {
+			d.underived = append(d.underived, t)
+		}
 		switch {
 		case d.cfg.Refresh:
 			if w.State.Active() {
@@ -183,6 +199,33 @@ func (d *driver) load(ctx context.Context) error {
 			d.schedule(t, taskPoll, now.Add(time.Duration(d.rnd.Float64()*float64(d.pol.PollStart))))
 		}
 	}
+	d.offset = offset
+	return nil
+}
+
+// expand asks Config.Expand for the workflows t's items render into,
+// and takes them on: they are tracked and submitted like the others.
+func (d *driver) expand(ctx context.Context, t *tracked) error {
+	ws, ev, err := d.cfg.Expand(context.WithoutCancel(ctx), t.w, len(d.all))
+	if err != nil {
+		return fmt.Errorf("rendering the items found by workflow %d: %w", t.w.Index+1, err)
+	}
+	t.w.Derived = true
+	now := d.clock.Now()
+	for _, w := range ws {
+		nt := &tracked{w: w, offset: d.offset, hidx: -1}
+		d.offset += results.RootItems(w.Payload)
+		d.all = append(d.all, nt)
+		d.counts.Total++
+		d.counts.ByState[w.State]++
+		if w.State == state.Planned && !d.cfg.Refresh {
+			d.schedule(nt, taskSubmit, now)
+		}
+	}
+	if ev != nil {
+		ev.RunID, ev.Index = d.runID, t.w.Index
+		d.publish(*ev)
+	}
 	return nil
 }
 
@@ -190,6 +233,11 @@ func (d *driver) load(ctx context.Context) error {
 // settles, ctx ends or a fatal error occurs.
 func (d *driver) loop(ctx context.Context) (Outcome, error) {
 	d.emitRun(state.EventRunStart, "")
+	for _, t := range d.underived {
+		if err := d.expand(ctx, t); err != nil {
+			return Outcome{Counts: d.snapshot()}, err
+		}
+	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {

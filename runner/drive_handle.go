@@ -186,6 +186,9 @@ func (d *driver) complete(ctx context.Context, t *tracked, res *linkedapi.Workfl
 		}
 	}
 	err := d.setState(ctx, t, state.Completed, state.EventFinished)
+	if err == nil && len(w.Points) > 0 && d.cfg.Expand != nil {
+		err = d.expand(ctx, t)
+	}
 	// The store has it; a run of thousands of workflows need not hold every
 	// completion in memory.
 	w.Completion, w.Output = nil, nil

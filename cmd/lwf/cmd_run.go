@@ -116,6 +116,9 @@ failed, was refused, has an unknown submission, or actions failed (unless
 			}
 			job.db, job.run, job.api = db, run, client
 			job.shape = planShaper(plan)
+			if len(plan.Loops) > 0 {
+				job.expand = (&campaign.Stager{Plan: plan, Store: db, RunID: run.ID, Check: check, ChunkSize: chunkSize}).Expand
+			}
 			if !sandboxed {
 				job.resume = "lwf wait " + run.ID + stateArg(&st)
 			}
@@ -153,8 +156,8 @@ func attachRun(a *app, db state.Store, prep *campaign.Prepared, created time.Tim
 		file, _ = filepath.Abs(arg)
 	}
 	cwd, _ := os.Getwd()
-	meta := campaign.RunMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Env: in.env, Variants: plan.Variants}
-	run, isNew, err := db.Attach(a.ctx, state.Run{Key: prep.Key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: created, Meta: meta.Encode()}, plan.Payloads, fresh)
+	meta := campaign.RunMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Env: in.env, Variants: plan.Variants, LoopsDigest: plan.LoopsDigest}
+	run, isNew, err := db.Attach(a.ctx, state.Run{Key: prep.Key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: created, Meta: meta.Encode(), Points: statePoints(plan.Points)}, plan.Payloads, fresh)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +231,14 @@ func recompile(ctx context.Context, a *app, run *state.Run, ws []*state.Workflow
 	opts.Getenv = hideTokens(a.getenv)
 	opts.ChunkSize = m.ChunkSize
 	plan, ds := compiler.CompileFile(ctx, m.File, opts)
-	if plan == nil || ds.HasErrors() || len(plan.Payloads) != len(ws) {
+	var first []*state.Workflow // the file's own workflows; later stages were rendered
+	for _, w := range ws {
+		if w.Stage <= 1 {
+			first = append(first, w)
+		}
+	}
+	ws = first
+	if plan == nil || ds.HasErrors() || len(plan.Payloads) != len(ws) || plan.LoopsDigest != m.LoopsDigest {
 		return nil
 	}
 	for i, p := range plan.Payloads {
@@ -239,4 +249,15 @@ func recompile(ctx context.Context, a *app, run *state.Run, ws []*state.Workflow
 		}
 	}
 	return plan
+}
+
+// statePoints converts the plan's points for the store.
+func statePoints(pp [][]compiler.Point) [][]state.Point {
+	out := make([][]state.Point, len(pp))
+	for i, ps := range pp {
+		for _, p := range ps {
+			out[i] = append(out[i], state.Point{Pointer: p.Pointer, Loop: p.Loop, Instance: p.Instance, Item: p.Item})
+		}
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/lwf-dev/lwf/campaign"
+	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/spf13/cobra"
 )
 
@@ -60,8 +62,24 @@ Exit codes are those of lwf run.`,
 			}
 			// output: expressions live in the file: compile it again when
 			// it still produces the run's payloads.
-			if plan := recompile(a.ctx, a, run, ws); plan != nil {
+			plan := recompile(a.ctx, a, run, ws)
+			if plan != nil {
 				job.shape = planShaper(plan)
+			}
+			if staged(ws) {
+				// Items found by the run's lists are rendered from the
+				// file: it must still be the one the run was made from.
+				if plan == nil || len(plan.Loops) == 0 {
+					return usageErr("run %s renders the items its lists find from its workflow file, which is gone or has changed since; "+
+						"restore the file (and the inputs it ran with), or start over with lwf run --new", run.ID)
+				}
+				check, err := (&campaignFlags{}).check(db, &creds)
+				if err != nil {
+					return err
+				}
+				m, _ := campaign.ParseMeta(run.Meta)
+				check.Now = run.Created // limits are counted in the period the run started
+				job.expand = (&campaign.Stager{Plan: plan, Store: db, RunID: run.ID, Check: check, ChunkSize: m.ChunkSize}).Expand
 			}
 			return job.execute()
 		},
@@ -70,4 +88,14 @@ Exit codes are those of lwf run.`,
 	st.register(cmd)
 	drive.register(cmd)
 	return cmd
+}
+
+// staged reports whether a run has lists that feed named loops.
+func staged(ws []*state.Workflow) bool {
+	for _, w := range ws {
+		if len(w.Points) > 0 {
+			return true
+		}
+	}
+	return false
 }

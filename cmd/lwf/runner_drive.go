@@ -56,12 +56,14 @@ var errTimedOut = errors.New("timed out")
 
 // driveJob drives one run to its end for run and wait.
 type driveJob struct {
-	a        *app
-	db       state.Store
-	run      *state.Run
-	api      runner.API
-	flags    *driveFlags
-	shape    func(*state.Workflow) (json.RawMessage, error)
+	a     *app
+	db    state.Store
+	run   *state.Run
+	api   runner.API
+	flags *driveFlags
+	shape func(*state.Workflow) (json.RawMessage, error)
+	// expand renders the items of named loops (campaign.Stager.Expand).
+	expand   func(context.Context, *state.Workflow, int) ([]*state.Workflow, *state.Event, error)
 	detach   bool
 	terminal bool // standard error is a terminal
 	width    func() int
@@ -97,6 +99,7 @@ func (j *driveJob) execute() error {
 		Store:           j.db,
 		Events:          prog.Event,
 		Shape:           j.shape,
+		Expand:          j.expand,
 		ResubmitUnknown: j.flags.resubmitUnknown,
 		SubmitOnly:      j.detach,
 		Policy:          runner.Policy{PollStart: j.flags.pollStart, PollMax: j.flags.pollMax},

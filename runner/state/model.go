@@ -66,6 +66,9 @@ type Run struct {
 	// submitting and cancels what is running.
 	CancelRequested bool
 	Workflows       int // how many workflows the run has
+	// Points are, when the run is created, the Points of each of its
+	// first workflows (a plan with named loops); not read back.
+	Points [][]Point
 }
 
 // Workflow is one POST /workflows of a run and everything known about it.
@@ -93,7 +96,61 @@ type Workflow struct {
 	Attempts     int // POST /workflows sent for it
 	Submitted    time.Time
 	Updated      time.Time
+	// Stage is 1 for the file's own workflows; a workflow rendered from
+	// the items of a named loop has that loop's stage (2, 3, …).
+	Stage int
+	// Points say where, in the payload, the lists whose items feed named
+	// loops are; Derived is set once they were read and their items
+	// rendered into the workflows of the next stage.
+	Points  []Point
+	Derived bool
 }
+
+// Point is where a list that feeds a named loop is in a payload.
+type Point struct {
+	Pointer  string `json:"pointer"`
+	Loop     int    `json:"loop"`
+	Instance int    `json:"instance"`
+	Item     int    `json:"item"` // the item the element was rendered for; -1 in the file's own payloads
+}
+
+// Item is one item a named loop went over — a person, company, post or
+// job a list returned — and what lwf did with it.
+type Item struct {
+	RunID string `json:"-"`
+	ID    int    `json:"id"` // unique within the run, from 0
+	Loop  int    `json:"loop"`
+	// Parent is the item whose steps found this one, -1 for items the
+	// file's own payloads found; Instance is then the expansion of the
+	// loop (Point.Instance).
+	Parent   int `json:"parent"`
+	Instance int `json:"instance"`
+	Index    int `json:"index"` // its position in its list
+	// Source is the workflow whose completion listed it, and Path where.
+	Source int    `json:"source"`
+	Path   string `json:"path"`
+	// Key names it across lists: the normalised URL of the person (or
+	// the URL of the company, post or job).
+	Key  string          `json:"key"`
+	Data json.RawMessage `json:"data"`
+	// Status is what lwf did: ItemSent, ItemSkipped, ItemDropped or
+	// ItemFailed; Reason says why for the last three.
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// Workflow and Slot are where its steps went (Steps elements of that
+	// workflow's root array from Slot on); -1 when nothing was sent.
+	Workflow int `json:"workflow"`
+	Slot     int `json:"slot"`
+	Steps    int `json:"steps"`
+}
+
+// What lwf did with an item.
+const (
+	ItemSent    = "sent"    // its steps are in a workflow
+	ItemSkipped = "skipped" // its actions were left out: reached before, suppressed, over a limit
+	ItemDropped = "dropped" // if: left its steps out
+	ItemFailed  = "failed"  // its steps cannot be made from its data (Reason says why)
+)
 
 // EventKind names an event.
 type EventKind string
@@ -111,6 +168,9 @@ const (
 	EventFinished    EventKind = "workflow.finished" // completed, failed, cancelled or rejected
 	EventUnknown     EventKind = "workflow.unknown"
 	EventRetry       EventKind = "workflow.retry" // a transient failure; retried after Delay
+	// EventDerived: a completed workflow's items were read and rendered
+	// into the next stage's workflows (Message says how many).
+	EventDerived EventKind = "workflow.derived"
 )
 
 // Event is one thing that happened to a run, for progress displays,

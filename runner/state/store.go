@@ -49,6 +49,17 @@ type Store interface {
 	// Events returns the run's last limit events, oldest first.
 	Events(ctx context.Context, runID string, limit int) ([]Event, error)
 
+	// Derive records, in one transaction, what a completed workflow of
+	// a staged run found: its items and the workflows rendered from them
+	// (planned; their Index follows the run's last workflow, their Stage
+	// and Points set), and marks workflow from derived, with event ev.
+	// Item IDs and workflow indexes are the caller's, in order; derived
+	// reports false, and nothing is stored, when from was derived
+	// before.
+	Derive(ctx context.Context, runID string, from int, items []Item, ws []*Workflow, ev Event) (derived bool, err error)
+	// Items returns the run's items in ID order.
+	Items(ctx context.Context, runID string) ([]Item, error)
+
 	// Lock takes the run's exclusive lock without waiting: a
 	// *LockedError says another process holds it. The lock ends with the
 	// process however it ends, so a stale lock never blocks a run.

@@ -88,6 +88,32 @@ CREATE TABLE completions_read (
 	PRIMARY KEY (run_id, idx)
 );
 `},
+	// Named loops: what each workflow's lists feed, and the items lwf
+	// went over. Existing workflows are stage 1 with nothing to derive.
+	{3, "stages: items of named loops", `
+ALTER TABLE workflows ADD COLUMN stage INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE workflows ADD COLUMN points BLOB;
+ALTER TABLE workflows ADD COLUMN derived INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE items (
+	run_id   TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	id       INTEGER NOT NULL,
+	loop     INTEGER NOT NULL,
+	parent   INTEGER NOT NULL,
+	instance INTEGER NOT NULL,
+	idx      INTEGER NOT NULL,
+	source   INTEGER NOT NULL,
+	path     TEXT NOT NULL,
+	key      TEXT NOT NULL,
+	data     BLOB NOT NULL,
+	status   TEXT NOT NULL,
+	reason   TEXT NOT NULL DEFAULT '',
+	workflow INTEGER NOT NULL,
+	slot     INTEGER NOT NULL,
+	steps    INTEGER NOT NULL,
+	PRIMARY KEY (run_id, id)
+);
+CREATE INDEX items_by_key ON items (run_id, key);
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last

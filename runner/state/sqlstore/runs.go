@@ -37,9 +37,12 @@ func (s *DB) Attach(ctx context.Context, run state.Run, payloads []json.RawMessa
 			return fmt.Errorf("state: creating the run: %w", err)
 		}
 		for i, p := range payloads {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO workflows (run_id, idx, payload, state, updated) VALUES (?,?,?,?,?)`,
-				run.ID, i, []byte(p), string(state.Planned), ms(run.Created)); err != nil {
-				return fmt.Errorf("state: storing workflow %d: %w", i, err)
+			w := &state.Workflow{RunID: run.ID, Index: i, Payload: p, State: state.Planned, Stage: 1, Updated: run.Created}
+			if i < len(run.Points) {
+				w.Points = run.Points[i]
+			}
+			if err := insertWorkflow(ctx, tx, w); err != nil {
+				return err
 			}
 		}
 		got, created = &run, true

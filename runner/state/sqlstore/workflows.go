@@ -27,7 +27,7 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 		cols = `completion, output`
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT idx, payload, state, workflow_id, pending_reason, message, `+cols+`, failure, error,
-		actions, action_errors, attempts, submitted, updated FROM workflows WHERE run_id = ? ORDER BY idx`, runID)
+		actions, action_errors, attempts, submitted, updated, stage, points, derived FROM workflows WHERE run_id = ? ORDER BY idx`, runID)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -36,11 +36,16 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 	for rows.Next() {
 		w := &state.Workflow{RunID: runID}
 		var st string
-		var payload, completion, output, failure []byte
+		var payload, completion, output, failure, points []byte
 		var sub, upd int64
 		if err := rows.Scan(&w.Index, &payload, &st, &w.WorkflowID, &w.PendingReason, &w.Message, &completion, &output, &failure, &w.Error,
-			&w.Actions, &w.ActionErrors, &w.Attempts, &sub, &upd); err != nil {
+			&w.Actions, &w.ActionErrors, &w.Attempts, &sub, &upd, &w.Stage, &points, &w.Derived); err != nil {
 			return nil, s.fail(err)
+		}
+		if len(points) > 0 {
+			if err := json.Unmarshal(points, &w.Points); err != nil {
+				return nil, &state.DamagedError{Location: s.path, Detail: fmt.Sprintf("run %s workflow %d: its points are not JSON", runID, w.Index), Err: err}
+			}
 		}
 		w.State, w.Payload, w.Completion, w.Output = state.State(st), payload, completion, output
 		w.Submitted, w.Updated = fromMS(sub), fromMS(upd)
