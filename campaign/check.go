@@ -108,7 +108,37 @@ func (c *Check) Prepare(ctx context.Context, file string, opts compiler.Options,
 		p.Report.setAccount(c.Profile)
 	}
 	p.Report.counts(c.Catalog, p.Plan)
+	sampleLoops(ctx, p.Plan, p.Report)
 	return p, c.checkLimits(ctx, p.Report, raw.Limits)
+}
+
+// sampleLoops renders each named loop once for an example item typed
+// from the catalog, so that plan shows what a note reads like before
+// anyone is found.
+func sampleLoops(ctx context.Context, plan *compiler.Plan, r *Report) {
+	examples := map[int]compiler.Item{}
+	for _, l := range plan.Loops {
+		var parents []compiler.Item
+		for p := l.Parent; p >= 0; p = plan.Loops[p].Parent {
+			parents = append([]compiler.Item{examples[p]}, parents...)
+		}
+		it := plan.ExampleItem(l.ID, parents)
+		examples[l.ID] = it
+		rd, err := plan.Render(ctx, it, nil)
+		if err != nil {
+			continue
+		}
+		for _, smp := range rd.Samples {
+			smp.Item = "an example " + l.As
+			dup := false
+			for _, x := range r.Samples {
+				dup = dup || (x.ActionType == smp.ActionType && x.Param == smp.Param)
+			}
+			if !dup {
+				r.Samples = append(r.Samples, smp)
+			}
+		}
+	}
 }
 
 // reattach reports what is left to send of an existing run.
@@ -163,8 +193,9 @@ func (c *Check) checkLimits(ctx context.Context, r *Report, file []schemas.Limit
 	if r.Limits == nil {
 		r.Limits = []LimitCheck{}
 	}
-	for _, l := range r.Limits {
-		r.Refused = r.Refused || l.Exceeded
+	for i := range r.Limits {
+		r.Limits[i].Later = r.later[r.Limits[i].Category]
+		r.Refused = r.Refused || r.Limits[i].Refuses()
 	}
 	return nil
 }

@@ -125,7 +125,15 @@ type LimitCheck struct {
 	Left     int       `json:"left"`     // Max - Used - Planned, at least 0
 	Exceeded bool      `json:"exceeded"` // Used + Planned > Max
 	Resets   time.Time `json:"resets"`   // when the period ends
+	// Later is the part of Planned that named loops send, item by item:
+	// lwf stops sending them at the limit and leaves the items past it
+	// for a later run, so that part alone never makes a plan refused.
+	Later int `json:"later,omitempty"`
 }
+
+// Refuses reports whether the check makes lwf run refuse the plan: the
+// limit is passed by what is sent whole, before any item is known.
+func (c LimitCheck) Refuses() bool { return c.Exceeded && c.Used+c.Planned-c.Later > c.Max }
 
 // String renders the check as lwf plan prints it, e.g.
 // "stConnectionRequests daily: 30 sent today + 150 planned = 180 > 100 (profile "work")".

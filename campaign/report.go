@@ -41,9 +41,14 @@ type Report struct {
 	Variants      []VariantSummary   `json:"variants"`
 	Limits        []LimitCheck       `json:"limits"`
 	Reattach      *ReattachInfo      `json:"reattach,omitempty"`
+	// Stages are, for a file with named loops, what each stage may send:
+	// stage 1 the file's own workflows, then the steps under each named
+	// loop, once per item found.
+	Stages []compiler.StageCount `json:"stages,omitempty"`
 	Refused       bool               `json:"refused"`
 	Diagnostics   diag.List          `json:"diagnostics"`
 	planned       map[string]int     // per limit category: exact and worst case
+	later         map[string]int     // per limit category: what named loops send, of planned
 	variantChoice map[string]*VariantSummary
 }
 
@@ -129,7 +134,20 @@ func (r *Report) counts(cat *schemas.Catalog, p *compiler.Plan) {
 	}
 	r.Counts = sortedCounts(m)
 	r.Actions, r.WorstCase = 0, 0
-	r.planned = map[string]int{}
+	r.planned, r.later = map[string]int{}, map[string]int{}
+	if r.Reattach == nil {
+		r.Stages = p.StageCounts(cat)
+	}
+	for _, st := range r.Stages {
+		if st.Stage == 1 {
+			continue
+		}
+		for _, c := range st.Counts {
+			if a := cat.Lookup(c.ActionType); a != nil && a.Category != "" {
+				r.later[a.Category] += c.Total()
+			}
+		}
+	}
 	for _, c := range r.Counts {
 		if iterates(cat, c.ActionType) {
 			continue // control flow, no action of its own
@@ -175,7 +193,11 @@ type TextReport struct {
 func (t TextReport) Write(w io.Writer, r *Report) error {
 	b := &strings.Builder{}
 	t.header(b, r)
-	t.countLines(b, r)
+	if len(r.Stages) > 0 {
+		t.stageLines(b, r)
+	} else {
+		t.countLines(b, r)
+	}
 	t.SkipLines(b, r, "--show-skipped lists them")
 	LimitLines(b, r)
 	for _, s := range r.Samples {
@@ -195,7 +217,7 @@ func (t TextReport) Write(w io.Writer, r *Report) error {
 	if r.Refused {
 		n := 0
 		for _, l := range r.Limits {
-			if l.Exceeded {
+			if l.Refuses() {
 				n++
 			}
 		}
@@ -220,11 +242,61 @@ func (TextReport) header(b *strings.Builder, r *Report) {
 		if r.Workflows > 1 {
 			wf += fmt.Sprintf(" (chunks of %d)", r.ChunkSize)
 		}
+		if len(r.Stages) > 0 {
+			var names []string
+			for _, st := range r.Stages[1:] {
+				names = append(names, st.As)
+			}
+			fmt.Fprintf(b, "plan: %s: %d stages: lwf runs the loops named with as: (%s) itself\n", name, len(r.Stages), strings.Join(names, ", "))
+			return
+		}
 		fmt.Fprintf(b, "plan: %s: %s, %s", name, wf, results.Plural(r.Actions, "action"))
 		if r.WorstCase > 0 {
 			fmt.Fprintf(b, " + up to %d from server-side iteration", r.WorstCase)
 		}
 		b.WriteString("\n")
+	}
+}
+
+// stageLines writes what each stage of a file with named loops may send.
+func (t TextReport) stageLines(b *strings.Builder, r *Report) {
+	cat := t.catalog()
+	for _, st := range r.Stages {
+		var parts []string
+		retrieval := true
+		for _, c := range st.Counts {
+			a := cat.Lookup(c.ActionType)
+			if iterates(cat, c.ActionType) || c.Total() == 0 {
+				continue
+			}
+			if a != nil && a.Write {
+				retrieval = false
+			}
+			n := fmt.Sprint(c.Exact)
+			if c.WorstCase > 0 {
+				n = fmt.Sprintf("≤ %d", c.Total())
+			}
+			parts = append(parts, n+" "+strings.TrimPrefix(c.ActionType, "st."))
+		}
+		what := strings.Join(parts, ", ")
+		if retrieval {
+			what += " — retrieval only"
+		}
+		if st.Stage == 1 {
+			fmt.Fprintf(b, "  stage 1, %s (%s): %s\n", results.Plural(r.Workflows, "workflow"), "the file's own", what)
+			continue
+		}
+		after := ""
+		if !retrieval {
+			after = ", after the ledger and the limits"
+		}
+		fmt.Fprintf(b, "  stage %d, per %s found (≤ %d from %s)%s: %s\n",
+			st.Stage, st.As, st.Items, strings.TrimPrefix(st.List, "st."), after, what)
+	}
+	for _, c := range r.Counts {
+		if c.Skipped > 0 {
+			fmt.Fprintf(b, "  %s: %d skipped (see --show-skipped)\n", c.ActionType, c.Skipped)
+		}
 	}
 }
 
@@ -330,8 +402,11 @@ func LimitLines(b *strings.Builder, r *Report) {
 	rows := [][]string{{"CATEGORY", "PERIOD", "SENT", "PLANNED", "LIMIT", "LEFT", "SOURCE"}}
 	for _, l := range r.Limits {
 		left := fmt.Sprint(l.Left)
-		if l.Exceeded {
+		switch {
+		case l.Refuses():
 			left = fmt.Sprintf("exceeded by %d", l.Used+l.Planned-l.Max)
+		case l.Exceeded:
+			left = fmt.Sprintf("%d; the items past it wait for a later run", max(0, l.Max-l.Used-(l.Planned-l.Later)))
 		}
 		rows = append(rows, []string{l.Category, l.Period, fmt.Sprint(l.Used), fmt.Sprint(l.Planned), fmt.Sprint(l.Max), left, l.Source})
 	}

@@ -85,8 +85,8 @@ func (s *Stager) Expand(ctx context.Context, w *state.Workflow, next int) ([]*st
 	}
 	ws := s.chunk(elements, items, next, w)
 	ev := state.Event{Time: time.Now(), Kind: state.EventDerived, RunID: s.RunID, Index: w.Index,
-		Message: fmt.Sprintf("%d items: %d sent in %d workflows, %d skipped, %d dropped by if:, %d failed",
-			len(items), tally[state.ItemSent], len(ws), tally[state.ItemSkipped], tally[state.ItemDropped], tally[state.ItemFailed])}
+		Message: fmt.Sprintf("%s: %d sent in %s, %d skipped, %d dropped by if:, %d failed",
+			results.Plural(len(items), "item"), tally[state.ItemSent], results.Plural(len(ws), "workflow"), tally[state.ItemSkipped], tally[state.ItemDropped], tally[state.ItemFailed])}
 	derived, err := s.Store.Derive(ctx, s.RunID, w.Index, items, ws, ev)
 	if err != nil || !derived {
 		return nil, nil, err

@@ -363,7 +363,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 		plan.Outputs = append(plan.Outputs, c.outputFor(tree))
 		if len(c.stages.loops) > 0 {
 			plan.Points = append(plan.Points, points)
-			plan.full = append(plan.full, plain(full))
+			plan.full = append(plan.full, c.plainMarked(full))
 		}
 	}
 	if oversized {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/expr-lang/expr/types"
 
@@ -178,4 +179,64 @@ func (c *compilation) applyRootParams(o *object, action, parent *schemas.Action)
 	if _, set := o.get(c.render.param); !set {
 		o.setSecond(c.render.param, c.render.url)
 	}
+}
+
+// ExampleItem makes an item of a named loop for samples (lwf plan shows
+// what a note reads like before anyone is found): every field the
+// catalog gives the list's items, with a plausible value by its name and
+// type.
+func (p *Plan) ExampleItem(loop int, parents []Item) Item {
+	c := p.c
+	l := c.stages.loops[loop]
+	entity := "person"
+	if a := c.cat.Lookup(l.Iterator); a != nil {
+		entity = strings.TrimPrefix(strings.ToLower(a.Iterates), "nv")
+	}
+	data := map[string]any{}
+	fields := map[string]string{}
+	if a := c.cat.Lookup(l.List); a != nil {
+		fields = a.Result.Item
+	}
+	for name, t := range fields {
+		data[name] = exampleValue(entity, name, strings.TrimSuffix(t, "?"))
+	}
+	it := Item{ID: -2 - loop, Loop: loop, Instance: 0, Data: data, Parents: parents}
+	if len(parents) > 0 {
+		it.Instance = -1
+	}
+	return it
+}
+
+// exampleValue is a plausible value of an item's field.
+func exampleValue(entity, field, typ string) any {
+	switch typ {
+	case "integer", "number":
+		return 12
+	case "boolean":
+		return false
+	case "array":
+		return []any{}
+	case "object":
+		return map[string]any{}
+	}
+	person := map[string]string{
+		"name": "Ada Example", "headline": "VP Sales at Example Robotics", "position": "VP Sales",
+		"publicUrl": "https://www.linkedin.com/in/ada-example", "hashedUrl": "https://www.linkedin.com/in/ACoAAExample",
+	}
+	company := map[string]string{
+		"name": "Example Robotics", "publicUrl": "https://www.linkedin.com/company/example-robotics",
+		"hashedUrl": "https://www.linkedin.com/sales/company/1234567", "industry": "Software Development",
+	}
+	other := map[string]string{
+		"location": "San Francisco, California", "countryCode": "us", "url": "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000000",
+		"jobUrl": "https://www.linkedin.com/jobs/view/4000000000", "title": "Head of Sales", "companyName": "Example Robotics",
+		"text": "An example post.", "time": "2026-01-15T09:00:00Z",
+	}
+	if v, ok := map[string]map[string]string{"person": person, "company": company}[entity][field]; ok {
+		return v
+	}
+	if v, ok := other[field]; ok {
+		return v
+	}
+	return "example " + field
 }

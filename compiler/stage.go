@@ -130,9 +130,12 @@ func (c *compilation) enterLoop(o *object, n *dsl.Node, sc *scope, action, paren
 	switch {
 	case c.render != nil:
 		ls.named[o] = -1 - id
-	case c.opts.Symbolic || ls.inside >= 0:
-		// validate sends nothing; a loop under another named loop is
-		// expanded when the outer one's items are rendered.
+	case c.opts.Symbolic:
+		// validate sends nothing.
+	case ls.inside >= 0:
+		// A loop under another named loop is expanded when the outer
+		// one's items are rendered; here it is only marked for counts.
+		ls.named[o] = -1 - id
 	default:
 		ls.named[o] = len(ls.instances)
 		ls.instances = append(ls.instances, loopInstance{loop: id, scope: sc})
@@ -371,4 +374,40 @@ func loopHint(ee *exprError, sc *scope) *exprError {
 		}
 	}
 	return ee
+}
+
+// loopMarker marks a named loop's doFor* in the plain trees kept for
+// counts: its value is the loop's ID.
+const loopMarker = "\x00loop"
+
+// plainMarked is plain(tree) with named loops marked for the counts.
+func (c *compilation) plainMarked(tree any) any {
+	out := plain(tree)
+	var mark func(o, p any)
+	mark = func(o, p any) {
+		switch x := o.(type) {
+		case []any:
+			pl, _ := p.([]any)
+			for i := range x {
+				if i < len(pl) {
+					mark(x[i], pl[i])
+				}
+			}
+		case *object:
+			pm, _ := p.(map[string]any)
+			if pm == nil {
+				return
+			}
+			if inst, ok := c.stages.named[x]; ok && inst >= 0 {
+				pm[loopMarker] = c.stages.instances[inst].loop
+			} else if ok {
+				pm[loopMarker] = -1 - inst
+			}
+			if t, ok := x.get("then"); ok {
+				mark(t, pm["then"])
+			}
+		}
+	}
+	mark(tree, out)
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/lwf-dev/lwf/schemas"
 )
 
 // aiVPs is the newcomer's campaign: AI companies in San Francisco, up to
@@ -101,4 +103,28 @@ func TestNamedLoopsStageAndRender(t *testing.T) {
 		b, _ := json.Marshal(r.Problems)
 		t.Errorf("a 400-character note: %s", b)
 	}
+}
+
+func TestStageCounts(t *testing.T) {
+	plan, ds := Compile(context.Background(), "ai.yaml", []byte(aiVPs), Options{})
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	cat := testCatalog(t)
+	got, _ := json.Marshal(plan.StageCounts(cat))
+	want := `[{"stage":1,"items":0,"counts":[{"actionType":"st.searchCompanies","exact":1,"worstCase":0}]},` +
+		`{"stage":2,"as":"company","list":"st.searchCompanies","items":10,"counts":[{"actionType":"st.doForCompanies","exact":0,"worstCase":10,"via":["searchCompanies(limit 10) × doForCompanies"]},{"actionType":"st.openCompanyPage","exact":0,"worstCase":10,"via":["searchCompanies(limit 10) × doForCompanies"]},{"actionType":"st.retrieveCompanyEmployees","exact":0,"worstCase":10,"via":["searchCompanies(limit 10) × doForCompanies"]}]},` +
+		`{"stage":3,"as":"person","list":"st.retrieveCompanyEmployees","items":50,"counts":[{"actionType":"st.doForPeople","exact":0,"worstCase":50,"via":["searchCompanies(limit 10) × doForCompanies › retrieveCompanyEmployees(limit 5) × doForPeople"]},{"actionType":"st.openPersonPage","exact":0,"worstCase":50,"via":["searchCompanies(limit 10) × doForCompanies › retrieveCompanyEmployees(limit 5) × doForPeople"]},{"actionType":"st.sendConnectionRequest","exact":0,"worstCase":50,"via":["searchCompanies(limit 10) × doForCompanies › retrieveCompanyEmployees(limit 5) × doForPeople"]}]}]`
+	if string(got) != want {
+		t.Errorf("stage counts\n%s\nwant\n%s", got, want)
+	}
+}
+
+func testCatalog(t *testing.T) *schemas.Catalog {
+	t.Helper()
+	cat, err := schemas.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }

@@ -170,6 +170,8 @@ func describeEvent(ev state.Event, total int) string {
 		return s
 	case state.EventUnknown:
 		return wf + " submission outcome unknown: " + ev.Error
+	case state.EventDerived:
+		return fmt.Sprintf("workflow %d/%d found %s", ev.Index+1, total, ev.Message)
 	case state.EventRetry:
 		return fmt.Sprintf("%s: %s; retrying in %s", wf, ev.Error, ev.Delay.Round(time.Millisecond))
 	}
