@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lwf-dev/lwf/compiler"
@@ -109,7 +110,53 @@ func (c *Check) Prepare(ctx context.Context, file string, opts compiler.Options,
 	}
 	p.Report.counts(c.Catalog, p.Plan)
 	sampleLoops(ctx, p.Plan, p.Report)
+	if err := c.unfiltered(ctx, p.Plan, p.Report); err != nil {
+		return nil, err
+	}
 	return p, c.checkLimits(ctx, p.Report, raw.Limits)
+}
+
+// Unfiltered is a write action under a loop that stays on the server (a
+// doFor* without as:): lwf cannot leave out people reached before, since
+// it never sees them before they are reached.
+type Unfiltered struct {
+	ActionType string `json:"actionType"`
+	Via        string `json:"via"`
+	// Contacts is how many people the ledger says the action reached
+	// before; Refuses is set when that makes lwf run refuse the plan
+	// (messages and comments; connection requests are answered
+	// alreadyPending or alreadyConnected by Linked API itself).
+	Contacts int  `json:"contacts"`
+	Refuses  bool `json:"refuses"`
+}
+
+// unfiltered finds the write actions under server-side loops and decides
+// whether they make the plan refused.
+func (c *Check) unfiltered(ctx context.Context, plan *compiler.Plan, r *Report) error {
+	counts := plan.Counts(c.Catalog)
+	if st := plan.StageCounts(c.Catalog); st != nil {
+		counts = st[0].Counts
+	}
+	for _, n := range counts {
+		a := c.Catalog.Lookup(n.ActionType)
+		if n.WorstCase == 0 || a == nil || !a.Write || a.Category == "" {
+			continue
+		}
+		u := Unfiltered{ActionType: n.ActionType, Via: strings.Join(n.Via, "; ")}
+		if c.Store != nil && c.Account() != "" {
+			cs, err := c.Store.Contacts(ctx, c.Account(), state.ContactFilter{Action: n.ActionType})
+			if err != nil {
+				return err
+			}
+			u.Contacts = len(cs)
+		}
+		// Connection requests repeat harmlessly: Linked API answers them
+		// alreadyPending or alreadyConnected.
+		u.Refuses = u.Contacts > 0 && a.Category != "stConnectionRequests" && !c.AllowRecontact
+		r.Unfiltered = append(r.Unfiltered, u)
+		r.Refused = r.Refused || u.Refuses
+	}
+	return nil
 }
 
 // sampleLoops renders each named loop once for an example item typed

@@ -45,6 +45,9 @@ type Report struct {
 	// stage 1 the file's own workflows, then the steps under each named
 	// loop, once per item found.
 	Stages []compiler.StageCount `json:"stages,omitempty"`
+	// Unfiltered are the write actions under loops that stay on the
+	// server: nobody reached before can be left out of them.
+	Unfiltered []Unfiltered `json:"unfiltered,omitempty"`
 	Refused       bool               `json:"refused"`
 	Diagnostics   diag.List          `json:"diagnostics"`
 	planned       map[string]int     // per limit category: exact and worst case
@@ -214,7 +217,8 @@ func (t TextReport) Write(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(b, "variants: %s of %s: %s\n", v.Param, strings.TrimPrefix(v.ActionType, "st."), strings.Join(parts, ", "))
 	}
-	if r.Refused {
+	UnfilteredLines(b, r)
+	if r.Refused && RefusedByLimits(r) {
 		n := 0
 		for _, l := range r.Limits {
 			if l.Refuses() {
@@ -447,4 +451,32 @@ func sortedCounts(m map[string]*planCount) []planCount {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ActionType < out[j].ActionType })
 	return out
+}
+
+// UnfilteredLines writes what the plan's write actions under loops that
+// stay on the server mean: a refusal, or a note.
+func UnfilteredLines(b *strings.Builder, r *Report) {
+	for _, u := range r.Unfiltered {
+		what := strings.TrimPrefix(u.ActionType, "st.")
+		switch {
+		case u.Refuses:
+			fmt.Fprintf(b, "refused: %s runs under a loop that stays on the server (%s), and the ledger holds %s it reached: "+
+				"they would get it again. Name the loop's item (as: person) so that lwf runs the loop and leaves them out, "+
+				"or pass --allow-recontact to send it to everyone found\n", what, u.Via, results.Plural(u.Contacts, "person"))
+		default:
+			fmt.Fprintf(b, "note: %s runs under a loop that stays on the server (%s): lwf cannot leave out people reached before; "+
+				"name the loop's item (as: person) to have it do so\n", what, u.Via)
+		}
+	}
+}
+
+// RefusedByLimits reports whether a limit (not only a loop that stays on
+// the server) makes the plan refused.
+func RefusedByLimits(r *Report) bool {
+	for _, l := range r.Limits {
+		if l.Refuses() {
+			return true
+		}
+	}
+	return false
 }

@@ -91,11 +91,25 @@ func prepareRun(a *app, f *runCampaignFlags, db state.Store, p profile.Profile, 
 	}
 	if r.Refused {
 		var b strings.Builder
-		campaign.LimitLines(&b, r)
-		if f.ignoreLimits {
+		byLimits := campaign.RefusedByLimits(r)
+		if byLimits {
+			campaign.LimitLines(&b, r)
+		}
+		byLoops := false
+		for _, u := range r.Unfiltered {
+			byLoops = byLoops || u.Refuses
+		}
+		if byLoops {
+			campaign.UnfilteredLines(&b, r)
+		}
+		if byLimits && f.ignoreLimits && !byLoops {
 			fmt.Fprintf(a.stderr, "%sgoing on past the limits, as --ignore-limits asks\n", b.String())
 		} else {
-			fmt.Fprintf(a.stderr, "%srefused: nothing was sent; lwf plan %s shows the plan, --ignore-limits sends it anyway\n", b.String(), file)
+			how := "--ignore-limits sends it anyway"
+			if byLoops {
+				how = "--allow-recontact sends it to everyone found"
+			}
+			fmt.Fprintf(a.stderr, "%srefused: nothing was sent; lwf plan %s shows the plan, %s\n", b.String(), file, how)
 			a.code = exitFindings
 			return nil, nil, nil
 		}
