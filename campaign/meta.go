@@ -21,6 +21,9 @@ type RunMeta struct {
 	// LoopsDigest is what the file's named loops sent (Plan.LoopsDigest):
 	// a run's later stages render only from the same loops.
 	LoopsDigest string `json:"loopsDigest,omitempty"`
+	// Loops are the item names of the named loops, by loop id: the
+	// groups of a staged run's result columns.
+	Loops []string `json:"loops,omitempty"`
 	// Variants records which version of a variants: text each action
 	// got, for lwf result --by-variant.
 	Variants []compiler.Variant `json:"variants,omitempty"`

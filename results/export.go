@@ -49,6 +49,11 @@ type Results struct {
 	Workflows []*state.Workflow
 	// Describe names column groups by entity; nil names them by action.
 	Describe Describe
+	// Items are a staged run's items (state.Store.Items), and Loops the
+	// item names of its named loops by loop id: the records are then one
+	// per item reached, not one per list entry of each workflow.
+	Items []state.Item
+	Loops []string
 }
 
 // Writer writes results in one format.
@@ -115,6 +120,9 @@ func (r *Results) ActionErrors() []ActionError {
 // with an output: expression yields its output instead: a list makes one
 // record per element.
 func (r *Results) Records() ([]Record, error) {
+	if len(r.Items) > 0 {
+		return r.stagedRecords()
+	}
 	rc := recorder{describe: r.Describe}
 	offs := offsets(r.Workflows)
 	var out []Record
@@ -151,6 +159,8 @@ type jsonDoc struct {
 	Name         string         `json:"name,omitempty"`
 	Workflows    []jsonWorkflow `json:"workflows"`
 	ActionErrors []ActionError  `json:"actionErrors"`
+	// Items are a staged run's items, with what lwf did with each.
+	Items []state.Item `json:"items,omitempty"`
 }
 
 type jsonWorkflow struct {
@@ -164,7 +174,7 @@ type jsonWorkflow struct {
 
 // WriteResults writes r as one indented JSON document.
 func (jsonWriter) WriteResults(w io.Writer, r *Results) error {
-	doc := jsonDoc{Version: 1, Workflows: []jsonWorkflow{}, ActionErrors: r.ActionErrors()}
+	doc := jsonDoc{Version: 1, Workflows: []jsonWorkflow{}, ActionErrors: r.ActionErrors(), Items: r.Items}
 	if doc.ActionErrors == nil {
 		doc.ActionErrors = []ActionError{}
 	}

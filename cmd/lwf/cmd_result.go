@@ -69,7 +69,11 @@ got (a table, or --format json or csv).`,
 			if idx >= 0 {
 				ws = ws[idx : idx+1]
 			}
-			if err := writeResults(a, &results.Results{Run: run, Workflows: ws, Describe: catalogDescribe()}, output, format); err != nil {
+			res, err := runResults(a, db, run, ws)
+			if err != nil {
+				return err
+			}
+			if err := writeResults(a, res, output, format); err != nil {
 				return err
 			}
 			c := state.CountStates(ws)

@@ -156,7 +156,7 @@ func attachRun(a *app, db state.Store, prep *campaign.Prepared, created time.Tim
 		file, _ = filepath.Abs(arg)
 	}
 	cwd, _ := os.Getwd()
-	meta := campaign.RunMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Env: in.env, Variants: plan.Variants, LoopsDigest: plan.LoopsDigest}
+	meta := campaign.RunMeta{File: file, Dir: cwd, Inputs: in.inputs, InputsFile: in.inputsFile, ChunkSize: chunkSize, MaxBytes: in.maxBytes, Env: in.env, Variants: plan.Variants, LoopsDigest: plan.LoopsDigest, Loops: loopNames(plan.Loops)}
 	run, isNew, err := db.Attach(a.ctx, state.Run{Key: prep.Key, Name: plan.Name, File: plan.File, Account: account, Endpoint: endpoint, Created: created, Meta: meta.Encode(), Points: statePoints(plan.Points)}, plan.Payloads, fresh)
 	if err != nil {
 		return nil, err
@@ -260,4 +260,32 @@ func statePoints(pp [][]compiler.Point) [][]state.Point {
 		}
 	}
 	return out
+}
+
+// loopNames are the item names of a plan's named loops, by id.
+func loopNames(ls []compiler.Loop) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.As)
+	}
+	return out
+}
+
+// runResults gathers what the result writers need of a run: its
+// workflows and, for a staged run, its items and the names of its loops.
+func runResults(a *app, db state.Store, run *state.Run, ws []*state.Workflow) (*results.Results, error) {
+	res := &results.Results{Run: run, Workflows: ws, Describe: catalogDescribe()}
+	if !staged(ws) {
+		return res, nil
+	}
+	items, err := db.Items(a.ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := campaign.ParseMeta(run.Meta)
+	if err != nil {
+		return nil, err
+	}
+	res.Items, res.Loops = items, m.Loops
+	return res, nil
 }

@@ -166,7 +166,10 @@ func (j *driveJob) finish() error {
 	if err != nil {
 		return err
 	}
-	res := &results.Results{Run: j.run, Workflows: ws, Describe: catalogDescribe()}
+	res, err := runResults(a, j.db, j.run, ws)
+	if err != nil {
+		return err
+	}
 	errs := res.ActionErrors()
 	if j.flags.output != "" {
 		if err := writeResults(a, res, j.flags.output, j.flags.format); err != nil {
