@@ -62,6 +62,9 @@ is not in the state directory is looked up at Linked API as a workflow id.`,
 			if idx >= 0 {
 				return showWorkflow(a.stdout, run, ws[idx], asJSON)
 			}
+			if staged(ws) && !asJSON {
+				defer func() { writeStages(a, db, run, ws) }()
+			}
 			return showRun(a.stdout, run, ws, tracking, asJSON)
 		},
 	}
