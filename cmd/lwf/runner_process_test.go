@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,7 @@ var killSeed = flag.Uint64("seed", 0, "the seed of the kill -9 test's random mom
 func TestProcess(t *testing.T) {
 	bin := buildLWF(t)
 	t.Run("kill -9", func(t *testing.T) { testKill9(t, bin) })
+	t.Run("kill -9 staged", func(t *testing.T) { testKill9Staged(t, bin) })
 	t.Run("ctrl-c", func(t *testing.T) { testInterrupt(t, bin) })
 }
 
@@ -190,4 +192,117 @@ func testInterrupt(t *testing.T, bin string) {
 	if c := tb.srv.Sandbox.Counters(); c.Requests[sandbox.EndpointPostWorkflows] != 6 || c.WorkflowsCompleted != 6 || c.DuplicatePayloads != 0 {
 		t.Errorf("sandbox: %d POSTs, %d completed, %d duplicates", c.Requests[sandbox.EndpointPostWorkflows], c.WorkflowsCompleted, c.DuplicatePayloads)
 	}
+}
+
+// staged3 is a three-stage campaign: companies, their employees, a
+// personal note to each.
+const staged3 = `version: 1
+name: staged-kill
+workflow:
+  action: searchCompanies
+  term: robotics
+  limit: 4
+  then:
+    action: doForCompanies
+    as: company
+    then:
+      action: openCompanyPage
+      then:
+        action: retrieveCompanyEmployees
+        limit: 3
+        then:
+          action: doForPeople
+          as: person
+          then:
+            action: openPersonPage
+            then:
+              action: sendConnectionRequest
+              note: "Hi ${{ split(person.name, ' ')[0] }}, about ${{ company.name }}"
+`
+
+// stagedRun runs staged3 against tb's sandbox in a subprocess and returns
+// its exported rows (sorted) and the exit code.
+func stagedRows(t *testing.T, tb *testbed, bin string, args []string) (int, []string, string) {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd := tb.command(bin, args...)
+	cmd.Stderr = &stderr
+	cmd.Run()
+	code := cmd.ProcessState.ExitCode()
+	out := filepath.Join(tb.dir, "rows.csv")
+	os.Remove(out)
+	_, runs, _ := tb.lwf("runs", "--json")
+	var rs []struct{ ID string }
+	json.Unmarshal([]byte(runs), &rs)
+	if len(rs) != 1 {
+		t.Fatalf("%d runs\n%s", len(rs), runs)
+	}
+	if c, _, e := tb.lwf("result", rs[0].ID, "-o", out); c != 0 {
+		t.Fatalf("result: exit %d %s", c, e)
+	}
+	b, _ := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	rows := lines[1:]
+	sort.Strings(rows)
+	return code, rows, stderr.String()
+}
+
+// testKill9Staged kills a three-stage run at random moments — between
+// stages, mid-submission, mid-rendering — twenty times over, then lets it
+// finish: nothing is sent twice, nobody gets two requests, and the
+// results equal those of a run never interrupted (unless a kill left a
+// submission unknown, which is then reported).
+func testKill9Staged(t *testing.T, bin string) {
+	const reps = 20
+	seed := *killSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay: go test ./cmd/lwf -run 'TestProcess/kill_-9_staged' -seed %d)", seed, seed)
+	rnd := rand.New(rand.NewPCG(seed, 13))
+	opts := sandbox.Options{Speed: 15 * time.Millisecond, Faults: sandbox.Faults{Latency: 3 * time.Millisecond}}
+	clean := newTestbed(t, opts)
+	write(t, clean.file, staged3)
+	args := []string{"run", clean.file, "-q", "--poll-start", "5ms", "--poll-max", "20ms", "--rate", "0", "--allow-action-errors"}
+	code, want, stderr := stagedRows(t, clean, bin, args)
+	if code != exitOK || len(want) != 12 {
+		t.Fatalf("the uninterrupted run: exit %d, %d rows\n%s", code, len(want), stderr)
+	}
+	kills, unknowns := 0, 0
+	for rep := 0; rep < reps; rep++ {
+		tb := newTestbed(t, opts)
+		write(t, tb.file, staged3)
+		args := []string{"run", tb.file, "-q", "--poll-start", "5ms", "--poll-max", "20ms", "--rate", "0", "--allow-action-errors"}
+		for attempt := 0; attempt < 3; attempt++ {
+			cmd := tb.command(bin, args...)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(time.Duration(rnd.IntN(400)) * time.Millisecond):
+				cmd.Process.Kill()
+				<-done
+				kills++
+			}
+		}
+		code, rows, stderr := stagedRows(t, tb, bin, args)
+		_, states := tb.runStates()
+		c := tb.srv.Sandbox.Counters()
+		requests := tb.executed()["st.sendConnectionRequest"]
+		unknowns += states["unknown"]
+		switch {
+		case c.DuplicatePayloads != 0:
+			t.Errorf("rep %d: the sandbox received %d duplicate payloads", rep, c.DuplicatePayloads)
+		case requests != len(rows) && states["unknown"] == 0:
+			t.Errorf("rep %d: %d connection requests for %d people: someone got two", rep, requests, len(rows))
+		case states["unknown"] == 0 && strings.Join(rows, "\n") != strings.Join(want, "\n"):
+			t.Errorf("rep %d: the results differ from an uninterrupted run's (exit %d)\n%s\n--- want\n%s\n%s", rep, code, strings.Join(rows, "\n"), strings.Join(want, "\n"), stderr)
+		case states["unknown"] > 0 && !strings.Contains(stderr, "unknown submissions"):
+			t.Errorf("rep %d: %d unknown submissions not reported\n%s", rep, states["unknown"], stderr)
+		}
+	}
+	t.Logf("%d repetitions, %d kills, %d unknown submissions reported", reps, kills, unknowns)
 }
