@@ -47,11 +47,11 @@ type Report struct {
 	Stages []compiler.StageCount `json:"stages,omitempty"`
 	// Unfiltered are the write actions under loops that stay on the
 	// server: nobody reached before can be left out of them.
-	Unfiltered []Unfiltered `json:"unfiltered,omitempty"`
-	Refused       bool               `json:"refused"`
-	Diagnostics   diag.List          `json:"diagnostics"`
-	planned       map[string]int     // per limit category: exact and worst case
-	later         map[string]int     // per limit category: what named loops send, of planned
+	Unfiltered    []Unfiltered   `json:"unfiltered,omitempty"`
+	Refused       bool           `json:"refused"`
+	Diagnostics   diag.List      `json:"diagnostics"`
+	planned       map[string]int // per limit category: exact and worst case
+	later         map[string]int // per limit category: what named loops send, of planned
 	variantChoice map[string]*VariantSummary
 }
 

@@ -234,9 +234,10 @@ func itemKey(l compiler.Loop, m map[string]any) string {
 
 // element is one root step to send, for the item items[item].
 type element struct {
-	step   json.RawMessage
-	points []compiler.Point
-	item   int
+	step     json.RawMessage
+	points   []compiler.Point
+	variants []compiler.Variant // Payload: the element's index among the item's steps
+	item     int
 }
 
 // decide renders one item and records what lwf does with it.
@@ -274,7 +275,13 @@ func (s *Stager) decide(ctx context.Context, it *state.Item) ([]element, error) 
 	}
 	var out []element
 	for i, st := range r.Steps {
-		out = append(out, element{step: st, points: r.Points[i]})
+		var vs []compiler.Variant
+		for _, v := range r.Variants {
+			if v.Payload == i {
+				vs = append(vs, v)
+			}
+		}
+		out = append(out, element{step: st, points: r.Points[i], variants: vs})
 		if s.skipper != nil {
 			for _, t := range s.targets(st) {
 				s.skipper.Remember(t.ActionType, t.Person, s.RunID)
@@ -368,6 +375,17 @@ func (s *Stager) chunk(els []element, items []state.Item, next int, from *state.
 			it.Steps++
 			for _, p := range e.points {
 				w.Points = append(w.Points, state.Point{Pointer: "/" + strconv.Itoa(slot) + p.Pointer, Loop: p.Loop, Instance: p.Instance, Item: p.Item})
+			}
+			if len(e.variants) > 0 {
+				var vs []compiler.Variant
+				if len(it.Variants) > 0 {
+					_ = json.Unmarshal(it.Variants, &vs)
+				}
+				for _, v := range e.variants {
+					v.Payload, v.Pointer = w.Index, "/"+strconv.Itoa(slot)+v.Pointer
+					vs = append(vs, v)
+				}
+				it.Variants, _ = json.Marshal(vs)
 			}
 		}
 		w.Payload, _ = json.Marshal(arr) // raw JSON steps

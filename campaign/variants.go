@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lwf-dev/lwf/compiler"
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner/state"
 )
@@ -24,6 +25,19 @@ type VariantOutcome struct {
 	Failed     int            `json:"failed"`
 	NotRun     int            `json:"notRun"` // no result: the workflow has not completed, or a parent failed
 	Errors     map[string]int `json:"errors"` // failures by error type
+}
+
+// ItemVariants lists the versions variants: gave the actions of a staged
+// run's items, as VariantOutcomes takes them.
+func ItemVariants(items []state.Item) []compiler.Variant {
+	var out []compiler.Variant
+	for _, it := range items {
+		var vs []compiler.Variant
+		if len(it.Variants) > 0 && json.Unmarshal(it.Variants, &vs) == nil {
+			out = append(out, vs...)
+		}
+	}
+	return out
 }
 
 // VariantOutcomes groups a run's results by the variant each action got.

@@ -118,12 +118,19 @@ func (c *compilation) variantsField(o *object, src *stepSrc, vp *dsl.Pair, sc *s
 			texts[i], _ = c.lowerValue(it, sc)
 		}
 		who := variantKey(o, c.iterLabel())
+		if c.render != nil {
+			// An item of a named loop: the person its steps reach, so
+			// that everyone keeps their version from run to run.
+			if p := c.personFor(o); p != "" {
+				who = schemas.NormalizePersonURL(p)
+			}
+		}
 		i := pickVariant(who, len(texts))
 		src.params[param] = &dsl.Pair{Key: p.Key, Value: p.Value.Items[i]}
 		o.set(param, texts[i])
 		c.sample(o, param, p.Value.Items[i], texts[i])
 		c.variants[o] = append(c.variants[o], Variant{ActionType: fmt.Sprint(o.vals["actionType"]), Param: param,
-			Index: i, Count: len(texts), PersonURL: personOf(o)})
+			Index: i, Count: len(texts), PersonURL: c.personFor(o)})
 	}
 }
 

@@ -157,6 +157,11 @@ func resultByVariant(a *app, st *stateFlags, id, output, format string) error {
 	if err != nil {
 		return err
 	}
+	items, err := db.Items(a.ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	meta.Variants = append(meta.Variants, campaign.ItemVariants(items)...)
 	if len(meta.Variants) == 0 {
 		return usageErr("run %s has no variants: none of its steps gives variants:", run.ID)
 	}

@@ -142,6 +142,9 @@ type Item struct {
 	Workflow int `json:"workflow"`
 	Slot     int `json:"slot"`
 	Steps    int `json:"steps"`
+	// Variants are the versions variants: gave the item's actions, as
+	// campaign encodes them (opaque to the store).
+	Variants json.RawMessage `json:"variants,omitempty"`
 }
 
 // What lwf did with an item.

@@ -37,9 +37,9 @@ func (s *DB) Derive(ctx context.Context, runID string, from int, items []state.I
 			return nil // derived before (or no such workflow): nothing to add
 		}
 		for _, it := range items {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO items (run_id, id, loop, parent, instance, idx, source, path, key, data, status, reason, workflow, slot, steps)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, runID, it.ID, it.Loop, it.Parent, it.Instance, it.Index, it.Source, it.Path, it.Key,
-				[]byte(it.Data), it.Status, it.Reason, it.Workflow, it.Slot, it.Steps); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO items (run_id, id, loop, parent, instance, idx, source, path, key, data, status, reason, workflow, slot, steps, variants)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, runID, it.ID, it.Loop, it.Parent, it.Instance, it.Index, it.Source, it.Path, it.Key,
+				[]byte(it.Data), it.Status, it.Reason, it.Workflow, it.Slot, it.Steps, nullable(it.Variants)); err != nil {
 				return fmt.Errorf("state: storing item %d: %w", it.ID, err)
 			}
 		}
@@ -66,7 +66,7 @@ func (s *DB) Derive(ctx context.Context, runID string, from int, items []state.I
 
 // Items implements state.Store.
 func (s *DB) Items(ctx context.Context, runID string) ([]state.Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, loop, parent, instance, idx, source, path, key, data, status, reason, workflow, slot, steps
+	rows, err := s.db.QueryContext(ctx, `SELECT id, loop, parent, instance, idx, source, path, key, data, status, reason, workflow, slot, steps, variants
 		FROM items WHERE run_id = ? ORDER BY id`, runID)
 	if err != nil {
 		return nil, s.fail(err)
@@ -75,12 +75,12 @@ func (s *DB) Items(ctx context.Context, runID string) ([]state.Item, error) {
 	var out []state.Item
 	for rows.Next() {
 		it := state.Item{RunID: runID}
-		var data []byte
+		var data, variants []byte
 		if err := rows.Scan(&it.ID, &it.Loop, &it.Parent, &it.Instance, &it.Index, &it.Source, &it.Path, &it.Key, &data,
-			&it.Status, &it.Reason, &it.Workflow, &it.Slot, &it.Steps); err != nil {
+			&it.Status, &it.Reason, &it.Workflow, &it.Slot, &it.Steps, &variants); err != nil {
 			return nil, s.fail(err)
 		}
-		it.Data = data
+		it.Data, it.Variants = data, variants
 		out = append(out, it)
 	}
 	return out, s.fail(rows.Err())

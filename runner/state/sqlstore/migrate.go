@@ -110,6 +110,7 @@ CREATE TABLE items (
 	workflow INTEGER NOT NULL,
 	slot     INTEGER NOT NULL,
 	steps    INTEGER NOT NULL,
+	variants BLOB,
 	PRIMARY KEY (run_id, id)
 );
 CREATE INDEX items_by_key ON items (run_id, key);
