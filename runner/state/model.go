@@ -91,8 +91,16 @@ type Workflow struct {
 	Actions      int
 	ActionErrors int
 	Attempts     int // POST /workflows sent for it
-	Submitted    time.Time
-	Updated      time.Time
+	// Submitted is when lwf sent the POST /workflows that created the
+	// workflow, or whose outcome is unknown: its last attempt, recorded
+	// before the request left, so Linked API received it at this time or
+	// later.
+	Submitted time.Time
+	// Unfinished is when lwf sent the last GET /workflows/{id} that found
+	// the workflow pending or running: its last action ended after it.
+	// Zero when no poll found it unfinished.
+	Unfinished time.Time
+	Updated    time.Time
 }
 
 // EventKind names an event.

@@ -88,6 +88,12 @@ CREATE TABLE completions_read (
 	PRIMARY KEY (run_id, idx)
 );
 `},
+	// When a poll last found each workflow unfinished: with submitted, it
+	// places the workflow's actions in the account's activity, which is
+	// how unknown submissions are judged.
+	{3, "when each workflow was last seen unfinished", `
+ALTER TABLE workflows ADD COLUMN unfinished INTEGER NOT NULL DEFAULT 0;
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last
