@@ -80,7 +80,7 @@ func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *linkedapi.Star
 func unknownNote(err error) string {
 	var re *linkedapi.ResponseError
 	if errors.As(err, &re) && re.Status >= 200 && re.Status < 300 {
-		return fmt.Sprintf("Linked API accepted it (HTTP %d) but its answer was unreadable, so its id is unknown: it runs untracked, and sending it again would run it twice (%v)", re.Status, re.Err)
+		return fmt.Sprintf("%s (HTTP %d) but its answer was unreadable, so its id is unknown: it runs untracked, and sending it again would run it twice (%v)", state.AcceptedNote, re.Status, re.Err)
 	}
 	return fmt.Sprintf("the request may have reached Linked API: %v", err)
 }
