@@ -61,11 +61,66 @@ func Check(ctx context.Context, r Reader, ws []*state.Workflow, opts Options) ([
 		if to.After(end) {
 			to = end
 		}
-		part, err := r.ActionStats(ctx, from, to)
+		part, err := read(ctx, r, from, to, opts.RetryDelay)
 		if err != nil {
 			return nil, fmt.Errorf("reading the account's activity: %w", err)
 		}
 		stats = append(stats, part...)
 	}
 	return Classify(ws, stats, opts), nil
+}
+
+// attempts bounds the reads of one period: a GET may be repeated, but a
+// summary should not wait long for a verdict.
+const attempts = 4
+
+// read reads one period, again after a transient failure, waiting delay,
+// then twice as long each time (a Retry-After the server asks for, if
+// longer, up to 10 s).
+func read(ctx context.Context, r Reader, from, to time.Time, delay time.Duration) ([]linkedapi.ActionStat, error) {
+	if delay <= 0 {
+		delay = time.Second
+	}
+	for n := 1; ; n++ {
+		part, err := r.ActionStats(ctx, from, to)
+		if err == nil || n == attempts || !linkedapi.IsTransient(err) {
+			return part, err
+		}
+		wait := delay
+		if ra, ok := linkedapi.RetryAfter(err); ok && ra > wait {
+			wait = min(ra, 10*time.Second)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		delay *= 2
+	}
+}
+
+// Saver stores a workflow and the event that changed it; a state.Store
+// is one.
+type Saver interface {
+	Save(ctx context.Context, w *state.Workflow, ev state.Event) error
+}
+
+// Record stores each verdict after its submission's note (see
+// state.WithVerdict), in ws and in s, with a workflow.unknown event
+// carrying the new note. The workflows stay unknown.
+func Record(ctx context.Context, s Saver, ws []*state.Workflow, vs []Verdict, now time.Time) error {
+	for _, v := range vs {
+		if v.Index < 0 || v.Index >= len(ws) || ws[v.Index].Index != v.Index || ws[v.Index].State != state.Unknown {
+			return fmt.Errorf("no unknown submission #%d to record a verdict for", v.Index+1)
+		}
+		w := ws[v.Index]
+		w.Error, w.Updated = state.WithVerdict(w.Error, v.Verdict, v.Evidence), now
+		ev := state.Event{Time: now, Kind: state.EventUnknown, RunID: w.RunID, Index: w.Index, State: w.State, Error: w.Error}
+		if err := s.Save(context.WithoutCancel(ctx), w, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -33,7 +33,10 @@ type Options struct {
 	// Catalog tells iterators and list actions; nil means
 	// schemas.Default().
 	Catalog *schemas.Catalog
-	budget  int
+	// RetryDelay is Check's first wait before it reads again after a
+	// transient failure; zero means a second.
+	RetryDelay time.Duration
+	budget     int
 }
 
 func (o Options) withDefaults() (Options, error) {

@@ -243,11 +243,16 @@ func TestClassifyGivesUpPastItsBudget(t *testing.T) {
 type reader struct {
 	stats   []linkedapi.ActionStat
 	periods [][2]time.Time
+	fails   int // transient failures before it answers
 	err     error
 }
 
 func (r *reader) ActionStats(_ context.Context, start, end time.Time) ([]linkedapi.ActionStat, error) {
 	r.periods = append(r.periods, [2]time.Time{start, end})
+	if r.fails > 0 {
+		r.fails--
+		return nil, &linkedapi.APIError{Method: "GET", Path: "/stats/actions", Status: 502, Type: linkedapi.ErrTypeHTTP}
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -284,6 +289,15 @@ func TestCheckReadsTheRunsWindowOnce(t *testing.T) {
 	if vs, err := Check(context.Background(), r, ws[:1], Options{}); err != nil || vs != nil || len(r.periods) != 0 {
 		t.Errorf("a run without unknown submissions: %v %v, %d requests", vs, err, len(r.periods))
 	}
+	// A transient failure is read again; three are the limit.
+	r.periods, r.fails = nil, 3
+	if vs, err := Check(context.Background(), r, ws, Options{Now: at(600), RetryDelay: time.Millisecond}); err != nil || len(vs) != 1 || len(r.periods) != 4 {
+		t.Errorf("after 3 failures: %v %v, %d requests", vs, err, len(r.periods))
+	}
+	r.periods, r.fails = nil, 4
+	if _, err := Check(context.Background(), r, ws, Options{Now: at(600), RetryDelay: time.Millisecond}); err == nil || len(r.periods) != 4 {
+		t.Errorf("after 4 failures: %v, %d requests", err, len(r.periods))
+	}
 	r.err = errors.New("boom")
 	if _, err := Check(context.Background(), r, ws, Options{}); err == nil || err.Error() != "reading the account's activity: boom" {
 		t.Errorf("err = %v", err)
@@ -299,5 +313,29 @@ func TestVerdictNotes(t *testing.T) {
 	}
 	if reason, v, ev := state.SplitVerdict("plain"); reason != "plain" || v != "" || ev != "" {
 		t.Errorf("a note without a verdict: %q %q %q", reason, v, ev)
+	}
+}
+
+type saver struct{ saved []state.Event }
+
+func (s *saver) Save(_ context.Context, w *state.Workflow, ev state.Event) error {
+	s.saved = append(s.saved, ev)
+	return nil
+}
+
+func TestRecordKeepsTheStateAndReplacesTheVerdict(t *testing.T) {
+	ws := []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1)}
+	s := &saver{}
+	for _, v := range []Verdict{{1, state.VerdictUnknown, "no workflow sent after it has finished"}, {1, state.VerdictAccepted, "1 action ran"}} {
+		if err := Record(context.Background(), s, ws, []Verdict{v}, at(600)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "the request may have reached Linked API: POST /workflows: HTTP 502\nactivity check: almost certainly accepted: 1 action ran"
+	if w := ws[1]; w.State != state.Unknown || w.Error != want || len(s.saved) != 2 || s.saved[1].Kind != state.EventUnknown || s.saved[1].Error != want {
+		t.Errorf("workflow %+v, events %+v", w, s.saved)
+	}
+	if err := Record(context.Background(), s, ws, []Verdict{{0, state.VerdictAccepted, "x"}}, at(600)); err == nil {
+		t.Error("a verdict on a completed workflow was recorded")
 	}
 }
