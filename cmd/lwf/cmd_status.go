@@ -119,6 +119,8 @@ func showRun(w io.Writer, run *state.Run, ws []*state.Workflow, tracking bool, a
 			Message       string             `json:"message,omitempty"`
 			Failure       *linkedapi.Failure `json:"failure,omitempty"`
 			Error         string             `json:"error,omitempty"`
+			Verdict       state.Verdict      `json:"verdict,omitempty"`
+			Evidence      string             `json:"evidence,omitempty"`
 			Actions       int                `json:"actions"`
 			ActionErrors  int                `json:"actionErrors"`
 			Attempts      int                `json:"attempts"`
@@ -137,7 +139,8 @@ func showRun(w io.Writer, run *state.Run, ws []*state.Workflow, tracking bool, a
 			Workflows []wfItem     `json:"workflows"`
 		}{run.ID, run.Name, run.File, run.Endpoint, run.Created, runStatus(c, tracking), tracking, c, nil}
 		for _, wf := range ws {
-			it := wfItem{wf.Index, wf.State, wf.WorkflowID, wf.PendingReason, wf.Message, wf.Failure, wf.Error, wf.Actions, wf.ActionErrors, wf.Attempts, nil, wf.Updated}
+			reason, verdict, evidence := state.SplitVerdict(wf.Error)
+			it := wfItem{wf.Index, wf.State, wf.WorkflowID, wf.PendingReason, wf.Message, wf.Failure, reason, verdict, evidence, wf.Actions, wf.ActionErrors, wf.Attempts, nil, wf.Updated}
 			if !wf.Submitted.IsZero() {
 				s := wf.Submitted
 				it.Submitted = &s
@@ -191,7 +194,13 @@ func workflowNote(wf *state.Workflow) string {
 	case wf.Failure != nil:
 		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
 	case wf.Error != "":
-		return wf.Error
+		// An unknown submission's verdict says more than why it is
+		// unknown; lwf status ID#N shows both.
+		reason, v, ev := state.SplitVerdict(wf.Error)
+		if v != "" {
+			return string(v) + ": " + ev
+		}
+		return reason
 	case wf.State == state.Completed && wf.ActionErrors > 0:
 		return fmt.Sprintf("%d actions, %d failed", wf.Actions, wf.ActionErrors)
 	case wf.State == state.Completed:
@@ -218,8 +227,13 @@ func showWorkflow(w io.Writer, run *state.Run, wf *state.Workflow, asJSON bool) 
 		fmt.Fprintf(w, "submitted: %s (%d attempt%s)\n", wf.Submitted.Format("2006-01-02 15:04:05"), wf.Attempts, plural(wf.Attempts))
 	}
 	fmt.Fprintf(w, "updated: %s\n", wf.Updated.Format("2006-01-02 15:04:05"))
-	if note := workflowNote(wf); note != "" {
-		fmt.Fprintf(w, "note: %s\n", note)
+	reason, v, ev := state.SplitVerdict(wf.Error)
+	switch {
+	case v != "":
+		fmt.Fprintf(w, "note: %s\n", reason)
+		fmt.Fprintf(w, "activity check: %s: %s\n", v, ev)
+	case workflowNote(wf) != "":
+		fmt.Fprintf(w, "note: %s\n", workflowNote(wf))
 	}
 	return nil
 }

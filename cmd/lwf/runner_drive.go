@@ -18,6 +18,7 @@ import (
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/unknowns"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -171,6 +172,12 @@ func (j *driveJob) finish() error {
 		}
 	}
 	c := state.CountStates(ws)
+	activityErr := ""
+	if c.ByState[state.Unknown] > 0 {
+		if err := j.judgeUnknown(ws); err != nil {
+			activityErr = err.Error()
+		}
+	}
 	clean := c.ByState[state.Completed] == c.Total
 	if clean && (len(errs) == 0 || j.flags.allowActionErrors) {
 		a.code = exitOK
@@ -182,7 +189,8 @@ func (j *driveJob) finish() error {
 		if j.resume != "" {
 			resubmit = j.resume + " --resubmit-unknown"
 		}
-		results.WriteSummary(a.stderr, results.Summary{Run: j.run, Workflows: ws, Errors: errs, ResubmitCommand: resubmit})
+		results.WriteSummary(a.stderr, results.Summary{Run: j.run, Workflows: ws, Errors: errs,
+			ResubmitCommand: resubmit, RecheckCommand: j.resume, ActivityError: activityErr})
 		if j.flags.output == "" && !j.flags.quiet && c.ByState[state.Completed] > 0 {
 			if j.resume != "" {
 				fmt.Fprintf(a.stderr, "results: lwf result %s -o results.csv (or .json, .jsonl)\n", j.run.ID)
@@ -192,6 +200,22 @@ func (j *driveJob) finish() error {
 		}
 	}
 	return nil
+}
+
+// judgeUnknown reads the account's activity once (GET /stats/actions over
+// the run's time) to judge the run's unknown submissions, and stores each
+// verdict with its submission. It sends nothing: an unknown submission
+// stays unknown, sent again only with --resubmit-unknown.
+func (j *driveJob) judgeUnknown(ws []*state.Workflow) error {
+	r, ok := j.api.(unknowns.Reader)
+	if !ok {
+		return nil
+	}
+	vs, err := unknowns.Check(j.a.ctx, r, ws, unknowns.Options{})
+	if err != nil {
+		return err
+	}
+	return unknowns.Record(j.a.ctx, j.db, ws, vs, time.Now())
 }
 
 // writeResults writes res to path ("-" = standard output), through a
