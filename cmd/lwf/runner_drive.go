@@ -211,11 +211,62 @@ func (j *driveJob) judgeUnknown(ws []*state.Workflow) error {
 	if !ok {
 		return nil
 	}
-	vs, err := unknowns.Check(j.a.ctx, r, ws, unknowns.Options{})
+	opts := unknowns.Options{Now: time.Now()}
+	opts.Earlier = j.earlierWorkflows(ws, opts)
+	vs, err := unknowns.Check(j.a.ctx, r, ws, opts)
 	if err != nil {
 		return err
 	}
-	return unknowns.Record(j.a.ctx, j.db, ws, vs, time.Now())
+	return unknowns.Record(j.a.ctx, j.db, ws, vs, opts.Now)
+}
+
+// earlierRuns bounds the account's other runs looked at for workflows
+// whose actions may show in a run's activity.
+const earlierRuns = 20
+
+// earlierWorkflows lists the workflows of the account's other runs that
+// lwf sent before the run's first and that were active within the
+// activity's window: their actions then account for activity the run's
+// own do not. A run that was still sending when this one began is left
+// out, since the order of their workflows is unknown; so is everything
+// when the store cannot say.
+func (j *driveJob) earlierWorkflows(ws []*state.Workflow, opts unknowns.Options) []*state.Workflow {
+	start, _, ok := unknowns.Window(ws, opts)
+	if !ok {
+		return nil
+	}
+	var first time.Time
+	for _, w := range ws {
+		if !w.Submitted.IsZero() && (first.IsZero() || w.Submitted.Before(first)) {
+			first = w.Submitted
+		}
+	}
+	runs, err := j.db.Runs(j.a.ctx, earlierRuns)
+	if err != nil {
+		return nil
+	}
+	var out []*state.Workflow
+	for _, r := range runs {
+		if r.ID == j.run.ID || r.Account != j.run.Account || r.Updated.Before(start) {
+			continue
+		}
+		theirs, err := j.db.Workflows(j.a.ctx, r.ID)
+		if err != nil {
+			return nil
+		}
+		var keep []*state.Workflow
+		for _, w := range theirs {
+			if !w.Submitted.Before(first) && (w.WorkflowID != "" || w.State == state.Unknown) {
+				keep = nil // it overlaps this run
+				break
+			}
+			if w.Updated.After(start) || !w.State.Terminal() {
+				keep = append(keep, w)
+			}
+		}
+		out = append(out, keep...)
+	}
+	return out
 }
 
 // writeResults writes res to path ("-" = standard output), through a

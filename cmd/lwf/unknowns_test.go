@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,11 +14,11 @@ import (
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
-// dropSecondPost stands in front of the sandbox and drops the connection
-// of the second POST /workflows, after the sandbox processed it (so the
-// workflow was accepted) or before (so it was not).
-// It returns the number of POSTs it received.
-func dropSecondPost(t *testing.T, tb *testbed, processed bool) func() int {
+// dropPost stands in front of the sandbox and drops the connection of
+// the nth POST /workflows, after the sandbox processed it (so the
+// workflow was accepted) or before (so it was not). It returns the
+// number of POSTs it received.
+func dropPost(t *testing.T, tb *testbed, nth int, processed bool) func() int {
 	var mu sync.Mutex
 	posts := 0
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -26,7 +27,7 @@ func dropSecondPost(t *testing.T, tb *testbed, processed bool) func() int {
 			posts++
 			n := posts
 			mu.Unlock()
-			if n == 2 {
+			if n == nth {
 				if processed {
 					tb.srv.Sandbox.ServeHTTP(httptest.NewRecorder(), r)
 				}
@@ -65,7 +66,7 @@ func TestUnknownSubmissionsAreJudged(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb := newTestbed(t, sandbox.Options{Speed: 100 * time.Millisecond}, urls("u", 3)...)
-			posts := dropSecondPost(t, tb, tc.processed)
+			posts := dropPost(t, tb, 2, tc.processed)
 			code, _, stderr := tb.lwf(tb.runArgs()...)
 			want := regexp.MustCompile(`(?m)^unknown submissions \(1\): .*\n  #2: the request may have reached Linked API: POST /workflows: .*\n      ` + tc.verdict + "\n" +
 				`  The account's activity says: 1 [a-z ]+ \(#2\)\. Nothing is sent again on its own\.\n` + tc.advice)
@@ -104,5 +105,25 @@ func TestUnknownSubmissionsAreJudged(t *testing.T) {
 				t.Errorf("after status and wait: %d POSTs, %d duplicates, %d reads of the activity", posts(), c.DuplicatePayloads, c.Requests[sandbox.EndpointStats])
 			}
 		})
+	}
+}
+
+// TestUnknownSubmissionsAfterAnotherRun judges a run that starts right
+// after another run of the account: the earlier run's actions show in the
+// activity, and lwf accounts for them with its workflows instead of
+// taking them for other work of the same kind.
+func TestUnknownSubmissionsAfterAnotherRun(t *testing.T) {
+	tb := newTestbed(t, sandbox.Options{Speed: 100 * time.Millisecond}, urls("first", 3)...)
+	dropPost(t, tb, 5, true)
+	if code, _, stderr := tb.lwf(tb.runArgs("-q")...); code != exitOK {
+		t.Fatalf("the first run: exit %d\n%s", code, stderr)
+	}
+	second, _ := json.Marshal(map[string]any{"people": urls("second", 3)})
+	write(t, filepath.Join(tb.dir, "second.json"), string(second))
+	code, _, stderr := tb.lwf("run", tb.file, "--inputs-file", filepath.Join(tb.dir, "second.json"), "--chunk-size", "1",
+		"--poll-start", "5ms", "--poll-max", "20ms", "--rate", "0", "-q")
+	want := regexp.MustCompile(`\n      almost certainly accepted: 1 action matching its payload \(checkConnectionStatus\) ran at [0-9:]{8}, between those of #1 and #3, sent before and after it\n`)
+	if code != exitFindings || !want.MatchString(stderr) {
+		t.Errorf("exit %d\n%s\nwant it to match %s", code, stderr, want)
 	}
 }

@@ -33,6 +33,12 @@ type Options struct {
 	// Catalog tells iterators and list actions; nil means
 	// schemas.Default().
 	Catalog *schemas.Catalog
+	// Earlier are workflows of the account's other runs, every one sent
+	// before the judged run's first (a run whose sending overlaps the
+	// judged run's has no place in the order and must be left out). Their
+	// actions may show in the activity before the run's own, which they
+	// then account for; they are not judged.
+	Earlier []*state.Workflow
 	// RetryDelay is Check's first wait before it reads again after a
 	// transient failure; zero means a second.
 	RetryDelay time.Duration
@@ -87,7 +93,7 @@ func Classify(ws []*state.Workflow, stats []linkedapi.ActionStat, opts Options) 
 	if err != nil {
 		return allUnknown(unknown, "reading the action catalog: "+err.Error())
 	}
-	its, unplaced := items(ws, opts.Catalog)
+	its, unplaced := items(ws, opts.Earlier, opts.Catalog)
 	recs, err := records(stats, opts.Catalog)
 	if err != nil {
 		return allUnknown(unknown, err.Error())
@@ -99,7 +105,7 @@ func Classify(ws []*state.Workflow, stats []linkedapi.ActionStat, opts Options) 
 	if e.best == inf {
 		return allUnknown(unknown, "the account's activity does not match what lwf knows of the run's workflows (their completions and times), so it tells nothing")
 	}
-	j := judge{e: e, opts: opts, path: e.path()}
+	j := judge{e: e, opts: opts, path: e.path(), run: unknown[0].RunID}
 	j.choices, j.lastFree, j.stray = e.analyse()
 	byIndex := map[int]Verdict{}
 	for _, w := range unplaced {
@@ -130,6 +136,7 @@ func allUnknown(ws []*state.Workflow, why string) []Verdict {
 type judge struct {
 	e        *explainer
 	opts     Options
+	run      string // the judged run's id
 	path     []span
 	choices  []choices
 	lastFree []int
@@ -175,9 +182,9 @@ func (j *judge) verdict(k int) (state.Verdict, string) {
 	switch {
 	case c.filledBest && !c.emptyBest:
 		return state.VerdictUnknown, fmt.Sprintf("%s, but the account also ran %s of these kinds that no workflow of the run accounts for (%s), so %s may not be its own",
-			j.ran(k, span{c.from, c.to}), actions(len(strays)), j.when(strays[0], strays[len(strays)-1]), pronoun(c.to-c.from, "it", "they"))
+			j.could(k), actions(len(strays)), j.when(strays[0], strays[len(strays)-1]), pronoun(c.to-c.from, "it", "they"))
 	case c.filledBest:
-		return state.VerdictUnknown, fmt.Sprintf("%s, but the activity fits as well without it: %s", j.ran(k, span{c.from, c.to}), j.rivals(k, c.to-c.from))
+		return state.VerdictUnknown, fmt.Sprintf("%s, but the activity fits as well without it: %s", j.could(k), j.rivals(k, c.to-c.from))
 	case after < 0:
 		why := "no workflow sent after it has finished, so it may still be waiting in the account's queue"
 		if len(loose) > 0 {
@@ -190,7 +197,15 @@ func (j *judge) verdict(k int) (state.Verdict, string) {
 }
 
 // ran describes the actions an explanation gives item k and where.
-func (j *judge) ran(k int, sp span) string {
+func (j *judge) ran(k int, sp span) string { return j.describe(k, sp, "matching its payload") }
+
+// could describes the actions some preferred explanations give item k.
+func (j *judge) could(k int) string {
+	c := j.choices[k]
+	return j.describe(k, span{c.from, c.to}, "that could be its own")
+}
+
+func (j *judge) describe(k int, sp span, what string) string {
 	e := j.e
 	kinds, seen := []string{}, map[string]bool{}
 	for _, r := range e.recs[sp.from:sp.to] {
@@ -199,7 +214,7 @@ func (j *judge) ran(k int, sp span) string {
 			kinds = append(kinds, display(r.kind))
 		}
 	}
-	s := fmt.Sprintf("%s matching its payload (%s) ran %s", actions(sp.to-sp.from), strings.Join(kinds, ", "), j.when(sp.from, sp.to-1))
+	s := fmt.Sprintf("%s %s (%s) ran %s", actions(sp.to-sp.from), what, strings.Join(kinds, ", "), j.when(sp.from, sp.to-1))
 	before, after := j.prevExact(k), j.nextExact(k)
 	switch {
 	case before >= 0 && after >= 0:
@@ -222,6 +237,10 @@ func (j *judge) rivals(k, n int) string {
 			continue
 		}
 		w := j.e.its[i].w
+		if w.RunID != j.run {
+			names = append(names, fmt.Sprintf("#%d of run %s (%s)", w.Index+1, w.RunID, w.State))
+			continue
+		}
 		names = append(names, fmt.Sprintf("#%d (%s)", w.Index+1, w.State))
 	}
 	if len(names) == 0 {

@@ -73,11 +73,19 @@ func TestClassify(t *testing.T) {
 		Failure: &linkedapi.Failure{Reason: "linkedinAccountSignedOut"}}
 	failedSearch := &state.Workflow{Index: 3, State: state.Failed, WorkflowID: "wf-3", Payload: payload(search, 3), Submitted: at(3), Updated: at(70)}
 
+	// A run of the account sent just before, which the activity shows.
+	var before []*state.Workflow
+	for i := 0; i < 3; i++ {
+		w := completed(i, check, -300+i, -200+20*i, -190+20*i)
+		w.RunID, w.Actions = "r-before", 1
+		before = append(before, w)
+	}
 	tests := []struct {
-		name  string
-		ws    []*state.Workflow
-		stats []linkedapi.ActionStat
-		want  []string // "#N verdict: evidence"
+		name    string
+		ws      []*state.Workflow
+		earlier []*state.Workflow
+		stats   []linkedapi.ActionStat
+		want    []string // "#N verdict: evidence"
 	}{{
 		name:  "an action where it would have run",
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), completed(2, check, 2, 55, 62)},
@@ -100,12 +108,24 @@ func TestClassify(t *testing.T) {
 		name:  "other activity of the same kind elsewhere in the run",
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), completed(2, check, 2, 55, 62), completed(3, check, 3, 95, 102)},
 		stats: activity(check, 30, check, 45, check, 60, check, 80, check, 100),
-		want:  []string{"#2 still unknown: 1 action matching its payload (checkConnectionStatus) ran at 10:00:45, between those of #1 and #3, sent before and after it, but the account also ran 1 action of these kinds that no workflow of the run accounts for (at 10:01:20), so it may not be its own"},
+		want:  []string{"#2 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:00:45, between those of #1 and #3, sent before and after it, but the account also ran 1 action of these kinds that no workflow of the run accounts for (at 10:01:20), so it may not be its own"},
 	}, {
 		name:  "other activity of the same kind just before the run",
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), completed(2, check, 2, 55, 62)},
 		stats: activity(check, -300, check, 30, check, 45, check, 60),
-		want:  []string{"#2 still unknown: 1 action matching its payload (checkConnectionStatus) ran at 10:00:45, between those of #1 and #3, sent before and after it, but the account also ran 1 action of these kinds that no workflow of the run accounts for (at 09:55:00), so it may not be its own"},
+		want:  []string{"#2 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:00:45, between those of #1 and #3, sent before and after it, but the account also ran 1 action of these kinds that no workflow of the run accounts for (at 09:55:00), so it may not be its own"},
+	}, {
+		name:    "a run of the account just before this one",
+		ws:      []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), completed(2, check, 2, 55, 62)},
+		earlier: before,
+		stats:   activity(check, -195, check, -175, check, -155, check, 30, check, 45, check, 60),
+		want:    []string{"#2 almost certainly accepted: 1 action matching its payload (checkConnectionStatus) ran at 10:00:45, between those of #1 and #3, sent before and after it"},
+	}, {
+		name:    "a run of the account just before this one, whose unknown submission may be the first of this one",
+		ws:      []*state.Workflow{unknown(0, check, 0), completed(1, check, 1, 55, 62)},
+		earlier: append(before[:2:2], &state.Workflow{Index: 2, RunID: "r-before", State: state.Unknown, Payload: payload(check, 2), Submitted: at(-298)}),
+		stats:   activity(check, -195, check, -175, check, 30, check, 60),
+		want:    []string{"#1 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:00:30, before those of #2, sent after it, but the activity fits as well without it: it may belong to #3 of run r-before (unknown)"},
 	}, {
 		name:  "other activity of another unknown submission's kind",
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), completed(2, check, 2, 55, 62), unknown(3, request, 3)},
@@ -119,8 +139,8 @@ func TestClassify(t *testing.T) {
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), unknown(2, check, 2), completed(3, check, 3, 55, 62)},
 		stats: activity(check, 30, check, 45, check, 60),
 		want: []string{
-			"#2 still unknown: 1 action matching its payload (checkConnectionStatus) ran at 10:00:45, between those of #1 and #4, sent before and after it, but the activity fits as well without it: it may belong to #3 (unknown)",
-			"#3 still unknown: 1 action matching its payload (checkConnectionStatus) ran at 10:00:45, between those of #1 and #4, sent before and after it, but the activity fits as well without it: it may belong to #2 (unknown)",
+			"#2 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:00:45, between those of #1 and #4, sent before and after it, but the activity fits as well without it: it may belong to #3 (unknown)",
+			"#3 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:00:45, between those of #1 and #4, sent before and after it, but the activity fits as well without it: it may belong to #2 (unknown)",
 		},
 	}, {
 		name:  "two unknown submissions told apart by their kinds",
@@ -142,7 +162,7 @@ func TestClassify(t *testing.T) {
 		name:  "a failed workflow may account for the action",
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), failed, completed(3, check, 3, 55, 62)},
 		stats: activity(check, 30, check, 45, check, 60),
-		want:  []string{"#2 still unknown: 1 action matching its payload (checkConnectionStatus) ran at 10:00:45, between those of #1 and #4, sent before and after it, but the activity fits as well without it: it may belong to #3 (failed)"},
+		want:  []string{"#2 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:00:45, between those of #1 and #4, sent before and after it, but the activity fits as well without it: it may belong to #3 (failed)"},
 	}, {
 		name:  "a failed workflow of another kind changes nothing",
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), completed(2, check, 2, 55, 62), failedSearch},
@@ -178,8 +198,8 @@ func TestClassify(t *testing.T) {
 		ws:    []*state.Workflow{completed(0, check, 0, 20, 32), unknown(1, check, 1), completed(2, check, 2, 0, 80), unknown(3, check, 3), completed(4, check, 4, 85, 92)},
 		stats: activity(check, 30, check, 60, check, 75, check, 90),
 		want: []string{
-			"#2 still unknown: 1 action matching its payload (checkConnectionStatus) ran at 10:01:00, between those of #1 and #3, sent before and after it, but the activity fits as well without it: the workflows sent around it may account for it",
-			"#4 still unknown: 1 action matching its payload (checkConnectionStatus) ran at 10:01:15, between those of #3 and #5, sent before and after it, but the activity fits as well without it: the workflows sent around it may account for it",
+			"#2 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:01:00, between those of #1 and #3, sent before and after it, but the activity fits as well without it: the workflows sent around it may account for it",
+			"#4 still unknown: 1 action that could be its own (checkConnectionStatus) ran at 10:01:15, between those of #3 and #5, sent before and after it, but the activity fits as well without it: the workflows sent around it may account for it",
 		},
 	}, {
 		name:  "taken in by Linked API only after a later one",
@@ -214,7 +234,7 @@ func TestClassify(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := render(Classify(tc.ws, tc.stats, Options{Now: at(600), Location: time.UTC}))
+			got := render(Classify(tc.ws, tc.stats, Options{Now: at(600), Location: time.UTC, Earlier: tc.earlier}))
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}

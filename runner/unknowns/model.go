@@ -85,9 +85,24 @@ func keyHash(key string) uint64 {
 }
 
 // items builds the workflows explanations place, in the order lwf sent
-// them, and lists the unknown submissions it cannot place (sent by an lwf
-// that did not record when).
-func items(ws []*state.Workflow, cat *schemas.Catalog) (out []*item, unplaced []*state.Workflow) {
+// them: earlier runs' first, all loose, then the run's own. It lists the
+// run's unknown submissions it cannot place (sent by an lwf that did not
+// record when).
+func items(ws, earlier []*state.Workflow, cat *schemas.Catalog) (out []*item, unplaced []*state.Workflow) {
+	for _, w := range earlier {
+		if w.Submitted.IsZero() || (w.WorkflowID == "" && w.State != state.Unknown) {
+			continue
+		}
+		it := &item{w: w, role: loose, sent: w.Submitted}
+		it.kinds, it.max = signature(w.Payload, cat)
+		if w.State.Terminal() {
+			it.done = w.Updated
+		}
+		if w.State == state.Completed {
+			it.max = w.Actions
+		}
+		out = append(out, it)
+	}
 	for _, w := range ws {
 		it := &item{w: w, sent: w.Submitted}
 		switch {
