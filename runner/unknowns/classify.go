@@ -107,6 +107,15 @@ func Classify(ws []*state.Workflow, stats []linkedapi.ActionStat, opts Options) 
 	}
 	j := judge{e: e, opts: opts, path: e.path(), run: unknown[0].RunID}
 	j.choices, j.lastFree, j.stray = e.analyse()
+	j.strays, j.free = map[string][]int{}, map[string][]int{}
+	for r, rec := range recs {
+		if j.stray[r] {
+			j.strays[rec.kind] = append(j.strays[rec.kind], r)
+		}
+		if j.lastFree[r] >= 0 {
+			j.free[rec.kind] = append(j.free[rec.kind], r)
+		}
+	}
 	byIndex := map[int]Verdict{}
 	for _, w := range unplaced {
 		byIndex[w.Index] = Verdict{w.Index, state.VerdictUnknown, "lwf did not record when it was sent (an earlier lwf sent it), so its place in the account's activity is unknown"}
@@ -141,6 +150,9 @@ type judge struct {
 	choices  []choices
 	lastFree []int
 	stray    []bool
+	// strays and free index the stray records, and those some
+	// explanation leaves free, by kind.
+	strays, free map[string][]int
 }
 
 // verdict judges the unknown submission its[k].
@@ -151,17 +163,16 @@ func (j *judge) verdict(k int) (state.Verdict, string) {
 	// to no completed workflow sent before it: they could be its own,
 	// even if Linked API had taken its POST in only after a later one.
 	var loose []int
-	for r, rec := range e.recs {
-		if !it.kinds[rec.kind] {
-			continue
-		}
-		if j.stray[r] {
-			strays = append(strays, r)
-		}
-		if j.lastFree[r] >= k && !rec.at.Before(it.sent.Add(-e.tol)) {
-			loose = append(loose, r)
+	for kind := range it.kinds {
+		strays = append(strays, j.strays[kind]...)
+		for _, r := range j.free[kind] {
+			if j.lastFree[r] >= k && !e.recs[r].at.Before(it.sent.Add(-e.tol)) {
+				loose = append(loose, r)
+			}
 		}
 	}
+	sort.Ints(strays)
+	sort.Ints(loose)
 	matched := c.filledBest && !c.emptyBest && len(strays) == 0
 	if it.answered {
 		ev := "Linked API answered its POST with success; only the answer was unreadable"
