@@ -227,13 +227,8 @@ func showWorkflow(w io.Writer, run *state.Run, wf *state.Workflow, asJSON bool) 
 		fmt.Fprintf(w, "submitted: %s (%d attempt%s)\n", wf.Submitted.Format("2006-01-02 15:04:05"), wf.Attempts, plural(wf.Attempts))
 	}
 	fmt.Fprintf(w, "updated: %s\n", wf.Updated.Format("2006-01-02 15:04:05"))
-	reason, v, ev := state.SplitVerdict(wf.Error)
-	switch {
-	case v != "":
-		fmt.Fprintf(w, "note: %s\n", reason)
-		fmt.Fprintf(w, "activity check: %s: %s\n", v, ev)
-	case workflowNote(wf) != "":
-		fmt.Fprintf(w, "note: %s\n", workflowNote(wf))
+	if note := workflowNote(wf); note != "" {
+		fmt.Fprintf(w, "note: %s\n", note)
 	}
 	return nil
 }
