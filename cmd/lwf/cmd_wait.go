@@ -53,7 +53,7 @@ Exit codes are those of lwf run.`,
 			if err != nil {
 				return err
 			}
-			job := &driveJob{a: a, db: db, run: run, api: client, flags: &drive, terminal: terminal, width: width,
+			job := &driveJob{a: a, db: db, run: run, api: client, clock: conn.clock, flags: &drive, terminal: terminal, width: width,
 				resume: "lwf wait " + run.ID + stateArg(&st)}
 			ws, err := db.Workflows(a.ctx, run.ID)
 			if err != nil {

@@ -61,6 +61,7 @@ type driveJob struct {
 	db       state.Store
 	run      *state.Run
 	api      runner.API
+	clock    *unknowns.ClockWatch // the server's clock, seen from api's answers; may be nil
 	flags    *driveFlags
 	shape    func(*state.Workflow) (json.RawMessage, error)
 	detach   bool
@@ -213,6 +214,9 @@ func (j *driveJob) judgeUnknown(ws []*state.Workflow) error {
 	}
 	opts := unknowns.Options{Now: time.Now()}
 	opts.Earlier = j.earlierWorkflows(ws, opts)
+	if j.clock != nil {
+		opts.SkewFrom = j.clock.Skew
+	}
 	vs, err := unknowns.Check(j.a.ctx, r, ws, opts)
 	if err != nil {
 		return err

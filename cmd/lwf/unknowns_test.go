@@ -22,6 +22,9 @@ func dropPost(t *testing.T, tb *testbed, nth int, processed bool) func() int {
 	var mu sync.Mutex
 	posts := 0
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tb.ahead != 0 {
+			w.Header().Set("Date", time.Now().Add(tb.ahead).UTC().Format(http.TimeFormat))
+		}
 		if r.Method == http.MethodPost && r.URL.Path == "/workflows" {
 			mu.Lock()
 			posts++
@@ -55,17 +58,26 @@ func dropPost(t *testing.T, tb *testbed, nth int, processed bool) func() int {
 func TestUnknownSubmissionsAreJudged(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
+		ahead     time.Duration // the server's clock is ahead of lwf's
 		processed bool
 		verdict   string // as the summary and lwf status show it
 		advice    string
 	}{
-		{"accepted", true, `almost certainly accepted: 1 action matching its payload \(checkConnectionStatus\) ran at [0-9:]{8}, between those of #1 and #3, sent before and after it`,
+		{"accepted", 0, true, `almost certainly accepted: 1 action matching its payload \(checkConnectionStatus\) ran at [0-9:]{8}, between those of #1 and #3, sent before and after it`,
 			`  Sending them again \(lwf wait r-[0-9a-f]+ --resubmit-unknown\) would run them twice\.\n`},
-		{"not accepted", false, `not accepted: #3, sent after it, finished at [0-9:]{8}, and nothing of its kinds \(checkConnectionStatus\) ran from its sending at [0-9:]{8} on that the run's completed workflows do not account for`,
+		{"not accepted", 0, false, `not accepted: #3, sent after it, finished at [0-9:]{8}, and nothing of its kinds \(checkConnectionStatus\) ran from its sending at [0-9:]{8} on that the run's completed workflows do not account for`,
 			`  None of them ran: send them again with: lwf wait r-[0-9a-f]+ --resubmit-unknown\n`},
+		// Its Date headers tell lwf by how much, and it judges as well.
+		{"accepted, the server's clock 40s ahead", 40 * time.Second, true, `almost certainly accepted: 1 action matching its payload \(checkConnectionStatus\) ran at [0-9:]{8}, between those of #1 and #3, sent before and after it`,
+			`  Sending them again \(lwf wait r-[0-9a-f]+ --resubmit-unknown\) would run them twice\.\n`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tb := newTestbed(t, sandbox.Options{Speed: 100 * time.Millisecond}, urls("u", 3)...)
+			opts := sandbox.Options{Speed: 100 * time.Millisecond}
+			if tc.ahead != 0 {
+				opts.Clock = func() time.Time { return time.Now().Add(tc.ahead) }
+			}
+			tb := newTestbed(t, opts, urls("u", 3)...)
+			tb.ahead = tc.ahead
 			posts := dropPost(t, tb, 2, tc.processed)
 			code, _, stderr := tb.lwf(tb.runArgs()...)
 			want := regexp.MustCompile(`(?m)^unknown submissions \(1\): .*\n  #2: the request may have reached Linked API: POST /workflows: .*\n      ` + tc.verdict + "\n" +

@@ -23,9 +23,9 @@ var _ Reader = (*linkedapi.Client)(nil)
 const Lookback = 10 * time.Minute
 
 // Window is the period of activity Classify needs to judge a run's
-// unknown submissions: from Lookback before lwf sent the run's first
-// workflow that Linked API may have accepted, to now. ok is false when
-// the run has no unknown submission.
+// unknown submissions, on the server's clock: from Lookback before lwf
+// sent the run's first workflow that Linked API may have accepted, to
+// now. ok is false when the run has no unknown submission.
 func Window(ws []*state.Workflow, opts Options) (start, end time.Time, ok bool) {
 	opts, _ = opts.withDefaults()
 	for _, w := range ws {
@@ -39,14 +39,17 @@ func Window(ws []*state.Workflow, opts Options) (start, end time.Time, ok bool) 
 	if !ok || start.IsZero() {
 		return time.Time{}, time.Time{}, false
 	}
-	start = start.Add(-Lookback).Truncate(time.Second)
-	end = opts.Now.Add(opts.Tolerance)
+	// On the server's clock, which the request speaks.
+	start = start.Add(opts.Skew - Lookback).Truncate(time.Second)
+	end = opts.Now.Add(opts.Skew + opts.Tolerance)
 	return start, end, true
 }
 
 // Check reads the account's activity over the run's window (one request
 // per 30 days of it) and classifies the run's unknown submissions. ws
-// are the run's workflows with their completions.
+// are the run's workflows with their completions. With opts.SkewFrom, it
+// reads 10 minutes wider on each side and takes the skew it reports once
+// the activity has been read.
 func Check(ctx context.Context, r Reader, ws []*state.Workflow, opts Options) ([]Verdict, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
@@ -54,6 +57,11 @@ func Check(ctx context.Context, r Reader, ws []*state.Workflow, opts Options) ([
 	start, end, ok := Window(ws, opts)
 	if !ok {
 		return Classify(ws, nil, opts), nil
+	}
+	if opts.SkewFrom != nil {
+		// The read's answer may be the first to tell the server's clock:
+		// read wide, then keep the window on that clock.
+		start, end = start.Add(-maxSkew), end.Add(maxSkew)
 	}
 	var stats []linkedapi.ActionStat
 	for from := start; from.Before(end); from = from.Add(linkedapi.MaxStatsWindow) {
@@ -67,8 +75,25 @@ func Check(ctx context.Context, r Reader, ws []*state.Workflow, opts Options) ([
 		}
 		stats = append(stats, part...)
 	}
+	if opts.SkewFrom != nil {
+		if skew, ok := opts.SkewFrom(); ok {
+			opts.Skew = skew
+		}
+		start, end, _ = Window(ws, opts)
+		kept := stats[:0:0]
+		for _, st := range stats {
+			if at, err := time.Parse(time.RFC3339Nano, st.Time); err != nil || (!at.Before(start) && !at.After(end)) {
+				kept = append(kept, st)
+			}
+		}
+		stats = kept
+	}
 	return Classify(ws, stats, opts), nil
 }
+
+// maxSkew is the clock difference Check allows for when it reads before
+// it knows it.
+const maxSkew = 10 * time.Minute
 
 // attempts bounds the reads of one period: a GET may be repeated, but a
 // summary should not wait long for a verdict.

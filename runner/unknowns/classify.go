@@ -33,6 +33,12 @@ type Options struct {
 	// Catalog tells iterators and list actions; nil means
 	// schemas.Default().
 	Catalog *schemas.Catalog
+	// Skew is how far Linked API's clock is ahead of lwf's (see
+	// ClockWatch): the activity's times are moved back by it.
+	Skew time.Duration
+	// SkewFrom, when set, gives Check the skew after it read the activity
+	// (ClockWatch.Skew); ok false keeps Skew.
+	SkewFrom func() (skew time.Duration, ok bool)
 	// Earlier are workflows of the account's other runs, every one sent
 	// before the judged run's first (a run whose sending overlaps the
 	// judged run's has no place in the order and must be left out). Their
@@ -94,7 +100,7 @@ func Classify(ws []*state.Workflow, stats []linkedapi.ActionStat, opts Options) 
 		return allUnknown(unknown, "reading the action catalog: "+err.Error())
 	}
 	its, unplaced := items(ws, opts.Earlier, opts.Catalog)
-	recs, err := records(stats, opts.Catalog)
+	recs, err := records(stats, opts.Skew, opts.Catalog)
 	if err != nil {
 		return allUnknown(unknown, err.Error())
 	}

@@ -201,8 +201,9 @@ func signature(payload json.RawMessage, cat *schemas.Catalog) (map[string]bool, 
 	return kinds, n
 }
 
-// records reads the activity, oldest first, iterators aside.
-func records(stats []linkedapi.ActionStat, cat *schemas.Catalog) ([]record, error) {
+// records reads the activity, oldest first, iterators aside, on lwf's
+// clock: skew earlier than the server's.
+func records(stats []linkedapi.ActionStat, skew time.Duration, cat *schemas.Catalog) ([]record, error) {
 	out := make([]record, 0, len(stats))
 	for i, s := range stats {
 		at, err := time.Parse(time.RFC3339Nano, s.Time)
@@ -213,7 +214,7 @@ func records(stats []linkedapi.ActionStat, cat *schemas.Catalog) ([]record, erro
 			continue
 		}
 		k := recordKey(s.ActionType, s.Success)
-		out = append(out, record{kind: s.ActionType, key: k, hash: keyHash(k), at: at})
+		out = append(out, record{kind: s.ActionType, key: k, hash: keyHash(k), at: at.Add(-skew)})
 	}
 	// The API lists them oldest first; equal times keep its order.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
