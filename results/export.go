@@ -170,6 +170,10 @@ type jsonWorkflow struct {
 	Result     json.RawMessage    `json:"result,omitempty"`
 	Failure    *linkedapi.Failure `json:"failure,omitempty"`
 	Error      string             `json:"error,omitempty"`
+	// Verdict and Evidence judge an unknown submission from the
+	// account's activity (Error then says why it is unknown).
+	Verdict  state.Verdict `json:"verdict,omitempty"`
+	Evidence string        `json:"evidence,omitempty"`
 }
 
 // WriteResults writes r as one indented JSON document.
@@ -186,7 +190,9 @@ func (jsonWriter) WriteResults(w io.Writer, r *Results) error {
 		if len(res) == 0 {
 			res = wf.Completion
 		}
-		doc.Workflows = append(doc.Workflows, jsonWorkflow{Index: wf.Index, WorkflowID: wf.WorkflowID, State: wf.State, Result: res, Failure: wf.Failure, Error: wf.Error})
+		reason, verdict, evidence := state.SplitVerdict(wf.Error)
+		doc.Workflows = append(doc.Workflows, jsonWorkflow{Index: wf.Index, WorkflowID: wf.WorkflowID, State: wf.State, Result: res, Failure: wf.Failure,
+			Error: reason, Verdict: verdict, Evidence: evidence})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -115,6 +115,7 @@ func TestJSONDocument(t *testing.T) {
 		Workflows: []*state.Workflow{
 			{Index: 0, WorkflowID: "wf-1", State: state.Completed, Payload: json.RawMessage(`{}`), Completion: json.RawMessage(`{"actionType":"st.retrieveSSI","success":false,"error":{"type":"x","message":"m"}}`)},
 			{Index: 1, State: state.Unknown, Error: "may have reached"},
+			{Index: 2, State: state.Unknown, Error: state.WithVerdict("may have reached", state.VerdictNotAccepted, "#4, sent after it, finished at 10:03:10")},
 		},
 	}
 	var buf bytes.Buffer
@@ -143,6 +144,13 @@ func TestJSONDocument(t *testing.T) {
       "index": 1,
       "state": "unknown",
       "error": "may have reached"
+    },
+    {
+      "index": 2,
+      "state": "unknown",
+      "error": "may have reached",
+      "verdict": "not accepted",
+      "evidence": "#4, sent after it, finished at 10:03:10"
     }
   ],
   "actionErrors": [

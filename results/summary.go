@@ -18,6 +18,12 @@ type Summary struct {
 	// ResubmitCommand is the command that sends unknown submissions
 	// again, shown with them.
 	ResubmitCommand string
+	// RecheckCommand judges unknown submissions again from the account's
+	// activity (lwf wait RUN), shown when some are still unknown.
+	RecheckCommand string
+	// ActivityError says why the account's activity could not be read to
+	// judge the unknown submissions.
+	ActivityError string
 	// MaxErrors bounds the action errors listed (0 means 20).
 	MaxErrors int
 }
@@ -65,17 +71,8 @@ func WriteSummary(w io.Writer, s Summary) {
 		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
 	})
 	listState(w, s.Workflows, state.Rejected, "workflows Linked API refused (nothing ran)", func(wf *state.Workflow) string { return wf.Error })
-	if n := c.ByState[state.Unknown]; n > 0 {
-		fmt.Fprintf(w, "unknown submissions (%d): lwf does not know whether Linked API runs them, so it has not sent them again.\n", n)
-		for _, wf := range s.Workflows {
-			if wf.State == state.Unknown {
-				fmt.Fprintf(w, "  #%d: %s\n", wf.Index+1, wf.Error)
-			}
-		}
-		fmt.Fprintln(w, "  Check the account's recent activity (lwf stats --since 1d, or the Linked API dashboard).")
-		if s.ResubmitCommand != "" {
-			fmt.Fprintf(w, "  If they did not run, send them again with: %s\n", s.ResubmitCommand)
-		}
+	if c.ByState[state.Unknown] > 0 {
+		writeUnknown(w, s)
 	}
 }
 

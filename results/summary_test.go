@@ -104,3 +104,80 @@ func TestProgressLiveView(t *testing.T) {
 		t.Error("the live view did not redraw in place")
 	}
 }
+
+func TestWriteSummaryWithVerdicts(t *testing.T) {
+	note := "the request may have reached Linked API: POST /workflows: HTTP 502"
+	unknown := func(i int, v state.Verdict, evidence string) *state.Workflow {
+		return &state.Workflow{Index: i, State: state.Unknown, Payload: json.RawMessage(`{}`), Error: state.WithVerdict(note, v, evidence)}
+	}
+	done := &state.Workflow{Index: 0, State: state.Completed, WorkflowID: "wf-1", Payload: json.RawMessage(`{}`), Actions: 1}
+	ran := unknown(1, state.VerdictAccepted, "1 action matching its payload (checkConnectionStatus) ran at 10:02:30, between those of #1 and #4, sent before and after it")
+	notRan := unknown(2, state.VerdictNotAccepted, "#4, sent after it, finished at 10:03:10, and nothing of its kinds (checkConnectionStatus) ran from its sending at 10:01:02 on that the run's completed workflows do not account for")
+	queued := unknown(4, state.VerdictUnknown, "no workflow sent after it has finished, so it may still be waiting in the account's queue")
+	after := &state.Workflow{Index: 3, State: state.Completed, WorkflowID: "wf-4", Payload: json.RawMessage(`{}`), Actions: 1}
+	s := Summary{Run: &state.Run{ID: "r-abc", Name: "demo"}, ResubmitCommand: "lwf wait r-abc --resubmit-unknown", RecheckCommand: "lwf wait r-abc"}
+	tests := []struct {
+		name string
+		ws   []*state.Workflow
+		want string
+	}{{
+		name: "mixed",
+		ws:   []*state.Workflow{done, ran, notRan, after, queued},
+		want: `run r-abc (demo): 5 workflows: 2 completed, 3 unknown; 2 actions, 0 action errors
+unknown submissions (3): lwf does not know whether Linked API runs them, so it has not sent them again.
+  #2: the request may have reached Linked API: POST /workflows: HTTP 502
+      almost certainly accepted: 1 action matching its payload (checkConnectionStatus) ran at 10:02:30, between those of #1 and #4, sent before and after it
+  #3: the request may have reached Linked API: POST /workflows: HTTP 502
+      not accepted: #4, sent after it, finished at 10:03:10, and nothing of its kinds (checkConnectionStatus) ran from its sending at 10:01:02 on that the run's completed workflows do not account for
+  #5: the request may have reached Linked API: POST /workflows: HTTP 502
+      still unknown: no workflow sent after it has finished, so it may still be waiting in the account's queue
+  The account's activity says: 1 almost certainly accepted (#2); 1 not accepted (#3); 1 still unknown (#5). Nothing is sent again on its own.
+  Check the ones still unknown in the account's recent activity (lwf stats --since 1d, or the Linked API dashboard), or judge them again later with: lwf wait r-abc.
+  lwf wait r-abc --resubmit-unknown sends all 3 again: #2 almost certainly ran already and would run twice; judged not accepted: #3.
+`,
+	}, {
+		name: "none ran",
+		ws:   []*state.Workflow{done, notRan, after},
+		want: `run r-abc (demo): 3 workflows: 2 completed, 1 unknown; 2 actions, 0 action errors
+unknown submissions (1): lwf does not know whether Linked API runs them, so it has not sent them again.
+  #3: the request may have reached Linked API: POST /workflows: HTTP 502
+      not accepted: #4, sent after it, finished at 10:03:10, and nothing of its kinds (checkConnectionStatus) ran from its sending at 10:01:02 on that the run's completed workflows do not account for
+  The account's activity says: 1 not accepted (#3). Nothing is sent again on its own.
+  None of them ran: send them again with: lwf wait r-abc --resubmit-unknown
+`,
+	}, {
+		name: "all ran",
+		ws:   []*state.Workflow{done, ran, after},
+		want: `run r-abc (demo): 3 workflows: 2 completed, 1 unknown; 2 actions, 0 action errors
+unknown submissions (1): lwf does not know whether Linked API runs them, so it has not sent them again.
+  #2: the request may have reached Linked API: POST /workflows: HTTP 502
+      almost certainly accepted: 1 action matching its payload (checkConnectionStatus) ran at 10:02:30, between those of #1 and #4, sent before and after it
+  The account's activity says: 1 almost certainly accepted (#2). Nothing is sent again on its own.
+  Sending them again (lwf wait r-abc --resubmit-unknown) would run them twice.
+`,
+	}, {
+		name: "activity unread",
+		ws:   []*state.Workflow{done, {Index: 1, State: state.Unknown, Payload: json.RawMessage(`{}`), Error: note}},
+		want: `run r-abc (demo): 2 workflows: 1 completed, 1 unknown; 1 actions, 0 action errors
+unknown submissions (1): lwf does not know whether Linked API runs them, so it has not sent them again.
+  #2: the request may have reached Linked API: POST /workflows: HTTP 502
+  lwf could not judge them from the account's activity: GET /stats/actions: HTTP 502
+  Check the account's recent activity (lwf stats --since 1d, or the Linked API dashboard).
+  If they did not run, send them again with: lwf wait r-abc --resubmit-unknown
+`,
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := s
+			s.Workflows = tc.ws
+			if tc.name == "activity unread" {
+				s.ActivityError = "GET /stats/actions: HTTP 502"
+			}
+			var buf bytes.Buffer
+			WriteSummary(&buf, s)
+			if buf.String() != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", buf.String(), tc.want)
+			}
+		})
+	}
+}

@@ -148,6 +148,7 @@ type driver struct {
 type taskResult struct {
 	t       *tracked
 	kind    taskKind
+	sent    time.Time // when the request was sent
 	started *linkedapi.StartedWorkflow
 	status  *linkedapi.WorkflowResult
 	cancel  *linkedapi.CancelResult
@@ -325,6 +326,10 @@ func (d *driver) dispatch(ctx context.Context, now time.Time) error {
 		}
 		heap.Pop(&d.submits)
 		t.w.Attempts++
+		// Recorded before the request leaves: Linked API cannot have
+		// received it earlier, which places an unknown submission in the
+		// account's activity.
+		t.w.Submitted = now
 		if err := d.setState(ctx, t, state.Submitting, state.EventSubmitting); err != nil {
 			return err
 		}
@@ -341,8 +346,9 @@ func (d *driver) start(ctx context.Context, t *tracked) {
 	if kind == taskSubmit {
 		d.submitting++
 	}
+	sent := d.clock.Now()
 	go func() {
-		r := taskResult{t: t, kind: kind}
+		r := taskResult{t: t, kind: kind, sent: sent}
 		switch kind {
 		case taskSubmit:
 			r.started, r.err = d.cfg.API.StartWorkflow(linkedapi.CompleteOnceSent(ctx), payload)

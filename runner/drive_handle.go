@@ -20,7 +20,7 @@ func (d *driver) handle(ctx context.Context, r taskResult) error {
 		d.submitting--
 		return d.afterSubmit(ctx, r.t, r.started, r.err)
 	case taskPoll:
-		return d.afterPoll(ctx, r.t, r.status, r.err)
+		return d.afterPoll(ctx, r.t, r.sent, r.status, r.err)
 	default:
 		return d.afterCancel(ctx, r.t, r.cancel, r.err)
 	}
@@ -33,7 +33,7 @@ func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *linkedapi.Star
 	var te *linkedapi.TransportError
 	switch {
 	case err == nil:
-		w.WorkflowID, w.Submitted, w.Error = sw.WorkflowID, now, ""
+		w.WorkflowID, w.Error = sw.WorkflowID, ""
 		w.PendingReason, w.Message = sw.PendingReason, sw.Message
 		t.failures = 0
 		st := stateOf(sw.WorkflowStatus)
@@ -80,7 +80,7 @@ func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *linkedapi.Star
 func unknownNote(err error) string {
 	var re *linkedapi.ResponseError
 	if errors.As(err, &re) && re.Status >= 200 && re.Status < 300 {
-		return fmt.Sprintf("Linked API accepted it (HTTP %d) but its answer was unreadable, so its id is unknown: it runs untracked, and sending it again would run it twice (%v)", re.Status, re.Err)
+		return fmt.Sprintf("%s (HTTP %d) but its answer was unreadable, so its id is unknown: it runs untracked, and sending it again would run it twice (%v)", state.AcceptedNote, re.Status, re.Err)
 	}
 	return fmt.Sprintf("the request may have reached Linked API: %v", err)
 }
@@ -90,8 +90,9 @@ func retryAfterOf(err error) time.Duration {
 	return ra
 }
 
-// afterPoll records a GET /workflows/{id} outcome and schedules the next.
-func (d *driver) afterPoll(ctx context.Context, t *tracked, res *linkedapi.WorkflowResult, err error) error {
+// afterPoll records the outcome of a GET /workflows/{id} sent at sent and
+// schedules the next.
+func (d *driver) afterPoll(ctx context.Context, t *tracked, sent time.Time, res *linkedapi.WorkflowResult, err error) error {
 	now := d.clock.Now()
 	if err != nil {
 		return d.readFailed(ctx, t, err, now)
@@ -105,6 +106,9 @@ func (d *driver) afterPoll(ctx context.Context, t *tracked, res *linkedapi.Workf
 		w.Failure, w.Message = res.Failure, res.Message
 		return d.setState(ctx, t, st, state.EventFinished)
 	default:
+		// Saved with the next change: a lower bound on when its last
+		// action ran.
+		w.Unfinished = sent
 		changed := st != w.State || res.PendingReason != w.PendingReason || res.Message != w.Message
 		w.PendingReason, w.Message = res.PendingReason, res.Message
 		if changed {

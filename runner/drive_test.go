@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -334,5 +335,44 @@ func TestDriveRefreshPollsOnce(t *testing.T) {
 	out, err := drive(t, api, st, func(c *Config) { c.Refresh = true })
 	if err != nil || out.Stopped || len(api.polls) != 2 || api.polls["wf-1"] != 1 || api.starts != 3 {
 		t.Errorf("err %v outcome %+v polls %v POSTs %d", err, out, api.polls, api.starts)
+	}
+}
+
+// tickClock advances one second at every reading, so that every time the
+// runner records is distinct and ordered as the readings were.
+type tickClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *tickClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+// TestDriveRecordsWhenSentAndLastSeenUnfinished checks the two times that
+// place a workflow in the account's activity: Submitted is taken before
+// the POST leaves (the intent's event comes after it), and Unfinished is
+// the sending of the last poll that found it running, not the first.
+func TestDriveRecordsWhenSentAndLastSeenUnfinished(t *testing.T) {
+	api, st := newFakeAPI(), NewMemoryStore()
+	api.runningPolls = 3
+	newRun(t, st, 1)
+	if _, err := drive(t, api, st, func(c *Config) { c.Clock = &tickClock{t: time.Unix(1e9, 0)} }); err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := st.Workflows(context.Background(), "r-test")
+	w := ws[0]
+	at := map[state.EventKind]time.Time{}
+	for _, ev := range st.Events("r-test") {
+		at[ev.Kind] = ev.Time // the last of each kind
+	}
+	if w.State != state.Completed || w.Submitted.IsZero() || !w.Submitted.Before(at[state.EventSubmitting]) {
+		t.Errorf("submitted %v, intent recorded %v: the POST's time must come first", w.Submitted, at[state.EventSubmitting])
+	}
+	if !at[state.EventStatus].Before(w.Unfinished) || !w.Unfinished.Before(at[state.EventFinished]) {
+		t.Errorf("unfinished %v: want it after the last status change (%v) and before the completion (%v)", w.Unfinished, at[state.EventStatus], at[state.EventFinished])
 	}
 }

@@ -114,7 +114,7 @@ failed, was refused, has an unknown submission, or actions failed (unless
 			if err != nil {
 				return err
 			}
-			job.db, job.run, job.api = db, run, client
+			job.db, job.run, job.api, job.clock = db, run, client, conn.clock
 			job.shape = planShaper(plan)
 			if len(plan.Loops) > 0 {
 				job.expand = (&campaign.Stager{Plan: plan, Store: db, RunID: run.ID, Check: check, ChunkSize: chunkSize}).Expand

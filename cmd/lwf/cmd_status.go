@@ -122,6 +122,8 @@ func showRun(w io.Writer, run *state.Run, ws []*state.Workflow, tracking bool, a
 			Message       string             `json:"message,omitempty"`
 			Failure       *linkedapi.Failure `json:"failure,omitempty"`
 			Error         string             `json:"error,omitempty"`
+			Verdict       state.Verdict      `json:"verdict,omitempty"`
+			Evidence      string             `json:"evidence,omitempty"`
 			Actions       int                `json:"actions"`
 			ActionErrors  int                `json:"actionErrors"`
 			Attempts      int                `json:"attempts"`
@@ -140,7 +142,8 @@ func showRun(w io.Writer, run *state.Run, ws []*state.Workflow, tracking bool, a
 			Workflows []wfItem     `json:"workflows"`
 		}{run.ID, run.Name, run.File, run.Endpoint, run.Created, runStatus(c, tracking), tracking, c, nil}
 		for _, wf := range ws {
-			it := wfItem{wf.Index, wf.State, wf.WorkflowID, wf.PendingReason, wf.Message, wf.Failure, wf.Error, wf.Actions, wf.ActionErrors, wf.Attempts, nil, wf.Updated}
+			reason, verdict, evidence := state.SplitVerdict(wf.Error)
+			it := wfItem{wf.Index, wf.State, wf.WorkflowID, wf.PendingReason, wf.Message, wf.Failure, reason, verdict, evidence, wf.Actions, wf.ActionErrors, wf.Attempts, nil, wf.Updated}
 			if !wf.Submitted.IsZero() {
 				s := wf.Submitted
 				it.Submitted = &s
@@ -194,7 +197,13 @@ func workflowNote(wf *state.Workflow) string {
 	case wf.Failure != nil:
 		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
 	case wf.Error != "":
-		return wf.Error
+		// An unknown submission's verdict says more than why it is
+		// unknown; lwf status ID#N shows both.
+		reason, v, ev := state.SplitVerdict(wf.Error)
+		if v != "" {
+			return string(v) + ": " + ev
+		}
+		return reason
 	case wf.State == state.Completed && wf.ActionErrors > 0:
 		return fmt.Sprintf("%d actions, %d failed", wf.Actions, wf.ActionErrors)
 	case wf.State == state.Completed:

@@ -17,7 +17,8 @@ func newWaitCmd(a *app) *cobra.Command {
 		Short: "Re-attach to a run and track it to the end",
 		Long: `Resume a run stopped by Ctrl-C, --timeout, --detach or a crash: submit what
 was never sent, track what runs, then report and write the results as lwf run
-does. A run that has already ended is reported without any request. Use the
+does. A run that has already ended is reported without any request but one
+GET /stats/actions to judge its unknown submissions again, if it has any. Use the
 same credentials as the run (the run remembers its account by a hash and
 refuses others).
 
@@ -54,7 +55,7 @@ Exit codes are those of lwf run.`,
 			if err != nil {
 				return err
 			}
-			job := &driveJob{a: a, db: db, run: run, api: client, flags: &drive, terminal: terminal, width: width,
+			job := &driveJob{a: a, db: db, run: run, api: client, clock: conn.clock, flags: &drive, terminal: terminal, width: width,
 				resume: "lwf wait " + run.ID + stateArg(&st)}
 			ws, err := db.Workflows(a.ctx, run.ID)
 			if err != nil {

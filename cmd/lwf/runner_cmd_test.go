@@ -38,6 +38,7 @@ type testbed struct {
 	env   map[string]string
 	file  string
 	state string
+	ahead time.Duration // dropPost's front: how far its Date headers are ahead
 }
 
 func newTestbed(t *testing.T, opts sandbox.Options, people ...string) *testbed {

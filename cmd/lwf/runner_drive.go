@@ -18,6 +18,7 @@ import (
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/unknowns"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -60,6 +61,7 @@ type driveJob struct {
 	db    state.Store
 	run   *state.Run
 	api   runner.API
+	clock *unknowns.ClockWatch // the server's clock, seen from api's answers; may be nil
 	flags *driveFlags
 	shape func(*state.Workflow) (json.RawMessage, error)
 	// expand renders the items of named loops (campaign.Stager.Expand).
@@ -177,6 +179,12 @@ func (j *driveJob) finish() error {
 		}
 	}
 	c := state.CountStates(ws)
+	activityErr := ""
+	if c.ByState[state.Unknown] > 0 {
+		if err := j.judgeUnknown(ws); err != nil {
+			activityErr = err.Error()
+		}
+	}
 	clean := c.ByState[state.Completed] == c.Total
 	if clean && (len(errs) == 0 || j.flags.allowActionErrors) {
 		a.code = exitOK
@@ -188,7 +196,8 @@ func (j *driveJob) finish() error {
 		if j.resume != "" {
 			resubmit = j.resume + " --resubmit-unknown"
 		}
-		results.WriteSummary(a.stderr, results.Summary{Run: j.run, Workflows: ws, Errors: errs, ResubmitCommand: resubmit})
+		results.WriteSummary(a.stderr, results.Summary{Run: j.run, Workflows: ws, Errors: errs,
+			ResubmitCommand: resubmit, RecheckCommand: j.resume, ActivityError: activityErr})
 		if j.flags.output == "" && !j.flags.quiet && c.ByState[state.Completed] > 0 {
 			if j.resume != "" {
 				fmt.Fprintf(a.stderr, "results: lwf result %s -o results.csv (or .json, .jsonl)\n", j.run.ID)
@@ -204,6 +213,76 @@ func (j *driveJob) finish() error {
 // (names, profiles, messages), so only their owner reads them, as the
 // state store.
 const resultFileMode = 0o600
+
+// judgeUnknown reads the account's activity once (GET /stats/actions over
+// the run's time) to judge the run's unknown submissions, and stores each
+// verdict with its submission. It sends nothing: an unknown submission
+// stays unknown, sent again only with --resubmit-unknown.
+func (j *driveJob) judgeUnknown(ws []*state.Workflow) error {
+	r, ok := j.api.(unknowns.Reader)
+	if !ok {
+		return nil
+	}
+	opts := unknowns.Options{Now: time.Now()}
+	opts.Earlier = j.earlierWorkflows(ws, opts)
+	if j.clock != nil {
+		opts.SkewFrom = j.clock.Skew
+	}
+	vs, err := unknowns.Check(j.a.ctx, r, ws, opts)
+	if err != nil {
+		return err
+	}
+	return unknowns.Record(j.a.ctx, j.db, ws, vs, opts.Now)
+}
+
+// earlierRuns bounds the account's other runs looked at for workflows
+// whose actions may show in a run's activity.
+const earlierRuns = 20
+
+// earlierWorkflows lists the workflows of the account's other runs that
+// lwf sent before the run's first and that were active within the
+// activity's window: their actions then account for activity the run's
+// own do not. A run that was still sending when this one began is left
+// out, since the order of their workflows is unknown; so is everything
+// when the store cannot say.
+func (j *driveJob) earlierWorkflows(ws []*state.Workflow, opts unknowns.Options) []*state.Workflow {
+	start, _, ok := unknowns.Window(ws, opts)
+	if !ok {
+		return nil
+	}
+	var first time.Time
+	for _, w := range ws {
+		if !w.Submitted.IsZero() && (first.IsZero() || w.Submitted.Before(first)) {
+			first = w.Submitted
+		}
+	}
+	runs, err := j.db.Runs(j.a.ctx, earlierRuns)
+	if err != nil {
+		return nil
+	}
+	var out []*state.Workflow
+	for _, r := range runs {
+		if r.ID == j.run.ID || r.Account != j.run.Account || r.Updated.Before(start) {
+			continue
+		}
+		theirs, err := j.db.Workflows(j.a.ctx, r.ID)
+		if err != nil {
+			return nil
+		}
+		var keep []*state.Workflow
+		for _, w := range theirs {
+			if !w.Submitted.Before(first) && (w.WorkflowID != "" || w.State == state.Unknown) {
+				keep = nil // it overlaps this run
+				break
+			}
+			if w.Updated.After(start) || !w.State.Terminal() {
+				keep = append(keep, w)
+			}
+		}
+		out = append(out, keep...)
+	}
+	return out
+}
 
 // writeResults writes res to path ("-" = standard output), through a
 // temporary file so a reader never sees half a file.

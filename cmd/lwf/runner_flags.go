@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/runner/state/sqlstore"
+	"github.com/lwf-dev/lwf/runner/unknowns"
 )
 
 // EnvState overrides the state directory (.lwf).
@@ -25,6 +27,9 @@ type connFlags struct {
 	endpoint string
 	debug    bool
 	rate     float64
+	// clock measures the server's clock from the answers of the last
+	// client built, for judging unknown submissions.
+	clock *unknowns.ClockWatch
 }
 
 func (f *connFlags) register(cmd *cobra.Command) {
@@ -57,6 +62,8 @@ func (f *connFlags) client(a *app, creds linkedapi.Credentials) (*linkedapi.Clie
 		UserAgent:           "lwf/" + version,
 		RatePerSecond:       f.rate,
 	}
+	f.clock = &unknowns.ClockWatch{Next: linkedapi.NewTransport()}
+	opts.HTTPClient = &http.Client{Transport: f.clock}
 	if f.rate <= 0 {
 		opts.RatePerSecond = -1
 	}

@@ -94,8 +94,16 @@ type Workflow struct {
 	Actions      int
 	ActionErrors int
 	Attempts     int // POST /workflows sent for it
-	Submitted    time.Time
-	Updated      time.Time
+	// Submitted is when lwf sent the POST /workflows that created the
+	// workflow, or whose outcome is unknown: its last attempt, recorded
+	// before the request left, so Linked API received it at this time or
+	// later.
+	Submitted time.Time
+	// Unfinished is when lwf sent the last GET /workflows/{id} that found
+	// the workflow pending or running: its last action ended after it.
+	// Zero when no poll found it unfinished.
+	Unfinished time.Time
+	Updated    time.Time
 	// Stage is 1 for the file's own workflows; a workflow rendered from
 	// the items of a named loop has that loop's stage (2, 3, …).
 	Stage int

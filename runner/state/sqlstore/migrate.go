@@ -115,6 +115,12 @@ CREATE TABLE items (
 );
 CREATE INDEX items_by_key ON items (run_id, key);
 `},
+	// When a poll last found each workflow unfinished: with submitted, it
+	// places the workflow's actions in the account's activity, which is
+	// how unknown submissions are judged.
+	{4, "when each workflow was last seen unfinished", `
+ALTER TABLE workflows ADD COLUMN unfinished INTEGER NOT NULL DEFAULT 0;
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last

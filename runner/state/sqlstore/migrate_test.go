@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/lwf-dev/lwf/runner/state"
 )
@@ -182,6 +183,18 @@ func TestMigrateFromEveryEarlierVersion(t *testing.T) {
 			}
 			if problems, err := db.Check(ctx); err != nil || len(problems) > 0 {
 				t.Errorf("check after migration: %v %v", problems, err)
+			}
+			// Version 3: no poll time is known for earlier workflows; the
+			// new column takes one.
+			if !ws[1].Unfinished.IsZero() {
+				t.Errorf("a migrated workflow was seen unfinished at %v", ws[1].Unfinished)
+			}
+			ws[1].Unfinished = time.UnixMilli(1772442030000)
+			if err := db.Save(ctx, ws[1], state.Event{RunID: "r-0123456789ab", Index: 1, Kind: state.EventStatus}); err != nil {
+				t.Fatal(err)
+			}
+			if again, _ := db.Workflows(ctx, "r-0123456789ab"); !again[1].Unfinished.Equal(ws[1].Unfinished) {
+				t.Errorf("unfinished read back as %v, want %v", again[1].Unfinished, ws[1].Unfinished)
 			}
 		})
 	}

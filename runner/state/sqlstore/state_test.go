@@ -111,7 +111,7 @@ func TestSaveRoundTripAndResolve(t *testing.T) {
 	w := ws[1]
 	w.State, w.WorkflowID, w.Completion, w.Actions = state.Completed, "wf-77", json.RawMessage(`{"success":true}`), 1
 	w.Failure = &linkedapi.Failure{Reason: "x"}
-	w.Submitted = time.UnixMilli(1700000000000)
+	w.Submitted, w.Unfinished = time.UnixMilli(1700000000000), time.UnixMilli(1700000042000)
 	if err := db.Save(ctx, w, state.Event{RunID: run.ID, Kind: state.EventFinished, Index: 1, Delay: 3 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestSaveRoundTripAndResolve(t *testing.T) {
 	}
 	full, _ := db.WorkflowsFull(ctx, run.ID)
 	got := full[1]
-	if string(got.Completion) != `{"success":true}` || got.WorkflowID != "wf-77" || got.Failure.Reason != "x" || !got.Submitted.Equal(w.Submitted) {
+	if string(got.Completion) != `{"success":true}` || got.WorkflowID != "wf-77" || got.Failure.Reason != "x" || !got.Submitted.Equal(w.Submitted) || !got.Unfinished.Equal(w.Unfinished) {
 		t.Errorf("stored = %+v", got)
 	}
 	evs, _ := db.Events(ctx, run.ID, 10)

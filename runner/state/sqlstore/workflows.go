@@ -27,7 +27,7 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 		cols = `completion, output`
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT idx, payload, state, workflow_id, pending_reason, message, `+cols+`, failure, error,
-		actions, action_errors, attempts, submitted, updated, stage, points, derived FROM workflows WHERE run_id = ? ORDER BY idx`, runID)
+		actions, action_errors, attempts, submitted, unfinished, updated, stage, points, derived FROM workflows WHERE run_id = ? ORDER BY idx`, runID)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -37,9 +37,9 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 		w := &state.Workflow{RunID: runID}
 		var st string
 		var payload, completion, output, failure, points []byte
-		var sub, upd int64
+		var sub, unf, upd int64
 		if err := rows.Scan(&w.Index, &payload, &st, &w.WorkflowID, &w.PendingReason, &w.Message, &completion, &output, &failure, &w.Error,
-			&w.Actions, &w.ActionErrors, &w.Attempts, &sub, &upd, &w.Stage, &points, &w.Derived); err != nil {
+			&w.Actions, &w.ActionErrors, &w.Attempts, &sub, &unf, &upd, &w.Stage, &points, &w.Derived); err != nil {
 			return nil, s.fail(err)
 		}
 		if len(points) > 0 {
@@ -48,7 +48,7 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 			}
 		}
 		w.State, w.Payload, w.Completion, w.Output = state.State(st), payload, completion, output
-		w.Submitted, w.Updated = fromMS(sub), fromMS(upd)
+		w.Submitted, w.Unfinished, w.Updated = fromMS(sub), fromMS(unf), fromMS(upd)
 		if len(failure) > 0 {
 			w.Failure = &linkedapi.Failure{}
 			if err := json.Unmarshal(failure, w.Failure); err != nil {
@@ -88,9 +88,9 @@ func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error 
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE workflows SET state = ?, workflow_id = ?, pending_reason = ?, message = ?,
 				completion = coalesce(?, completion), output = coalesce(?, output), failure = ?, error = ?,
-				actions = ?, action_errors = ?, attempts = ?, submitted = ?, updated = ? WHERE run_id = ? AND idx = ?`,
+				actions = ?, action_errors = ?, attempts = ?, submitted = ?, unfinished = ?, updated = ? WHERE run_id = ? AND idx = ?`,
 				string(w.State), w.WorkflowID, w.PendingReason, w.Message, nullable(w.Completion), nullable(w.Output), failure, w.Error,
-				w.Actions, w.ActionErrors, w.Attempts, ms(w.Submitted), ms(w.Updated), w.RunID, w.Index)
+				w.Actions, w.ActionErrors, w.Attempts, ms(w.Submitted), ms(w.Unfinished), ms(w.Updated), w.RunID, w.Index)
 			if err != nil {
 				return fmt.Errorf("state: saving workflow %d: %w", w.Index, err)
 			}
