@@ -309,14 +309,14 @@ func TestCheckReadsTheRunsWindowOnce(t *testing.T) {
 	if vs, err := Check(context.Background(), r, ws[:1], Options{}); err != nil || vs != nil || len(r.periods) != 0 {
 		t.Errorf("a run without unknown submissions: %v %v, %d requests", vs, err, len(r.periods))
 	}
-	// A transient failure is read again; three are the limit.
-	r.periods, r.fails = nil, 3
-	if vs, err := Check(context.Background(), r, ws, Options{Now: at(600), RetryDelay: time.Millisecond}); err != nil || len(vs) != 1 || len(r.periods) != 4 {
-		t.Errorf("after 3 failures: %v %v, %d requests", vs, err, len(r.periods))
+	// A transient failure is read again; seven are the limit.
+	r.periods, r.fails = nil, attempts-1
+	if vs, err := Check(context.Background(), r, ws, Options{Now: at(600), RetryDelay: time.Millisecond}); err != nil || len(vs) != 1 || len(r.periods) != attempts {
+		t.Errorf("after %d failures: %v %v, %d requests", attempts-1, vs, err, len(r.periods))
 	}
-	r.periods, r.fails = nil, 4
-	if _, err := Check(context.Background(), r, ws, Options{Now: at(600), RetryDelay: time.Millisecond}); err == nil || len(r.periods) != 4 {
-		t.Errorf("after 4 failures: %v, %d requests", err, len(r.periods))
+	r.periods, r.fails = nil, attempts
+	if _, err := Check(context.Background(), r, ws, Options{Now: at(600), RetryDelay: time.Millisecond}); err == nil || len(r.periods) != attempts {
+		t.Errorf("after %d failures: %v, %d requests", attempts, err, len(r.periods))
 	}
 	r.err = errors.New("boom")
 	if _, err := Check(context.Background(), r, ws, Options{}); err == nil || err.Error() != "reading the account's activity: boom" {
