@@ -90,6 +90,31 @@ type Store interface {
 	// spent (see Activity). Call SyncLedger first.
 	Activity(ctx context.Context, account string, since time.Time) ([]Activity, error)
 
+	// Leads returns the account's leads of a sequence ("" for every
+	// sequence), by person.
+	Leads(ctx context.Context, account, sequence string) ([]Lead, error)
+	// Lead returns the account's lead for a person, or ErrNotFound.
+	Lead(ctx context.Context, account, person string) (*Lead, error)
+	// SaveLeads records leads (inserted or updated) and their timeline
+	// events in one transaction. A lead inserted for a person who is
+	// already a lead of another sequence of the account is refused:
+	// *LeadTakenError.
+	SaveLeads(ctx context.Context, account string, leads []*Lead, events []LeadEvent) error
+	// StartSteps creates a run with one planned workflow per payload and
+	// records the leads as being sent in it, in one transaction: a crash
+	// leaves either both or neither.
+	StartSteps(ctx context.Context, run Run, payloads []json.RawMessage, account string, leads []*Lead, events []LeadEvent) (*Run, error)
+	// Timeline returns a lead's events, oldest first.
+	Timeline(ctx context.Context, account, person string) ([]LeadEvent, error)
+	// Cursor returns how far an account's feed was read (zero when never).
+	Cursor(ctx context.Context, account, kind string) (Cursor, error)
+	// SetCursor records it.
+	SetCursor(ctx context.Context, account string, c Cursor) error
+	// LockAccount takes the account's exclusive lock without waiting: one
+	// process works an account's sequences at a time. A *LockedError says
+	// another holds it.
+	LockAccount(account string) (Lock, error)
+
 	// Location names the store for messages: a directory, or a server
 	// address without its password.
 	Location() string
@@ -106,18 +131,24 @@ type Lock interface {
 // ErrNotFound is returned when no run or workflow matches an id.
 var ErrNotFound = errors.New("not found")
 
-// LockedError says another process drives the run.
+// LockedError says another process drives the run (or works what What
+// names: an account's sequences).
 type LockedError struct {
 	RunID string
-	PID   int // 0 when unknown
+	What  string // "" for a run
+	PID   int    // 0 when unknown
 }
 
 // Error names the run and the process that drives it.
 func (e *LockedError) Error() string {
-	if e.PID > 0 {
-		return fmt.Sprintf("run %s is being driven by another lwf process (pid %d)", e.RunID, e.PID)
+	what, verb := "run "+e.RunID, "driven"
+	if e.What != "" {
+		what, verb = e.What, "worked"
 	}
-	return fmt.Sprintf("run %s is being driven by another lwf process", e.RunID)
+	if e.PID > 0 {
+		return fmt.Sprintf("%s is being %s by another lwf process (pid %d)", what, verb, e.PID)
+	}
+	return fmt.Sprintf("%s is being %s by another lwf process", what, verb)
 }
 
 // RunSummary is one line of `lwf runs`.
@@ -145,3 +176,14 @@ func (e *DamagedError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *DamagedError) Unwrap() error { return e.Err }
+
+// LeadTakenError says a person is already a lead of another sequence of
+// the account: a person hears from one sequence at a time.
+type LeadTakenError struct {
+	Person, Sequence string
+}
+
+// Error names the sequence that has the person.
+func (e *LeadTakenError) Error() string {
+	return fmt.Sprintf("%s is already a lead of sequence %s", e.Person, e.Sequence)
+}

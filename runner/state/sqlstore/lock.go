@@ -20,7 +20,13 @@ type fileLock struct {
 
 // Lock implements state.Store.
 func (s *DB) Lock(runID string) (state.Lock, error) {
-	path := filepath.Join(s.dir, "locks", runID+".lock")
+	return s.lockFile(runID, "")
+}
+
+// lockFile takes the lock of file NAME.lock; what names what it guards
+// in the error ("" for a run).
+func (s *DB) lockFile(name, what string) (state.Lock, error) {
+	path := filepath.Join(s.dir, "locks", name+".lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state: opening the lock file: %w", err)
@@ -28,14 +34,14 @@ func (s *DB) Lock(runID string) (state.Lock, error) {
 	ok, err := tryLock(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("state: locking run %s: %w", runID, err)
+		return nil, fmt.Errorf("state: locking %s: %w", name, err)
 	}
 	if !ok {
 		b := make([]byte, 32)
 		n, _ := f.ReadAt(b, 0)
 		f.Close()
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b[:n])))
-		return nil, &state.LockedError{RunID: runID, PID: pid}
+		return nil, &state.LockedError{RunID: name, What: what, PID: pid}
 	}
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)

@@ -121,6 +121,47 @@ CREATE INDEX items_by_key ON items (run_id, key);
 	{4, "when each workflow was last seen unfinished", `
 ALTER TABLE workflows ADD COLUMN unfinished INTEGER NOT NULL DEFAULT 0;
 `},
+	// Sequences: one row per lead of an account (a person is a lead of
+	// one sequence at a time), their timelines, and how far the account's
+	// event feeds were read.
+	{5, "sequences: leads, their timelines, event cursors", `
+CREATE TABLE leads (
+	account  TEXT NOT NULL,
+	person   TEXT NOT NULL,
+	sequence TEXT NOT NULL,
+	data     BLOB NOT NULL,
+	step     TEXT NOT NULL,
+	status   TEXT NOT NULL,
+	due      INTEGER NOT NULL,
+	since    INTEGER NOT NULL,
+	run_id   TEXT NOT NULL DEFAULT '',
+	workflow INTEGER NOT NULL DEFAULT -1,
+	slot     INTEGER NOT NULL DEFAULT -1,
+	results  BLOB,
+	variants BLOB,
+	error    TEXT NOT NULL DEFAULT '',
+	updated  INTEGER NOT NULL,
+	PRIMARY KEY (account, person)
+);
+CREATE INDEX leads_by_sequence ON leads (account, sequence, status, due);
+CREATE TABLE lead_events (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	person  TEXT NOT NULL,
+	time    INTEGER NOT NULL,
+	kind    TEXT NOT NULL,
+	step    TEXT NOT NULL DEFAULT '',
+	detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX lead_events_by_lead ON lead_events (account, person, seq);
+CREATE TABLE cursors (
+	account TEXT NOT NULL,
+	kind    TEXT NOT NULL,
+	synced  INTEGER NOT NULL DEFAULT 0,
+	since   TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (account, kind)
+);
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last

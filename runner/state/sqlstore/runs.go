@@ -18,37 +18,47 @@ import (
 // created reports whether the run is new. run.ID is ignored and assigned.
 func (s *DB) Attach(ctx context.Context, run state.Run, payloads []json.RawMessage, fresh bool) (got *state.Run, created bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE key = ?`, run.Key).Scan(&n); err != nil {
-			return s.fail(err)
-		}
-		if n > 0 && !fresh {
-			r, err := s.scanRun(tx.QueryRowContext(ctx, runSelect+` WHERE key = ? ORDER BY created DESC, rowid DESC LIMIT 1`, run.Key))
-			got = r
-			return err
-		}
-		run.ID = state.RunID(run.Key, n)
-		if run.Created.IsZero() {
-			run.Created = time.Now()
-		}
-		run.Workflows = len(payloads)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, key, name, file, account, endpoint, created, meta, workflows) VALUES (?,?,?,?,?,?,?,?,?)`,
-			run.ID, run.Key, run.Name, run.File, run.Account, run.Endpoint, ms(run.Created), []byte(run.Meta), run.Workflows); err != nil {
-			return fmt.Errorf("state: creating the run: %w", err)
-		}
-		for i, p := range payloads {
-			w := &state.Workflow{RunID: run.ID, Index: i, Payload: p, State: state.Planned, Stage: 1, Updated: run.Created}
-			if i < len(run.Points) {
-				w.Points = run.Points[i]
-			}
-			if err := insertWorkflow(ctx, tx, w); err != nil {
-				return err
-			}
-		}
-		got, created = &run, true
-		return nil
+		r, isNew, err := s.attachTx(ctx, tx, run, payloads, fresh)
+		got, created = r, isNew
+		return err
 	})
 	return got, created, err
+}
+
+// attach creates a run in tx, fresh.
+func (s *DB) attach(ctx context.Context, tx *sql.Tx, run state.Run, payloads []json.RawMessage, fresh bool) (*state.Run, error) {
+	r, _, err := s.attachTx(ctx, tx, run, payloads, fresh)
+	return r, err
+}
+
+func (s *DB) attachTx(ctx context.Context, tx *sql.Tx, run state.Run, payloads []json.RawMessage, fresh bool) (got *state.Run, created bool, err error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE key = ?`, run.Key).Scan(&n); err != nil {
+		return nil, false, s.fail(err)
+	}
+	if n > 0 && !fresh {
+		r, err := s.scanRun(tx.QueryRowContext(ctx, runSelect+` WHERE key = ? ORDER BY created DESC, rowid DESC LIMIT 1`, run.Key))
+		return r, false, err
+	}
+	run.ID = state.RunID(run.Key, n)
+	if run.Created.IsZero() {
+		run.Created = time.Now()
+	}
+	run.Workflows = len(payloads)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, key, name, file, account, endpoint, created, meta, workflows) VALUES (?,?,?,?,?,?,?,?,?)`,
+		run.ID, run.Key, run.Name, run.File, run.Account, run.Endpoint, ms(run.Created), []byte(run.Meta), run.Workflows); err != nil {
+		return nil, false, fmt.Errorf("state: creating the run: %w", err)
+	}
+	for i, p := range payloads {
+		w := &state.Workflow{RunID: run.ID, Index: i, Payload: p, State: state.Planned, Stage: 1, Updated: run.Created}
+		if i < len(run.Points) {
+			w.Points = run.Points[i]
+		}
+		if err := insertWorkflow(ctx, tx, w); err != nil {
+			return nil, false, err
+		}
+	}
+	return &run, true, nil
 }
 
 const runSelect = `SELECT id, key, name, file, account, endpoint, created, meta, cancel_requested, workflows FROM runs`

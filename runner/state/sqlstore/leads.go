@@ -1,0 +1,160 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/lwf-dev/lwf/runner/state"
+)
+
+const leadSelect = `SELECT person, sequence, data, step, status, due, since, run_id, workflow, slot, results, variants, error, updated FROM leads`
+
+func (s *DB) scanLead(account string, row scanner) (*state.Lead, error) {
+	l := &state.Lead{Account: account}
+	var data, results, variants []byte
+	var st string
+	var due, since, upd int64
+	if err := row.Scan(&l.Person, &l.Sequence, &data, &l.Step, &st, &due, &since, &l.Run, &l.Workflow, &l.Slot, &results, &variants, &l.Error, &upd); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, state.ErrNotFound
+		}
+		return nil, s.fail(err)
+	}
+	l.Data, l.Results, l.Variants = data, results, variants
+	l.Status, l.Due, l.Since, l.Updated = state.LeadStatus(st), fromMS(due), fromMS(since), fromMS(upd)
+	return l, nil
+}
+
+// Leads implements state.Store.
+func (s *DB) Leads(ctx context.Context, account, sequence string) ([]state.Lead, error) {
+	q, args := leadSelect+` WHERE account = ?`, []any{account}
+	if sequence != "" {
+		q += ` AND sequence = ?`
+		args = append(args, sequence)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY person`, args...)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var out []state.Lead
+	for rows.Next() {
+		l, err := s.scanLead(account, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	return out, s.fail(rows.Err())
+}
+
+// Lead implements state.Store.
+func (s *DB) Lead(ctx context.Context, account, person string) (*state.Lead, error) {
+	return s.scanLead(account, s.db.QueryRowContext(ctx, leadSelect+` WHERE account = ? AND person = ?`, account, person))
+}
+
+// saveLeads writes leads and events in tx.
+func saveLeads(ctx context.Context, tx *sql.Tx, account string, leads []*state.Lead, events []state.LeadEvent) error {
+	for _, l := range leads {
+		var owner string
+		err := tx.QueryRowContext(ctx, `SELECT sequence FROM leads WHERE account = ? AND person = ?`, account, l.Person).Scan(&owner)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := tx.ExecContext(ctx, `INSERT INTO leads (account, person, sequence, data, step, status, due, since, run_id, workflow, slot, results, variants, error, updated)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, account, l.Person, l.Sequence, []byte(l.Data), l.Step, string(l.Status), ms(l.Due), ms(l.Since),
+				l.Run, l.Workflow, l.Slot, nullable(l.Results), nullable(l.Variants), l.Error, ms(l.Updated)); err != nil {
+				return fmt.Errorf("state: adding lead %s: %w", l.Person, err)
+			}
+			continue
+		case err != nil:
+			return err
+		case owner != l.Sequence:
+			return &state.LeadTakenError{Person: l.Person, Sequence: owner}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE leads SET data = ?, step = ?, status = ?, due = ?, since = ?, run_id = ?, workflow = ?, slot = ?,
+			results = ?, variants = ?, error = ?, updated = ? WHERE account = ? AND person = ?`,
+			[]byte(l.Data), l.Step, string(l.Status), ms(l.Due), ms(l.Since), l.Run, l.Workflow, l.Slot,
+			nullable(l.Results), nullable(l.Variants), l.Error, ms(l.Updated), account, l.Person); err != nil {
+			return fmt.Errorf("state: saving lead %s: %w", l.Person, err)
+		}
+	}
+	for _, e := range events {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_events (account, person, time, kind, step, detail) VALUES (?,?,?,?,?,?)`,
+			account, e.Person, ms(e.Time), e.Kind, e.Step, e.Detail); err != nil {
+			return fmt.Errorf("state: logging a lead event: %w", err)
+		}
+	}
+	return nil
+}
+
+// SaveLeads implements state.Store.
+func (s *DB) SaveLeads(ctx context.Context, account string, leads []*state.Lead, events []state.LeadEvent) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return saveLeads(ctx, tx, account, leads, events) })
+}
+
+// StartSteps implements state.Store.
+func (s *DB) StartSteps(ctx context.Context, run state.Run, payloads []json.RawMessage, account string, leads []*state.Lead, events []state.LeadEvent) (*state.Run, error) {
+	var got *state.Run
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		r, err := s.attach(ctx, tx, run, payloads, true)
+		if err != nil {
+			return err
+		}
+		for _, l := range leads {
+			l.Run = r.ID
+		}
+		got = r
+		return saveLeads(ctx, tx, account, leads, events)
+	})
+	return got, err
+}
+
+// Timeline implements state.Store.
+func (s *DB) Timeline(ctx context.Context, account, person string) ([]state.LeadEvent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT person, time, kind, step, detail FROM lead_events WHERE account = ? AND person = ? ORDER BY seq`, account, person)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var out []state.LeadEvent
+	for rows.Next() {
+		var e state.LeadEvent
+		var t int64
+		if err := rows.Scan(&e.Person, &t, &e.Kind, &e.Step, &e.Detail); err != nil {
+			return nil, s.fail(err)
+		}
+		e.Time = fromMS(t)
+		out = append(out, e)
+	}
+	return out, s.fail(rows.Err())
+}
+
+// Cursor implements state.Store.
+func (s *DB) Cursor(ctx context.Context, account, kind string) (state.Cursor, error) {
+	c := state.Cursor{Kind: kind}
+	var synced int64
+	err := s.db.QueryRowContext(ctx, `SELECT synced, since FROM cursors WHERE account = ? AND kind = ?`, account, kind).Scan(&synced, &c.Since)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	c.Synced = fromMS(synced)
+	return c, s.fail(err)
+}
+
+// SetCursor implements state.Store.
+func (s *DB) SetCursor(ctx context.Context, account string, c state.Cursor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO cursors (account, kind, synced, since) VALUES (?,?,?,?)
+			ON CONFLICT (account, kind) DO UPDATE SET synced = excluded.synced, since = excluded.since`, account, c.Kind, ms(c.Synced), c.Since)
+		return err
+	})
+}
+
+// LockAccount implements state.Store: an flock on a file of the state
+// directory, as run locks.
+func (s *DB) LockAccount(account string) (state.Lock, error) {
+	return s.lockFile("account-"+account, "the sequences of account "+account[:min(12, len(account))])
+}
