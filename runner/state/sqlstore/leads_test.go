@@ -31,7 +31,7 @@ func TestLeadsTimelinesAndCursors(t *testing.T) {
 	}
 	// Starting her step: the run and the lead's state in one transaction.
 	ada.Status, ada.Workflow, ada.Slot = state.LeadSending, 0, 0
-	run, err := db.StartSteps(ctx, state.Run{Key: "k", Name: "connect", Account: "acct"}, []json.RawMessage{json.RawMessage(`[{"actionType":"st.sendConnectionRequest"}]`)},
+	run, err := db.StartSteps(ctx, state.Run{Key: "0123456789abcdef0123", Name: "connect", Account: "acct"}, []json.RawMessage{json.RawMessage(`[{"actionType":"st.sendConnectionRequest"}]`)},
 		"acct", []*state.Lead{ada}, []state.LeadEvent{{Person: ada.Person, Time: now, Kind: "sent", Step: "invite"}})
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestLeadsTimelinesAndCursors(t *testing.T) {
 	}
 	// A failing transaction stores neither the run nor the leads.
 	bad := &state.Lead{Person: "https://www.linkedin.com/in/ada", Sequence: "elsewhere", Data: json.RawMessage(`{}`), Updated: now}
-	if _, err := db.StartSteps(ctx, state.Run{Key: "k2", Account: "acct"}, []json.RawMessage{json.RawMessage(`{}`)}, "acct", []*state.Lead{bad}, nil); err == nil {
+	if _, err := db.StartSteps(ctx, state.Run{Key: "fedcba98765432100123", Account: "acct"}, []json.RawMessage{json.RawMessage(`{}`)}, "acct", []*state.Lead{bad}, nil); err == nil {
 		t.Fatal("a lead of another sequence was taken")
 	}
 	if rs, _ := db.Runs(ctx, 10); len(rs) != 1 {
