@@ -10,11 +10,9 @@ import (
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 )
-
-// stepKeywords are a step's own keys; every other key is a parameter.
-var stepKeywords = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "variants", "then"}
 
 // DefaultMaxActions bounds the actions one file may expand to, so that a
 // forEach over a huge list, nested forEach or a fan-out through uses: ends
@@ -75,7 +73,7 @@ func (c *compilation) evalVars(n *dsl.Node) {
 	c.scope.sig = ""
 	for _, p := range n.Pairs {
 		name := p.Key.Value
-		if !identPattern.MatchString(name) {
+		if !lang.IsIdent(name) {
 			c.errorAt(p.Key, diag.CodeFieldValue, fmt.Sprintf("var name %q must be an identifier (letters, digits, _)", name), "")
 			continue
 		}
@@ -229,7 +227,7 @@ func (c *compilation) forEachSource(n *dsl.Node, sc *scope) string {
 		return ""
 	}
 	name, ok := strings.CutPrefix(strings.TrimSpace(n.Value[segs[0].inner:segs[0].innerEnd]), "inputs.")
-	if !ok || !identPattern.MatchString(name) {
+	if !ok || !lang.IsIdent(name) {
 		return ""
 	}
 	return name
@@ -282,7 +280,7 @@ func (c *compilation) loopNames(n *dsl.Node) (string, string) {
 		if p == nil {
 			continue
 		}
-		if p.Value.Kind != dsl.ScalarNode || !identPattern.MatchString(p.Value.Value) {
+		if p.Value.Kind != dsl.ScalarNode || !lang.IsIdent(p.Value.Value) {
 			c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("%s: must be an identifier", key), "")
 			continue
 		}
@@ -392,7 +390,7 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	for _, p := range n.Pairs {
 		k := p.Key.Value
-		if contains(stepKeywords, k) {
+		if lang.IsStepKeyword(k) {
 			if k == "with" {
 				c.errorAt(p.Key, diag.CodeUnknownField, "with: belongs to a step with uses:", "")
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 	"github.com/lwf-dev/lwf/workflows"
 )
@@ -105,9 +106,7 @@ func (c *compilation) loadCallee(id, file string, read func() ([]byte, error)) *
 func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
 	up := n.Lookup("uses")
 	for _, p := range n.Pairs {
-		switch p.Key.Value {
-		case "uses", "with", "if", "forEach", "as", "index", "label":
-		default:
+		if !contains(lang.UsesKeywords(), p.Key.Value) {
 			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("%s: cannot stand beside uses:; give the reusable workflow's inputs in with:", p.Key.Value), "")
 		}
 	}
