@@ -126,7 +126,7 @@ README instead. Existing files are never overwritten without --force.`,
 			if err != nil {
 				return err
 			}
-			schema, err := cat.DSLSchema()
+			schema, err := lang.DSLSchema(cat)
 			if err != nil {
 				return err
 			}

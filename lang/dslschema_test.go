@@ -1,4 +1,4 @@
-package schemas
+package lang
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/lwf-dev/lwf/schemas"
 )
 
 var update = flag.Bool("update", false, "rewrite lwf.schema.json from the catalog")
@@ -14,11 +16,11 @@ var update = flag.Bool("update", false, "rewrite lwf.schema.json from the catalo
 // TestDSLSchemaCommitted keeps the committed editor schema equal to the one
 // generated from the catalog, so editors and lwf never disagree.
 func TestDSLSchemaCommitted(t *testing.T) {
-	c, err := Load()
+	c, err := schemas.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.DSLSchema()
+	got, err := DSLSchema(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,16 +34,16 @@ func TestDSLSchemaCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("schemas/lwf.schema.json is out of date: run go test ./schemas -run TestDSLSchemaCommitted -update")
+		t.Fatal("lang/lwf.schema.json is out of date: run go test ./lang -run TestDSLSchemaCommitted -update")
 	}
 }
 
 func TestDSLSchemaValidates(t *testing.T) {
-	c, err := Load()
+	c, err := schemas.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := c.DSLSchema()
+	raw, _ := DSLSchema(c)
 	comp := jsonschema.NewCompiler()
 	if err := comp.AddResource(DSLSchemaID, bytes.NewReader(raw)); err != nil {
 		t.Fatal(err)

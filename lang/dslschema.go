@@ -1,9 +1,11 @@
-package schemas
+package lang
 
 import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/lwf-dev/lwf/schemas"
 )
 
 // DSLSchemaID is the $id of the workflow-file schema.
@@ -18,7 +20,7 @@ const expressionPattern = `^\s*\$\{\{[\s\S]*\}\}\s*$`
 // from the catalog for editor completion and hover. Editors use it through
 // yaml-language-server; lwf's own checks are stricter (root and parent
 // rules, symbolic input types), since JSON Schema cannot express them.
-func (c *Catalog) DSLSchema() ([]byte, error) {
+func DSLSchema(c *schemas.Catalog) ([]byte, error) {
 	defs := map[string]any{
 		"expression": map[string]any{
 			"type":        "string",
@@ -113,7 +115,7 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func stepSchema(a *Action) map[string]any {
+func stepSchema(a *schemas.Action) map[string]any {
 	names := []any{a.Name}
 	if a.Namespace() == "st" {
 		names = []any{a.Short(), a.Name}
@@ -139,7 +141,7 @@ func stepSchema(a *Action) map[string]any {
 		// The official SDKs send an empty then for some operations.
 		props["then"] = map[string]any{"type": "array", "maxItems": 0, "description": "This action takes no child actions."}
 	}
-	params, _ := a.doc["properties"].(map[string]any)
+	params, _ := a.Schema()["properties"].(map[string]any)
 	for k, v := range params {
 		props[k] = editorParam(v)
 	}
