@@ -43,7 +43,7 @@ func (c *compilation) report(tree any, p schemas.Problem) {
 		}
 	}
 	if n == nil {
-		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, p.Code, p.Message).WithHint(p.Hint))
+		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, diag.Code(p.Code), p.Message).WithHint(p.Hint))
 		return
 	}
 	if step != nil && step.via != nil {
@@ -55,11 +55,11 @@ func (c *compilation) report(tree any, p schemas.Problem) {
 			hint = p.Hint + "; at " + where
 		}
 		v := step.via.node
-		d := c.redact(diag.New(step.via.file, v.Pos, p.Code, fmt.Sprintf("uses: %s: %s", v.Value, p.Message)).WithHint(hint), n)
+		d := c.redact(diag.New(step.via.file, v.Pos, diag.Code(p.Code), fmt.Sprintf("uses: %s: %s", v.Value, p.Message)).WithHint(hint), n)
 		c.diags = append(c.diags, d.WithEnd(v.End).WithPath(v.Path))
 		return
 	}
-	c.diags = append(c.diags, c.redact(diag.New(c.file, n.Pos, p.Code, p.Message).WithEnd(n.End).WithHint(p.Hint).WithPath(n.Path), n))
+	c.diags = append(c.diags, c.redact(diag.New(c.file, n.Pos, diag.Code(p.Code), p.Message).WithEnd(n.End).WithHint(p.Hint).WithPath(n.Path), n))
 }
 
 // locate follows a JSON pointer through the lowered tree and, inside a

@@ -256,7 +256,7 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 }
 
 // errorAt records an error diagnostic at node n.
-func (c *compilation) errorAt(n *dsl.Node, code, msg, hint string) {
+func (c *compilation) errorAt(n *dsl.Node, code diag.Code, msg, hint string) {
 	if n == nil {
 		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, code, msg).WithHint(hint))
 		return

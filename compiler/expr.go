@@ -115,7 +115,7 @@ func typeKey(b *strings.Builder, t types.Type, depth int) {
 // exprError is an expression problem with the rune offset (within the
 // expression text) it happened at.
 type exprError struct {
-	code   string
+	code   diag.Code
 	msg    string
 	hint   string
 	offset int // runes from the start of the expression text

@@ -94,8 +94,8 @@ func (c *compilation) checkInput(d *inputDecl, origin string, v any) bool {
 
 // inputCode maps a value problem to the input diagnostic codes: a wrong
 // type is input-type, anything else input-value.
-func inputCode(p schemas.Problem) string {
-	if p.Code == diag.CodeParamType {
+func inputCode(p schemas.Problem) diag.Code {
+	if diag.Code(p.Code) == diag.CodeParamType {
 		return diag.CodeInputType
 	}
 	return diag.CodeInputValue

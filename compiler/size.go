@@ -96,6 +96,6 @@ func (c *compilation) tooLarge(tree any, i, n, size int, exact bool) {
 }
 
 // stepDiag is a diagnostic at node n of file.
-func stepDiag(file string, n *dsl.Node, code, msg, hint string) diag.Diagnostic {
+func stepDiag(file string, n *dsl.Node, code diag.Code, msg, hint string) diag.Diagnostic {
 	return diag.New(file, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path)
 }

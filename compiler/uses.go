@@ -272,7 +272,7 @@ func typeFits(want, got string) bool {
 
 // parentError reports a problem that belongs to the using file (with:
 // values and keys), whose nodes live there.
-func (c *compilation) parentError(n *dsl.Node, code, msg, hint string) {
+func (c *compilation) parentError(n *dsl.Node, code diag.Code, msg, hint string) {
 	c.diags = append(c.diags, c.redact(diag.New(c.parentFile, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path), n))
 }
 

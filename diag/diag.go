@@ -54,7 +54,7 @@ type Diagnostic struct {
 	EndLine   int      `json:"endLine"`
 	EndColumn int      `json:"endColumn"`
 	Severity  Severity `json:"severity"`
-	Code      string   `json:"code"`
+	Code      Code     `json:"code"`
 	Message   string   `json:"message"`
 	Hint      string   `json:"hint,omitempty"`
 	// Path is the dotted path of the node in the file, e.g.
@@ -78,7 +78,7 @@ func (d Diagnostic) String() string {
 func (d Diagnostic) Start() Pos { return Pos{d.Line, d.Column} }
 
 // New builds an error diagnostic at pos. The end position defaults to pos.
-func New(file string, pos Pos, code, msg string) Diagnostic {
+func New(file string, pos Pos, code Code, msg string) Diagnostic {
 	return Diagnostic{File: file, Line: pos.Line, Column: pos.Column, EndLine: pos.Line, EndColumn: pos.Column,
 		Severity: Error, Code: code, Message: msg}
 }

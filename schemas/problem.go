@@ -27,7 +27,10 @@ type Problem struct {
 	// the action object (AtStep) or of the parameter (AtKey, AtValue).
 	Pointer string
 	At      Target
-	Code    string // a diag code: unknown-action, invalid-parent, param-value, …
+	// Code is a diag.Code's text (unknown-action, invalid-parent,
+	// param-value, …): a string, as the sandbox reports it in an error's
+	// details.
+	Code    string
 	Message string
 	Hint    string
 }
