@@ -63,7 +63,7 @@ func (p *Plan) Counts(cat *schemas.Catalog) []Count {
 				ct, _ := cm["actionType"].(string)
 				ca := cat.Lookup(ct)
 				if a != nil && ca != nil && a.Result.Kind == schemas.ResultList && ca.Iterates != "" {
-					n := limitOf(x, a)
+					n := a.MaxListSize(x)
 					step := fmt.Sprintf("%s(limit %d) × %s", a.DisplayName(), n, ca.DisplayName())
 					if via != "" {
 						step = via + " › " + step
@@ -87,20 +87,4 @@ func (p *Plan) Counts(cat *schemas.Catalog) []Count {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ActionType < out[j].ActionType })
 	return out
-}
-
-// limitOf is how many items a list action returns at most: its limit
-// parameter, else the catalog's default, else its maximum, else 100.
-func limitOf(step map[string]any, a *schemas.Action) int {
-	if f, ok := step["limit"].(float64); ok && f >= 0 {
-		return int(f)
-	}
-	if p, ok := a.Param("limit"); ok {
-		for _, k := range []string{"default", "maximum"} {
-			if f, ok := p.Schema[k].(float64); ok {
-				return int(f)
-			}
-		}
-	}
-	return 100
 }
