@@ -12,11 +12,8 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/checker"
-	"github.com/expr-lang/expr/compiler"
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
-	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
 
@@ -236,7 +233,14 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 		}
 	}()
 	col := &refCollector{letAt: -1, disabledAt: -1}
-	prog, err := e.compileWith(src, e.configFor(sc))
+	cfg := e.configFor(sc)
+	// Count the work as it runs (see budgetPatch); only a tree that
+	// changed needs typing again, for the calls the patch added.
+	prog, err := compileStages(src, cfg, func(n *ast.Node) bool {
+		patch := &budgetPatch{}
+		ast.Walk(n, patch)
+		return patch.changed
+	})
 	if prog != nil {
 		node := prog.Node()
 		ast.Walk(&node, col)
@@ -251,7 +255,7 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 		return c
 	}
 	if err != nil {
-		c.err = classify(err, sc)
+		c.err = classify(src, err, sc, cfg)
 		return c
 	}
 	c.prog, c.refs, c.envAt = prog, col.result(), col.envAt
@@ -269,9 +273,10 @@ func (e *engine) configFor(sc *scope) *conf.Config {
 		// What does not depend on the scope (builtins, lwf's functions,
 		// limits) is set up once; each scope copies it and adds its types.
 		base := conf.CreateNew()
-		for _, op := range append([]expr.Option{expr.MaxNodes(maxExprNodes)}, e.functions()...) {
+		for _, op := range e.functions() {
 			op(base)
 		}
+		noNodeLimit(base)
 		for name := range base.Disabled {
 			delete(base.Builtins, name)
 		}
@@ -283,33 +288,6 @@ func (e *engine) configFor(sc *scope) *conf.Config {
 	cfg.Check()
 	e.configs[sig] = &cfg
 	return &cfg
-}
-
-// compileWith is expr.Compile with a configuration built beforehand.
-func (e *engine) compileWith(src string, cfg *conf.Config) (*vm.Program, error) {
-	tree, err := checker.ParseCheck(src, cfg)
-	if err != nil {
-		return nil, err
-	}
-	// Count the work as it runs (see budgetPatch); only a tree that
-	// changed needs typing again, for the calls the patch added.
-	patch := &budgetPatch{}
-	ast.Walk(&tree.Node, patch)
-	if patch.changed {
-		if _, err := checker.Check(tree, cfg); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Optimize {
-		if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
-			var fe *file.Error
-			if errors.As(err, &fe) {
-				return nil, fe.Bind(tree.Source)
-			}
-			return nil, err
-		}
-	}
-	return compiler.Compile(tree, cfg)
 }
 
 // eval evaluates src in sc. A result that depends on a value nobody gave
@@ -385,57 +363,13 @@ func runtimeError(err error) *exprError {
 		msg, off = fe.Message, fe.From
 	}
 	code := diag.CodeExprRuntime
+	// expr's VM stops at its memory budget by panicking with a plain
+	// string, which it turns into an error: no type tells it apart, so
+	// its text does.
 	if strings.Contains(msg, "memory budget") {
 		code, msg = diag.CodeExprLimit, "expression uses too much memory"
 	}
 	return &exprError{code: code, msg: lowerFirst(msg), offset: off}
-}
-
-// classify turns an expr compile error into a diagnostic code and message.
-func classify(err error, sc *scope) *exprError {
-	var fe *file.Error
-	if !errors.As(err, &fe) {
-		return &exprError{code: diag.CodeExprSyntax, msg: lowerFirst(err.Error())}
-	}
-	msg := fe.Message
-	ee := &exprError{code: diag.CodeExprType, msg: lowerFirst(msg), offset: fe.From}
-	switch {
-	case strings.HasPrefix(msg, "unknown name "):
-		ee.code = diag.CodeExprUndefined
-		name := strings.TrimPrefix(msg, "unknown name ")
-		ee.msg = fmt.Sprintf("undefined name %q", name)
-		if n := diag.Nearest(name, sc.names()); n != "" {
-			ee.hint = fmt.Sprintf("did you mean %q?", n)
-		} else {
-			ee.hint = "known names: " + strings.Join(sc.names(), ", ")
-		}
-	case strings.HasPrefix(msg, "unknown field "), strings.Contains(msg, "has no field "):
-		ee.code = diag.CodeExprUndefined
-		field := msg[strings.LastIndex(msg, " ")+1:]
-		ee.msg = fmt.Sprintf("undefined field %q", field)
-		if n := diag.Nearest(field, sc.fieldsNear(field)); n != "" {
-			ee.hint = fmt.Sprintf("did you mean %q?", n)
-		}
-	case strings.Contains(msg, "exceeds maximum allowed nodes"), strings.Contains(msg, "max nodes"):
-		ee.code = diag.CodeExprLimit
-		ee.msg = fmt.Sprintf("expression is too complex (more than %d nodes)", maxExprNodes)
-	case strings.HasPrefix(msg, "invalid operation"), strings.Contains(msg, "mismatched types"),
-		strings.HasPrefix(msg, "cannot use"), strings.Contains(msg, "arguments"), strings.Contains(msg, "not callable"):
-		ee.code = diag.CodeExprType
-	case strings.HasPrefix(msg, "unexpected"), strings.Contains(msg, "literal not terminated"),
-		strings.Contains(msg, "unrecognized character"), strings.Contains(msg, "expected"),
-		strings.Contains(msg, "invalid char"), strings.Contains(msg, "escape"):
-		ee.code = diag.CodeExprSyntax
-	}
-	if ee.code == diag.CodeExprUndefined && strings.HasPrefix(ee.msg, "undefined name ") {
-		for _, b := range disabledBuiltins {
-			if ee.msg == fmt.Sprintf("undefined name %q", b) && b != "now" {
-				ee.msg = fmt.Sprintf("function %q is not available in lwf expressions", b)
-				ee.hint = "it could allocate without bound"
-			}
-		}
-	}
-	return ee
 }
 
 // names lists the top-level names of the scope, for hints.
