@@ -101,7 +101,7 @@ func (c *compilation) locate(tree any, ptr string) (step *stepSrc, key, val *dsl
 				if src.then != nil {
 					key, val = src.then.Key, src.then.Value
 				}
-				cur = x.vals["then"]
+				cur = x.Value("then")
 			case "actionType":
 				val = src.action
 				return step, key, val

@@ -306,7 +306,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			exact := false
 			if !c.opts.Symbolic && size <= 16*schemas.MaxBodyBytes {
 				// Small enough to encode: give the exact size.
-				if b, err := marshalValue(tree); err == nil {
+				if b, err := encodePayload(tree); err == nil {
 					size, exact = len(b), true
 				}
 			}
@@ -320,7 +320,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 		if c.opts.Symbolic {
 			continue // placeholders cannot be sent
 		}
-		b, err := marshalValue(tree)
+		b, err := encodePayload(tree)
 		if err != nil {
 			c.errorAt(top.workflow, diag.CodeParamValue, fmt.Sprintf("cannot encode the workflow: %v", err), "")
 			continue

@@ -100,9 +100,9 @@ func (c *compilation) evalVars(n *dsl.Node) {
 func exprValue(v any) any {
 	switch x := v.(type) {
 	case *object:
-		m := make(map[string]any, len(x.keys))
-		for _, k := range x.keys {
-			m[k] = exprValue(x.vals[k])
+		m := make(map[string]any, x.Len())
+		for _, k := range x.Keys() {
+			m[k] = exprValue(x.Value(k))
 		}
 		return m
 	case []any:
@@ -321,7 +321,7 @@ func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	samples := len(c.samples)
 	o := c.lowerStep(n, sc, parent)
-	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.vals["actionType"]))) || c.emptied[o] {
+	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.Value("actionType")))) || c.emptied[o] {
 		c.samples = c.samples[:samples] // what is not sent is no sample of it
 		return nil
 	}
@@ -344,15 +344,15 @@ func (c *compilation) spreadParams(o *object, src *stepSrc, pp *dsl.Pair, sc *sc
 			c.errorAt(pp.Value, diag.CodeExprType, fmt.Sprintf("params: needs a mapping, got %s", m.Type), "")
 		}
 	case *object:
-		for _, k := range m.keys {
-			if _, set := o.get(k); !set && m.vals[k] != nil {
-				o.set(k, m.vals[k])
+		for _, k := range m.Keys() {
+			if _, set := o.Get(k); !set && m.Value(k) != nil {
+				o.Set(k, m.Value(k))
 			}
 		}
 	case map[string]any:
 		for _, k := range sortedKeys(m) {
-			if _, set := o.get(k); !set && m[k] != nil {
-				o.set(k, m[k])
+			if _, set := o.Get(k); !set && m[k] != nil {
+				o.Set(k, m[k])
 			}
 		}
 	default:
@@ -371,22 +371,22 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	switch {
 	case ap == nil:
 		c.errorAt(n, diag.CodeMissingField, "the step has no action:", "every step needs action: (or uses:)")
-		o.set("actionType", schemas.Unknown{Type: "string"})
+		o.Set("actionType", schemas.Unknown{Type: "string"})
 	case ap.Value.Kind != dsl.ScalarNode || ap.Value.Tag != "!!str" || ap.Value.Value == "":
 		c.errorAt(ap.Value, diag.CodeFieldType, "action: must be an action name such as searchPeople or nv.searchPeople", "")
-		o.set("actionType", schemas.Unknown{Type: "string"})
+		o.Set("actionType", schemas.Unknown{Type: "string"})
 	case findSegments(ap.Value.Value) != nil:
 		c.errorAt(ap.Value, diag.CodeFieldValue, "action: must be written out; expressions are not allowed here", "use if: to choose between steps")
-		o.set("actionType", schemas.Unknown{Type: "string"})
+		o.Set("actionType", schemas.Unknown{Type: "string"})
 	default:
 		src.action = ap.Value
 		full := schemas.FullName(ap.Value.Value)
-		o.set("actionType", full)
+		o.Set("actionType", full)
 		action = c.cat.Lookup(full)
 	}
 	if lp := n.Lookup("label"); lp != nil {
 		v, _ := c.lowerValue(lp.Value, sc)
-		o.set("label", v)
+		o.Set("label", v)
 	}
 	for _, p := range n.Pairs {
 		k := p.Key.Value
@@ -401,7 +401,7 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 		if v == nil && p.Value.Tag != "!!null" {
 			continue // an expression that gave null: the parameter is left out
 		}
-		o.set(k, v)
+		o.Set(k, v)
 		c.sample(o, k, p.Value, v)
 	}
 	if vp := n.Lookup("variants"); vp != nil {
@@ -412,8 +412,8 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	if action != nil {
 		for _, k := range sortedKeys(action.Fills()) {
-			if _, given := o.get(k); !given {
-				o.set(k, action.Fills()[k])
+			if _, given := o.Get(k); !given {
+				o.Set(k, action.Fills()[k])
 			}
 		}
 	}
@@ -430,13 +430,13 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 		case tp.Value.Kind == dsl.MapNode && len(children) == 0:
 			// the one child step was dropped (if:): no then at all
 		case tp.Value.Kind == dsl.MapNode && len(children) == 1 && tp.Value.Get("forEach") == nil:
-			o.set("then", children[0])
+			o.Set("then", children[0])
 		default:
 			arr := make([]any, len(children))
 			for i, ch := range children {
 				arr[i] = ch
 			}
-			o.set("then", arr)
+			o.Set("then", arr)
 		}
 	}
 	return o

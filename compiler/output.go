@@ -150,7 +150,7 @@ func (c *compilation) outputFor(tree any) *Output {
 				}
 				sites = append(sites, site)
 			}
-			if t, ok := x.get("then"); ok {
+			if t, ok := x.Get("then"); ok {
 				walk(t, ptr+"/then")
 			}
 		}

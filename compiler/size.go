@@ -38,9 +38,9 @@ func jsonSizeAtLeast(v any) int {
 	case schemas.Unknown:
 		return 0 // not known yet (lwf validate), and may be left out
 	case *object:
-		n := 2 + max(len(x.keys)-1, 0)
-		for _, k := range x.keys {
-			n += len(k) + 3 + jsonSizeAtLeast(x.vals[k])
+		n := 2 + max(x.Len()-1, 0)
+		for _, k := range x.Keys() {
+			n += len(k) + 3 + jsonSizeAtLeast(x.Value(k))
 		}
 		return n
 	case []any:

@@ -82,9 +82,9 @@ func (t *taintRecord) addValue(v any) {
 			t.addValue(e)
 		}
 	case *object:
-		for _, k := range x.keys {
+		for _, k := range x.Keys() {
 			t.addText(k)
-			t.addValue(x.vals[k])
+			t.addValue(x.Value(k))
 		}
 	case nil, bool, schemas.Unknown:
 	default:

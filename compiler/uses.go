@@ -145,7 +145,7 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 	}
 	if lp := n.Lookup("label"); lp != nil && len(steps) == 1 {
 		v, _ := c.lowerValue(lp.Value, sc)
-		steps[0].setSecond("label", v)
+		steps[0].SetAt(1, "label", v)
 	}
 	c.diags = append(c.diags, sub.diags...)
 	// The callee's skips and samples are the caller's: they extend its

@@ -33,7 +33,7 @@ func (c *compilation) lowerValue(n *dsl.Node, sc *scope) (any, bool) {
 		ok := true
 		for _, p := range n.Pairs {
 			v, pOK := c.lowerValue(p.Value, sc)
-			o.set(p.Key.Value, v)
+			o.Set(p.Key.Value, v)
 			ok = ok && pOK
 		}
 		return o, ok
