@@ -103,10 +103,7 @@ func CompileFile(ctx context.Context, path string, opts Options) (*Plan, diag.Li
 // reading it; the read itself is bounded by the cap, whatever size the file
 // system reports.
 func readSource(path string, po dsl.Options) ([]byte, *diag.Diagnostic) {
-	limit := int64(po.MaxBytes)
-	if limit <= 0 {
-		limit = 1 << 20
-	}
+	limit := int64(po.FileLimit())
 	src, err := safefile.Read(path, limit, true)
 	if err == nil {
 		return src, nil

@@ -31,7 +31,7 @@ type inputFlags struct {
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.inputs, "input", "i", nil, "input value `name=value` or name=@file (.csv, .json, .yaml); repeatable")
 	cmd.Flags().StringVar(&f.inputsFile, "inputs-file", "", "JSON or YAML `file` with input values")
-	cmd.Flags().IntVar(&f.maxBytes, "max-bytes", 1<<20, "refuse workflow files larger than this many bytes")
+	cmd.Flags().IntVar(&f.maxBytes, "max-bytes", dsl.DefaultMaxBytes, "refuse workflow files larger than this many bytes")
 	cmd.Flags().StringArrayVar(&f.env, "env", nil, "allow workflow files to read only environment variable `NAME` (from their env: list); repeatable; --env '' allows none")
 }
 
