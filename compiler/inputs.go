@@ -149,7 +149,7 @@ func (c *compilation) declSchema(n *dsl.Node, name string, depth int) (map[strin
 // bindInputs gives every declared input its value (from the options, or
 // its default) and builds the expression scope.
 func (c *compilation) bindInputs(decls []*inputDecl) *scope {
-	given := c.givenInputs(decls)
+	given, refused := c.givenInputs(decls)
 	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
 	if c.opts.Symbolic {
 		sc.unknown["env"] = true // lwf validate reads no environment
@@ -161,6 +161,11 @@ func (c *compilation) bindInputs(decls []*inputDecl) *scope {
 		switch {
 		case ok:
 			inValues[d.name] = v
+		case refused[d.name]:
+			// Its value was reported as wrong where it was read: the
+			// input is not missing, and its default must not stand in.
+			sc.unknown["inputs."+d.name] = true
+			inValues[d.name] = nil
 		case d.hasDef:
 			inValues[d.name] = d.def
 		case c.opts.Symbolic || !d.required:
