@@ -192,9 +192,13 @@ type compilation struct {
 
 	// forEach: the loops being expanded (innermost last), and where each
 	// CSV input's rows are in its file, to name rows in diagnostics.
-	loops    []loopInfo
-	csvLines map[string][]int
-	csvFile  map[string]string
+	loops     []loopInfo
+	csvLines  map[string][]int
+	csvFile   map[string]string
+	csvHeader map[string][]string
+	// columnsReported are the places a missing CSV column was reported
+	// at: once each, not once per row.
+	columnsReported map[columnUse]bool
 
 	// Campaign bookkeeping for lwf plan.
 	variants map[*object][]Variant
@@ -209,8 +213,9 @@ type compilation struct {
 
 // loopInfo is one forEach iteration being expanded.
 type loopInfo struct {
-	as    string // the item's name
-	label string // "leads.csv line 4" or "lead #2"
+	as     string // the item's name
+	label  string // "leads.csv line 4" or "lead #2"
+	source string // the input the loop runs over (inputs.NAME), or ""
 }
 
 // iterLabel names the current iterations, innermost last.
@@ -248,8 +253,9 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	}
 	return &compilation{file: file, opts: opts, cat: cat, engine: newEngine(now, getenv),
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
-		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{},
-		exp: &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
+		csvLines: map[string][]int{}, csvFile: map[string]string{}, csvHeader: map[string][]string{}, columnsReported: map[columnUse]bool{},
+		variants: map[*object][]Variant{},
+		exp:      &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
 }
 
 // errorAt records an error diagnostic at node n.

@@ -179,7 +179,7 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		} else if lines := c.csvLines[source]; i < len(lines) {
 			label = fmt.Sprintf("%s line %d", filepath.Base(c.csvFile[source]), lines[i])
 		}
-		c.loops = append(c.loops, loopInfo{as: asName, label: label})
+		c.loops = append(c.loops, loopInfo{as: asName, label: label, source: source})
 		out = append(out, c.expandOne(n, inner, parent)...)
 		c.loops = c.loops[:len(c.loops)-1]
 		if c.exp.over {

@@ -307,7 +307,7 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 	if rows == nil {
 		rows = []any{}
 	}
-	c.csvLines[d.name], c.csvFile[d.name] = rowLines, path
+	c.csvLines[d.name], c.csvFile[d.name], c.csvHeader[d.name] = rowLines, path, header
 	return rows, true
 }
 

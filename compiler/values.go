@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -171,7 +172,13 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 			if prop == "" {
 				continue
 			}
-			if v, has := item[prop]; has && v != nil && v != "" {
+			v, has := item[prop]
+			if has && v != nil && v != "" {
+				continue
+			}
+			if header := c.csvHeader[l.source]; !has && header != nil {
+				ok = false
+				c.missingColumn(n, sg, src, l, prop, header)
 				continue
 			}
 			e := &exprError{code: diag.CodeInputValue, msg: fmt.Sprintf("%s.%s is empty (%s)", l.as, prop, l.label),
@@ -184,6 +191,32 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 		}
 	}
 	return ok
+}
+
+// columnUse is a place that reads a column of an input.
+type columnUse struct {
+	at            *dsl.Node
+	input, column string
+}
+
+// missingColumn reports an expression that reads a column the CSV file's
+// header does not have — once per place, not once per row. A typo there
+// must not pass as an empty cell: a default would stand in on every row.
+func (c *compilation) missingColumn(n *dsl.Node, sg segment, src string, l loopInfo, prop string, header []string) {
+	key := columnUse{n, l.source, prop}
+	if c.columnsReported[key] {
+		return
+	}
+	c.columnsReported[key] = true
+	e := &exprError{code: diag.CodeExprUndefined, offset: -1,
+		msg: fmt.Sprintf("%s.%s: %s has no column %q; its header is %s", l.as, prop, filepath.Base(c.csvFile[l.source]), prop, strings.Join(header, ","))}
+	if near := diag.Nearest(prop, header); near != "" {
+		e.hint = fmt.Sprintf("did you mean %q? rename the column or the field", near)
+	}
+	if i := strings.Index(src, l.as+"."+prop); i >= 0 {
+		e.offset = utf8.RuneCountInString(src[:i])
+	}
+	c.exprErrorAt(n, sg, e)
 }
 
 // exprErrorAt reports an expression problem at its character in the file.
