@@ -298,7 +298,9 @@ func (c *compilation) loopNames(n *dsl.Node) (string, string) {
 // step with uses: may inline several.
 func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
 	if p := n.Lookup("if"); p != nil {
-		v, ok := c.lowerValue(p.Value, sc)
+		cond := *sc
+		cond.condition = true
+		v, ok := c.lowerValue(p.Value, &cond)
 		if !ok {
 			return nil
 		}

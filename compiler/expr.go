@@ -46,6 +46,9 @@ type scope struct {
 	// without a default): a parameter made only of them may be left out.
 	optional map[string]bool
 	sig      string // cached signature(); cleared when types change
+	// condition is set while an if: is evaluated: the fields of a loop's
+	// item it reads are tested, not sent (see checkColumns).
+	condition bool
 }
 
 func (s *scope) child() *scope {
@@ -139,6 +142,21 @@ type compiled struct {
 	// envAt is where each env.NAME is read ("" for env used whole), in
 	// runes from the start of the expression.
 	envAt map[string]int
+	// uses caches fieldUses per loop item name.
+	uses map[string]map[string]useKind
+}
+
+// fieldUses returns how the expression uses the fields of item (see
+// fieldUses), computed once.
+func (c *compiled) fieldUses(src, item string) map[string]useKind {
+	if u, ok := c.uses[item]; ok {
+		return u
+	}
+	if c.uses == nil {
+		c.uses = map[string]map[string]useKind{}
+	}
+	c.uses[item] = fieldUses(src, item)
+	return c.uses[item]
 }
 
 func newEngine(now func() time.Time, getenv func(string) string) *engine {

@@ -151,11 +151,14 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 }
 
 // checkColumns reports fields of a forEach item (a CSV row, say) that an
-// expression uses but the item lacks or leaves empty — unless the
-// expression gives a default with ??. It returns false when it reported.
+// expression uses but the item lacks, or leaves empty where the value is
+// sent. A field given a default with ?? is not checked; one the
+// expression only tests (lead.company != "", len(lead.note) > 0, the
+// condition of ?:, anything in if:) may be empty, but must exist. It
+// returns false when it reported.
 func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 	src := n.Value[sg.inner:sg.innerEnd]
-	if len(c.loops) == 0 || strings.Contains(src, "??") {
+	if len(c.loops) == 0 {
 		return true
 	}
 	comp := c.engine.compile(src, sc)
@@ -168,8 +171,13 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 		if !isMap {
 			continue
 		}
-		for _, prop := range sortedKeys(comp.refs[l.as]) {
-			if prop == "" {
+		uses := comp.fieldUses(src, l.as)
+		for _, prop := range sortedKeys(uses) {
+			use := uses[prop]
+			if sc.condition {
+				use = min(use, useTested)
+			}
+			if use == useDefaulted {
 				continue
 			}
 			v, has := item[prop]
@@ -179,6 +187,9 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 			if header := c.csvHeader[l.source]; !has && header != nil {
 				ok = false
 				c.missingColumn(n, sg, src, l, prop, header)
+				continue
+			}
+			if use == useTested {
 				continue
 			}
 			e := &exprError{code: diag.CodeInputValue, msg: fmt.Sprintf("%s.%s is empty (%s)", l.as, prop, l.label),
