@@ -317,7 +317,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			oversized = true
 			continue
 		}
-		for _, p := range c.cat.CheckWorkflow(plain(tree)) {
+		for _, p := range c.cat.CheckWorkflowWith(plain(tree), schemas.CheckOptions{URLs: true}) {
 			c.report(tree, p)
 		}
 		if c.opts.Symbolic {

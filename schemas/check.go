@@ -11,17 +11,29 @@ import (
 // root array of them, as sent in the body of POST /workflows — against the
 // catalog: known action types, parameters, root rules and parent/child
 // rules. It returns every problem found, in document order.
-func (c *Catalog) CheckWorkflow(doc any) []Problem {
+func (c *Catalog) CheckWorkflow(doc any) []Problem { return c.CheckWorkflowWith(doc, CheckOptions{}) }
+
+// CheckOptions adds checks to CheckWorkflowWith.
+type CheckOptions struct {
+	// URLs checks that each parameter taking a LinkedIn URL (x-lwf-url)
+	// is given one of its kind: a person's, a company's, a post's, a
+	// job's. The API accepts any string there and fails when it runs;
+	// the compiler checks before.
+	URLs bool
+}
+
+// CheckWorkflowWith is CheckWorkflow with the checks of o added.
+func (c *Catalog) CheckWorkflowWith(doc any, o CheckOptions) []Problem {
 	var ps []Problem
 	switch d := doc.(type) {
 	case map[string]any:
-		ps = c.checkStep(nil, "", d, nil, false)
+		ps = c.checkStep(nil, "", d, nil, false, o)
 	case []any:
 		if len(d) == 0 {
 			return []Problem{{Pointer: "", At: AtValue, Code: string(diag.CodeInvalidRoot), Message: "the workflow is an empty list of actions"}}
 		}
 		for i, item := range d {
-			ps = append(ps, c.checkNode(pointerIndex("", i), item, nil, false)...)
+			ps = append(ps, c.checkNode(pointerIndex("", i), item, nil, false, o)...)
 		}
 	default:
 		return []Problem{{Pointer: "", At: AtValue, Code: string(diag.CodeInvalidRoot), Message: "a workflow must be an action object or a list of action objects"}}
@@ -29,17 +41,17 @@ func (c *Catalog) CheckWorkflow(doc any) []Problem {
 	return ps
 }
 
-func (c *Catalog) checkNode(ptr string, node any, parent *Action, parentUnknown bool) []Problem {
+func (c *Catalog) checkNode(ptr string, node any, parent *Action, parentUnknown bool, o CheckOptions) []Problem {
 	m, ok := node.(map[string]any)
 	if !ok {
 		return []Problem{{Pointer: ptr, At: AtValue, Code: string(diag.CodeParamType), Message: fmt.Sprintf("an action must be an object, got %s", article(jsonTypeOf(node)))}}
 	}
-	return c.checkStep(nil, ptr, m, parent, parentUnknown)
+	return c.checkStep(nil, ptr, m, parent, parentUnknown, o)
 }
 
 // checkStep checks one action object. parentUnknown says the parent's
 // type is not known, so placement rules cannot be applied.
-func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, parent *Action, parentUnknown bool) []Problem {
+func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, parent *Action, parentUnknown bool, o CheckOptions) []Problem {
 	name, ok := step["actionType"].(string)
 	var a *Action
 	unknownType, assumed := false, false
@@ -87,6 +99,9 @@ func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, paren
 			}
 		}
 		ps = append(ps, a.CheckParams(ptr, params)...)
+		if o.URLs {
+			ps = append(ps, c.checkURLs(ptr, a, params)...)
+		}
 	}
 	then, has := step["then"]
 	if !has {
@@ -101,10 +116,10 @@ func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, paren
 	}
 	switch t := then.(type) {
 	case map[string]any:
-		ps = c.checkStep(ps, tptr, t, a, unknownType)
+		ps = c.checkStep(ps, tptr, t, a, unknownType, o)
 	case []any:
 		for i, item := range t {
-			ps = append(ps, c.checkNode(pointerIndex(tptr, i), item, a, unknownType)...)
+			ps = append(ps, c.checkNode(pointerIndex(tptr, i), item, a, unknownType, o)...)
 		}
 	default:
 		ps = append(ps, Problem{Pointer: tptr, At: AtValue, Code: string(diag.CodeParamType), Message: "then must be an action or a list of actions"})
