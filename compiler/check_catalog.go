@@ -14,7 +14,20 @@ import (
 // it is about: a step problem at the step's action name, an unknown or
 // forbidden parameter at its key, a wrong value at the value.
 func (c *compilation) report(tree any, p schemas.Problem) {
+	before := len(c.diags)
+	defer func() {
+		for i := before; i < len(c.diags); i++ {
+			c.diags[i].Severity = p.Severity
+		}
+	}()
 	step, key, val := c.locate(tree, p.Pointer)
+	if p.Severity == diag.Warning && val != nil {
+		// A warning is given once for a place, not once per forEach item.
+		if c.warned[val] {
+			return
+		}
+		c.warned[val] = true
+	}
 	if step != nil && step.iter != "" {
 		// A step repeated by forEach: say which item broke the rule.
 		p.Message += " (" + step.iter + ")"

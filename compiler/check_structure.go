@@ -6,11 +6,13 @@ import (
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
 	"github.com/lwf-dev/lwf/lang"
+	"github.com/lwf-dev/lwf/schemas"
 )
 
 // topLevel holds the file's own fields once checked.
 type topLevel struct {
 	name, description string
+	account           schemas.Account
 	inputs, vars      *dsl.Node
 	env               *dsl.Node
 	limits            *dsl.Node
@@ -44,6 +46,8 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 			}
 		case lang.FieldDescription:
 			t.description, _ = c.plainString(p.Value, "description")
+		case lang.FieldAccount:
+			t.account = c.accountField(p.Value)
 		case lang.FieldEnv:
 			t.env = p.Value
 		case lang.FieldInputs:
@@ -73,6 +77,27 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 		}
 	}
 	return t
+}
+
+// accountField reads account: {premium: true|false}.
+func (c *compilation) accountField(n *dsl.Node) schemas.Account {
+	if c.mapping(n, lang.FieldAccount) == nil {
+		return schemas.AccountUnknown
+	}
+	acct := schemas.AccountUnknown
+	for _, p := range n.Pairs {
+		if p.Key.Value != lang.KeyPremium {
+			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q in account", p.Key.Value), suggest(p.Key.Value, lang.AccountKeys()))
+			continue
+		}
+		if p.Value.Kind != dsl.ScalarNode || p.Value.Tag != "!!bool" {
+			c.errorAt(p.Value, diag.CodeFieldType, "account.premium must be true or false", "")
+			continue
+		}
+		premium := p.Value.Value == "true"
+		acct = schemas.AccountOf(&premium)
+	}
+	return acct
 }
 
 // plainString reads a scalar string field that takes no expressions.

@@ -52,6 +52,11 @@ type Options struct {
 	Catalog *schemas.Catalog
 	// Parse bounds the YAML parser (size, depth, aliases).
 	Parse dsl.Options
+	// Account is what the account the workflow runs on is known to be
+	// (from the profile): some limits depend on it. The file's account:
+	// may say too; when the two differ, the free account's limits hold.
+	// Unknown checks Premium's limits and warns past a free account's.
+	Account schemas.Account
 	// Skip, when set, is asked about every write action that forEach makes
 	// for a person: true leaves the action out (the person was contacted
 	// before, or is suppressed), with the reason recorded in Plan.Skipped.
@@ -72,6 +77,9 @@ type Plan struct {
 	Inputs map[string]any
 	// Limits are the file's limits: per category and period.
 	Limits []schemas.Limit
+	// Account is the account type the plan was checked for: the file's
+	// account: and Options.Account together.
+	Account schemas.Account
 	// Skipped lists the actions Options.Skip left out.
 	Skipped []Skipped
 	// Variants records, per action with variants:, which version it got.
@@ -209,6 +217,8 @@ type compilation struct {
 	// its person; emptied marks steps whose every child was skipped.
 	persons []string
 	emptied map[*object]bool
+	// warned are the values a catalog warning was given for.
+	warned map[*dsl.Node]bool
 }
 
 // loopInfo is one forEach iteration being expanded.
@@ -255,7 +265,7 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
 		csvLines: map[string][]int{}, csvFile: map[string]string{}, csvHeader: map[string][]string{}, columnsReported: map[columnUse]bool{},
 		variants: map[*object][]Variant{},
-		exp:      &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
+		warned:   map[*dsl.Node]bool{}, exp: &expansion{max: opts.MaxActions}, ctx: context.Background()}, nil
 }
 
 // errorAt records an error diagnostic at node n.
@@ -275,7 +285,8 @@ func (c *compilation) redact(d diag.Diagnostic, n *dsl.Node) diag.Diagnostic {
 func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	top := c.structure(root)
 	c.env = c.declareEnv(top.env)
-	plan := &Plan{File: c.file, Name: top.name, Description: top.description, Limits: sortedLimits(c.limitsField(top.limits))}
+	plan := &Plan{File: c.file, Name: top.name, Description: top.description, Limits: sortedLimits(c.limitsField(top.limits)),
+		Account: schemas.Stricter(top.account, c.opts.Account)}
 	c.inputs = c.declareInputs(top.inputs)
 	c.scope = c.bindInputs(c.inputs)
 	c.evalVars(top.vars)
@@ -317,7 +328,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			oversized = true
 			continue
 		}
-		for _, p := range c.cat.CheckWorkflowWith(plain(tree), schemas.CheckOptions{URLs: true}) {
+		for _, p := range c.cat.CheckWorkflowWith(plain(tree), schemas.CheckOptions{URLs: true, Account: &plan.Account}) {
 			c.report(tree, p)
 		}
 		if c.opts.Symbolic {

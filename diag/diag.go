@@ -62,16 +62,21 @@ type Diagnostic struct {
 	Path string `json:"path,omitempty"`
 }
 
-// String renders the plain form "file:line:col: message [code]".
+// String renders the plain form "file:line:col: message [code]"; the
+// message of a warning or a note starts with "warning: " or "info: ".
 func (d Diagnostic) String() string {
 	loc := d.File
 	if d.Line > 0 {
 		loc = fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Column)
 	}
-	if loc == "" {
-		return fmt.Sprintf("%s [%s]", d.Message, d.Code)
+	msg := d.Message
+	if d.Severity != Error {
+		msg = d.Severity.String() + ": " + msg
 	}
-	return fmt.Sprintf("%s: %s [%s]", loc, d.Message, d.Code)
+	if loc == "" {
+		return fmt.Sprintf("%s [%s]", msg, d.Code)
+	}
+	return fmt.Sprintf("%s: %s [%s]", loc, msg, d.Code)
 }
 
 // Start returns the start position.

@@ -60,11 +60,11 @@ func colorize(d Diagnostic) string {
 	if d.Line > 0 {
 		loc = fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Column)
 	}
-	sev := "\x1b[31m"
+	sev, msg := "\x1b[31m", d.Message
 	if d.Severity != Error {
-		sev = "\x1b[33m"
+		sev, msg = "\x1b[33m", d.Severity.String()+": "+msg
 	}
-	return fmt.Sprintf("\x1b[1m%s:\x1b[0m %s%s\x1b[0m \x1b[90m[%s]\x1b[0m", loc, sev, d.Message, d.Code)
+	return fmt.Sprintf("\x1b[1m%s:\x1b[0m %s%s\x1b[0m \x1b[90m[%s]\x1b[0m", loc, sev, msg, d.Code)
 }
 
 // sourceLine returns line n (1-based) of src without its line ending.

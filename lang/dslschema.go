@@ -83,6 +83,14 @@ func DSLSchema(c *schemas.Catalog) ([]byte, error) {
 			FieldVersion:     map[string]any{"const": 1, "description": "The language version: 1."},
 			FieldName:        map[string]any{"type": "string", "pattern": NamePattern, "description": "The workflow's name: lower-case words joined by '-'."},
 			FieldDescription: map[string]any{"type": "string", "description": "What the workflow does, for people and for lwf workflows."},
+			FieldAccount: map[string]any{
+				"type":                 "object",
+				"description":          "The account the workflow runs on, for the limits that depend on its type.",
+				"additionalProperties": false,
+				"properties": map[string]any{
+					KeyPremium: map[string]any{"type": "boolean", "description": "Whether the account has LinkedIn Premium: a connection request's note may then be 300 characters long, not 200."},
+				},
+			},
 			FieldInputs: map[string]any{
 				"type":                 "object",
 				"description":          "Typed inputs, given with --input name=value, name=@file.csv, or a default.",

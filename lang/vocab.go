@@ -7,6 +7,7 @@ const (
 	FieldVersion     = "version"
 	FieldName        = "name"
 	FieldDescription = "description"
+	FieldAccount     = "account"
 	FieldEnv         = "env"
 	FieldInputs      = "inputs"
 	FieldVars        = "vars"
@@ -18,9 +19,16 @@ const (
 // FileFields returns the keys a workflow file may have, in canonical
 // order.
 func FileFields() []string {
-	return []string{FieldVersion, FieldName, FieldDescription, FieldEnv, FieldInputs, FieldVars,
+	return []string{FieldVersion, FieldName, FieldDescription, FieldAccount, FieldEnv, FieldInputs, FieldVars,
 		FieldLimits, FieldWorkflow, FieldOutput}
 }
+
+// KeyPremium is the key of account: — account: {premium: true} — that
+// says whether the account has LinkedIn Premium.
+const KeyPremium = "premium"
+
+// AccountKeys returns the keys of the file's account: mapping.
+func AccountKeys() []string { return []string{KeyPremium} }
 
 // RequiredFileFields returns the keys every workflow file must have.
 func RequiredFileFields() []string { return []string{FieldVersion, FieldName, FieldWorkflow} }

@@ -20,6 +20,9 @@ type CheckOptions struct {
 	// job's. The API accepts any string there and fails when it runs;
 	// the compiler checks before.
 	URLs bool
+	// Account applies the limits that depend on the account's type
+	// (x-lwf-freeMaxLength): without it, only the schema's (Premium's).
+	Account *Account
 }
 
 // CheckWorkflowWith is CheckWorkflow with the checks of o added.
@@ -101,6 +104,9 @@ func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, paren
 		ps = append(ps, a.CheckParams(ptr, params)...)
 		if o.URLs {
 			ps = append(ps, c.checkURLs(ptr, a, params)...)
+		}
+		if o.Account != nil {
+			ps = append(ps, checkAccount(ptr, a, params, *o.Account)...)
 		}
 	}
 	then, has := step["then"]

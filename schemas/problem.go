@@ -3,6 +3,8 @@ package schemas
 import (
 	"strconv"
 	"strings"
+
+	"github.com/lwf-dev/lwf/diag"
 )
 
 // Target says which part of a node a problem points at.
@@ -33,6 +35,9 @@ type Problem struct {
 	Code    string
 	Message string
 	Hint    string
+	// Severity is Error but for problems that may not be ones (a note
+	// past a free account's limit when the account's type is unknown).
+	Severity diag.Severity
 }
 
 // String renders "pointer: message" for logs and the sandbox's details.
