@@ -100,21 +100,7 @@ func (e Encoding) write(buf *bytes.Buffer, enc *json.Encoder, v any) error {
 			buf.WriteString("null")
 			return nil
 		}
-		buf.WriteByte('{')
-		for i, k := range x.keys {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := e.scalar(buf, enc, k); err != nil {
-				return err
-			}
-			buf.WriteByte(':')
-			if err := e.write(buf, enc, x.vals[k]); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-		return nil
+		return e.object(buf, enc, x.keys, func(k string) any { return x.vals[k] })
 	case []any:
 		if x == nil {
 			buf.WriteString("null")
@@ -141,21 +127,7 @@ func (e Encoding) write(buf *bytes.Buffer, enc *json.Encoder, v any) error {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		buf.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := e.scalar(buf, enc, k); err != nil {
-				return err
-			}
-			buf.WriteByte(':')
-			if err := e.write(buf, enc, x[k]); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-		return nil
+		return e.object(buf, enc, keys, func(k string) any { return x[k] })
 	case float64:
 		if e.Float != nil {
 			if b := e.Float(x); b != nil {
@@ -165,6 +137,25 @@ func (e Encoding) write(buf *bytes.Buffer, enc *json.Encoder, v any) error {
 		}
 	}
 	return e.scalar(buf, enc, v)
+}
+
+// object writes the keys, in this order, with their values.
+func (e Encoding) object(buf *bytes.Buffer, enc *json.Encoder, keys []string, value func(string) any) error {
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := e.scalar(buf, enc, k); err != nil {
+			return err
+		}
+		buf.WriteByte(':')
+		if err := e.write(buf, enc, value(k)); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
 }
 
 // scalar writes v with encoding/json, without the newline Encode adds.
