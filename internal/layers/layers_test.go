@@ -14,7 +14,7 @@ import (
 const module = "github.com/lwf-dev/lwf/"
 
 var (
-	layerRow = regexp.MustCompile("(?m)^\\| ([0-9]+) \\| (.*) \\|$")
+	layerRow = regexp.MustCompile(`(?m)^\| ([0-9]+) \| (.*) \|$`)
 	pkgName  = regexp.MustCompile("`([a-z/]+)`")
 	pathRow  = regexp.MustCompile("(?m)^\\| `([^`]+)` \\|")
 )
