@@ -103,7 +103,7 @@ func (c *compilation) variantsField(o *object, src *stepSrc, vp *dsl.Pair, sc *s
 	}
 	for _, p := range vp.Value.Pairs {
 		param := p.Key.Value
-		if _, set := o.get(param); set {
+		if _, set := o.Get(param); set {
 			c.errorAt(p.Key, diag.CodeFieldValue, fmt.Sprintf("%s is given both as a parameter and in variants:", param), "")
 			continue
 		}
@@ -127,9 +127,9 @@ func (c *compilation) variantsField(o *object, src *stepSrc, vp *dsl.Pair, sc *s
 		}
 		i := pickVariant(who, len(texts))
 		src.params[param] = &dsl.Pair{Key: p.Key, Value: p.Value.Items[i]}
-		o.set(param, texts[i])
+		o.Set(param, texts[i])
 		c.sample(o, param, p.Value.Items[i], texts[i])
-		c.variants[o] = append(c.variants[o], Variant{ActionType: fmt.Sprint(o.vals["actionType"]), Param: param,
+		c.variants[o] = append(c.variants[o], Variant{ActionType: fmt.Sprint(o.Value("actionType")), Param: param,
 			Index: i, Count: len(texts), PersonURL: c.personFor(o)})
 	}
 }
@@ -137,7 +137,7 @@ func (c *compilation) variantsField(o *object, src *stepSrc, vp *dsl.Pair, sc *s
 // personOf returns the person an action reaches, when its parameters say.
 func personOf(o *object) string {
 	for _, k := range []string{"personUrl", "personHashedUrl"} {
-		if s, ok := o.vals[k].(string); ok && s != "" {
+		if s, ok := o.Value(k).(string); ok && s != "" {
 			return s
 		}
 	}
@@ -148,7 +148,7 @@ func variantKey(o *object, iter string) string {
 	if p := personOf(o); p != "" {
 		return p
 	}
-	if l, ok := o.vals["label"].(string); ok && l != "" {
+	if l, ok := o.Value("label").(string); ok && l != "" {
 		return l
 	}
 	return iter
@@ -188,7 +188,7 @@ func (c *compilation) personFor(o *object) string {
 	if p := personOf(o); p != "" {
 		return p
 	}
-	if a := c.cat.Lookup(fmt.Sprint(o.vals["actionType"])); a != nil && a.Iterates != "" {
+	if a := c.cat.Lookup(fmt.Sprint(o.Value("actionType"))); a != nil && a.Iterates != "" {
 		return "" // each item of a doFor* is someone else
 	}
 	if n := len(c.persons); n > 0 {
@@ -212,7 +212,7 @@ func (c *compilation) sample(o *object, param string, n *dsl.Node, v any) {
 	if !ok || n.Kind != dsl.ScalarNode || findSegments(n.Value) == nil {
 		return
 	}
-	at := fmt.Sprint(o.vals["actionType"])
+	at := fmt.Sprint(o.Value("actionType"))
 	// Only message texts (notes, messages, subjects, comments): the
 	// parameters with a length limit of their own.
 	a := c.cat.Lookup(at)
@@ -252,7 +252,7 @@ func walkObjects(v any, ptr string, fn func(*object, string)) {
 		}
 	case *object:
 		fn(x, ptr)
-		if t, ok := x.get("then"); ok {
+		if t, ok := x.Get("then"); ok {
 			walkObjects(t, ptr+"/then", fn)
 		}
 	}

@@ -14,7 +14,20 @@ import (
 // it is about: a step problem at the step's action name, an unknown or
 // forbidden parameter at its key, a wrong value at the value.
 func (c *compilation) report(tree any, p schemas.Problem) {
+	before := len(c.diags)
+	defer func() {
+		for i := before; i < len(c.diags); i++ {
+			c.diags[i].Severity = p.Severity
+		}
+	}()
 	step, key, val := c.locate(tree, p.Pointer)
+	if p.Severity == diag.Warning && val != nil {
+		// A warning is given once for a place, not once per forEach item.
+		if c.warned[val] {
+			return
+		}
+		c.warned[val] = true
+	}
 	if step != nil && step.iter != "" {
 		// A step repeated by forEach: say which item broke the rule.
 		p.Message += " (" + step.iter + ")"
@@ -43,7 +56,7 @@ func (c *compilation) report(tree any, p schemas.Problem) {
 		}
 	}
 	if n == nil {
-		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, p.Code, p.Message).WithHint(p.Hint))
+		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, diag.Code(p.Code), p.Message).WithHint(p.Hint))
 		return
 	}
 	if step != nil && step.via != nil {
@@ -55,11 +68,11 @@ func (c *compilation) report(tree any, p schemas.Problem) {
 			hint = p.Hint + "; at " + where
 		}
 		v := step.via.node
-		d := c.redact(diag.New(step.via.file, v.Pos, p.Code, fmt.Sprintf("uses: %s: %s", v.Value, p.Message)).WithHint(hint), n)
+		d := c.redact(diag.New(step.via.file, v.Pos, diag.Code(p.Code), fmt.Sprintf("uses: %s: %s", v.Value, p.Message)).WithHint(hint), n)
 		c.diags = append(c.diags, d.WithEnd(v.End).WithPath(v.Path))
 		return
 	}
-	c.diags = append(c.diags, c.redact(diag.New(c.file, n.Pos, p.Code, p.Message).WithEnd(n.End).WithHint(p.Hint).WithPath(n.Path), n))
+	c.diags = append(c.diags, c.redact(diag.New(c.file, n.Pos, diag.Code(p.Code), p.Message).WithEnd(n.End).WithHint(p.Hint).WithPath(n.Path), n))
 }
 
 // locate follows a JSON pointer through the lowered tree and, inside a
@@ -101,7 +114,7 @@ func (c *compilation) locate(tree any, ptr string) (step *stepSrc, key, val *dsl
 				if src.then != nil {
 					key, val = src.then.Key, src.then.Value
 				}
-				cur = x.vals["then"]
+				cur = x.Value("then")
 			case "actionType":
 				val = src.action
 				return step, key, val

@@ -2,26 +2,23 @@ package compiler
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
+	"github.com/lwf-dev/lwf/schemas"
 )
 
 // topLevel holds the file's own fields once checked.
 type topLevel struct {
 	name, description string
+	account           schemas.Account
 	inputs, vars      *dsl.Node
 	env               *dsl.Node
 	limits            *dsl.Node
 	workflow          *dsl.Node
 	output            *dsl.Node
 }
-
-// fileFields are the keys a workflow file may have, in canonical order.
-var fileFields = []string{"version", "name", "description", "env", "inputs", "vars", "limits", "output", "workflow"}
-
-var namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // structure checks the file's top-level mapping.
 func (c *compilation) structure(root *dsl.Node) topLevel {
@@ -36,30 +33,32 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 	}
 	for _, p := range root.Pairs {
 		switch p.Key.Value {
-		case "version":
+		case lang.FieldVersion:
 			if p.Value.Kind != dsl.ScalarNode || p.Value.Tag != "!!int" || p.Value.Value != "1" {
 				c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("unsupported version %s: this lwf reads version 1", show(p.Value)), "write version: 1")
 			}
-		case "name":
+		case lang.FieldName:
 			if s, ok := c.plainString(p.Value, "name"); ok {
 				t.name = s
-				if !namePattern.MatchString(s) {
+				if !lang.IsName(s) {
 					c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("name %q must be lower-case words joined by '-'", s), "for example: ai-startup-outreach")
 				}
 			}
-		case "description":
+		case lang.FieldDescription:
 			t.description, _ = c.plainString(p.Value, "description")
-		case "env":
+		case lang.FieldAccount:
+			t.account = c.accountField(p.Value)
+		case lang.FieldEnv:
 			t.env = p.Value
-		case "inputs":
+		case lang.FieldInputs:
 			t.inputs = c.mapping(p.Value, "inputs")
-		case "vars":
+		case lang.FieldVars:
 			t.vars = c.mapping(p.Value, "vars")
-		case "limits":
+		case lang.FieldLimits:
 			t.limits = p.Value
-		case "output":
+		case lang.FieldOutput:
 			t.output = p.Value
-		case "workflow":
+		case lang.FieldWorkflow:
 			t.workflow = p.Value
 			if p.Value.Kind == dsl.ScalarNode {
 				c.errorAt(p.Value, diag.CodeFieldType, "workflow must be a step (a mapping with action:) or a list of steps", "")
@@ -69,15 +68,36 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 				t.workflow = nil
 			}
 		default:
-			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q", p.Key.Value), suggest(p.Key.Value, fileFields))
+			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q", p.Key.Value), suggest(p.Key.Value, lang.FileFields()))
 		}
 	}
-	for _, req := range []string{"version", "name", "workflow"} {
+	for _, req := range lang.RequiredFileFields() {
 		if root.Lookup(req) == nil {
 			c.errorAt(firstKey(root), diag.CodeMissingField, fmt.Sprintf("missing field %q", req), "")
 		}
 	}
 	return t
+}
+
+// accountField reads account: {premium: true|false}.
+func (c *compilation) accountField(n *dsl.Node) schemas.Account {
+	if c.mapping(n, lang.FieldAccount) == nil {
+		return schemas.AccountUnknown
+	}
+	acct := schemas.AccountUnknown
+	for _, p := range n.Pairs {
+		if p.Key.Value != lang.KeyPremium {
+			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q in account", p.Key.Value), suggest(p.Key.Value, lang.AccountKeys()))
+			continue
+		}
+		if p.Value.Kind != dsl.ScalarNode || p.Value.Tag != "!!bool" {
+			c.errorAt(p.Value, diag.CodeFieldType, "account.premium must be true or false", "")
+			continue
+		}
+		premium := p.Value.Value == "true"
+		acct = schemas.AccountOf(&premium)
+	}
+	return acct
 }
 
 // plainString reads a scalar string field that takes no expressions.

@@ -56,6 +56,11 @@ type Options struct {
 	Catalog *schemas.Catalog
 	// Parse bounds the YAML parser (size, depth, aliases).
 	Parse dsl.Options
+	// Account is what the account the workflow runs on is known to be
+	// (from the profile): some limits depend on it. The file's account:
+	// may say too; when the two differ, the free account's limits hold.
+	// Unknown checks Premium's limits and warns past a free account's.
+	Account schemas.Account
 	// Skip, when set, is asked about every write action that forEach makes
 	// for a person: true leaves the action out (the person was contacted
 	// before, or is suppressed), with the reason recorded in Plan.Skipped.
@@ -76,6 +81,9 @@ type Plan struct {
 	Inputs map[string]any
 	// Limits are the file's limits: per category and period.
 	Limits []schemas.Limit
+	// Account is the account type the plan was checked for: the file's
+	// account: and Options.Account together.
+	Account schemas.Account
 	// Skipped lists the actions Options.Skip left out.
 	Skipped []Skipped
 	// Variants records, per action with variants:, which version it got.
@@ -120,10 +128,7 @@ func CompileFile(ctx context.Context, path string, opts Options) (*Plan, diag.Li
 // reading it; the read itself is bounded by the cap, whatever size the file
 // system reports.
 func readSource(path string, po dsl.Options) ([]byte, *diag.Diagnostic) {
-	limit := int64(po.MaxBytes)
-	if limit <= 0 {
-		limit = 1 << 20
-	}
+	limit := int64(po.FileLimit())
 	src, err := safefile.Read(path, limit, true)
 	if err == nil {
 		return src, nil
@@ -212,9 +217,13 @@ type compilation struct {
 
 	// forEach: the loops being expanded (innermost last), and where each
 	// CSV input's rows are in its file, to name rows in diagnostics.
-	loops    []loopInfo
-	csvLines map[string][]int
-	csvFile  map[string]string
+	loops     []loopInfo
+	csvLines  map[string][]int
+	csvFile   map[string]string
+	csvHeader map[string][]string
+	// columnsReported are the places a missing CSV column was reported
+	// at: once each, not once per row.
+	columnsReported map[columnUse]bool
 
 	// Campaign bookkeeping for lwf plan.
 	variants map[*object][]Variant
@@ -225,6 +234,8 @@ type compilation struct {
 	// its person; emptied marks steps whose every child was skipped.
 	persons []string
 	emptied map[*object]bool
+	// warned are the values a catalog warning was given for.
+	warned map[*dsl.Node]bool
 
 	// Named loops (as: on a doFor*): what lwf runs itself.
 	stages *loopState
@@ -234,8 +245,9 @@ type compilation struct {
 
 // loopInfo is one forEach iteration being expanded.
 type loopInfo struct {
-	as    string // the item's name
-	label string // "leads.csv line 4" or "lead #2"
+	as     string // the item's name
+	label  string // "leads.csv line 4" or "lead #2"
+	source string // the input the loop runs over (inputs.NAME), or ""
 }
 
 // iterLabel names the current iterations, innermost last.
@@ -277,12 +289,13 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	}
 	return &compilation{file: file, opts: opts, cat: cat, engine: eng,
 		srcs: map[*object]*stepSrc{}, callees: map[string]*callee{}, outputs: map[*object]*outputSite{},
-		csvLines: map[string][]int{}, csvFile: map[string]string{}, variants: map[*object][]Variant{},
-		exp: &expansion{max: opts.MaxActions}, ctx: context.Background(), stages: newLoopState()}, nil
+		csvLines: map[string][]int{}, csvFile: map[string]string{}, csvHeader: map[string][]string{}, columnsReported: map[columnUse]bool{},
+		variants: map[*object][]Variant{},
+		warned:   map[*dsl.Node]bool{}, exp: &expansion{max: opts.MaxActions}, ctx: context.Background(), stages: newLoopState()}, nil
 }
 
 // errorAt records an error diagnostic at node n.
-func (c *compilation) errorAt(n *dsl.Node, code, msg, hint string) {
+func (c *compilation) errorAt(n *dsl.Node, code diag.Code, msg, hint string) {
 	if n == nil {
 		c.diags = append(c.diags, diag.New(c.file, diag.Pos{}, code, msg).WithHint(hint))
 		return
@@ -298,7 +311,8 @@ func (c *compilation) redact(d diag.Diagnostic, n *dsl.Node) diag.Diagnostic {
 func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	top := c.structure(root)
 	c.env = c.declareEnv(top.env)
-	plan := &Plan{File: c.file, Name: top.name, Description: top.description, Limits: sortedLimits(c.limitsField(top.limits))}
+	plan := &Plan{File: c.file, Name: top.name, Description: top.description, Limits: sortedLimits(c.limitsField(top.limits)),
+		Account: schemas.Stricter(top.account, c.opts.Account)}
 	c.inputs = c.declareInputs(top.inputs)
 	c.scope = c.bindInputs(c.inputs)
 	c.evalVars(top.vars)
@@ -332,7 +346,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			exact := false
 			if !c.opts.Symbolic && size <= 16*schemas.MaxBodyBytes {
 				// Small enough to encode: give the exact size.
-				if b, err := marshalValue(tree); err == nil {
+				if b, err := encodePayload(tree); err == nil {
 					size, exact = len(b), true
 				}
 			}
@@ -340,7 +354,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 			oversized = true
 			continue
 		}
-		for _, p := range c.cat.CheckWorkflow(plain(tree)) {
+		for _, p := range c.cat.CheckWorkflowWith(plain(tree), schemas.CheckOptions{URLs: true, Account: &plan.Account}) {
 			c.report(tree, p)
 		}
 		if c.opts.Symbolic {
@@ -348,7 +362,7 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 		}
 		full := tree
 		tree, points := c.stripLoops(tree, -1)
-		b, err := marshalValue(tree)
+		b, err := encodePayload(tree)
 		if err != nil {
 			c.errorAt(top.workflow, diag.CodeParamValue, fmt.Sprintf("cannot encode the workflow: %v", err), "")
 			continue

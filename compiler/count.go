@@ -156,7 +156,7 @@ func (p *Plan) walkActions(cat *schemas.Catalog, fn func(actionVisit)) {
 				ct, _ := cm["actionType"].(string)
 				ca := cat.Lookup(ct)
 				if a != nil && ca != nil && a.Result.Kind == schemas.ResultList && ca.Iterates != "" {
-					n := limitOf(x, a)
+					n := a.MaxListSize(x)
 					step := fmt.Sprintf("%s(limit %d) × %s", a.DisplayName(), n, ca.DisplayName())
 					if s.via != "" {
 						step = s.via + " › " + step
@@ -181,31 +181,4 @@ func (p *Plan) walkActions(cat *schemas.Catalog, fn func(actionVisit)) {
 			walk(doc, start)
 		}
 	}
-}
-
-// limitOf is how many items a list action returns at most: its limit
-// parameter, else the catalog's default, else its maximum, else 100.
-func limitOf(step map[string]any, a *schemas.Action) int {
-	switch n := step["limit"].(type) {
-	case float64:
-		if n >= 0 {
-			return int(n)
-		}
-	case int64:
-		if n >= 0 {
-			return int(n)
-		}
-	case int:
-		if n >= 0 {
-			return n
-		}
-	}
-	if p, ok := a.Param("limit"); ok {
-		for _, k := range []string{"default", "maximum"} {
-			if f, ok := p.Schema[k].(float64); ok {
-				return int(f)
-			}
-		}
-	}
-	return 100
 }

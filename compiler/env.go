@@ -7,6 +7,7 @@ import (
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
 )
 
 // Environment variables reach a workflow only through env.NAME, and only
@@ -52,7 +53,7 @@ func (c *compilation) declareEnv(n *dsl.Node) envList {
 	for _, it := range n.Items {
 		name := it.Value
 		switch {
-		case it.Kind != dsl.ScalarNode || it.Tag != "!!str" || !identPattern.MatchString(name):
+		case it.Kind != dsl.ScalarNode || it.Tag != "!!str" || !lang.IsIdent(name):
 			c.errorAt(it, diag.CodeFieldValue, fmt.Sprintf("env: %s is not a variable name (letters, digits, _)", show(it)), "")
 		case l.names[name]:
 			c.errorAt(it, diag.CodeFieldValue, fmt.Sprintf("env: %s is listed twice", name), "")

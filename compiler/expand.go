@@ -10,11 +10,9 @@ import (
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 )
-
-// stepKeywords are a step's own keys; every other key is a parameter.
-var stepKeywords = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "variants", "then"}
 
 // DefaultMaxActions bounds the actions one file may expand to, so that a
 // forEach over a huge list, nested forEach or a fan-out through uses: ends
@@ -75,7 +73,7 @@ func (c *compilation) evalVars(n *dsl.Node) {
 	c.scope.sig = ""
 	for _, p := range n.Pairs {
 		name := p.Key.Value
-		if !identPattern.MatchString(name) {
+		if !lang.IsIdent(name) {
 			c.errorAt(p.Key, diag.CodeFieldValue, fmt.Sprintf("var name %q must be an identifier (letters, digits, _)", name), "")
 			continue
 		}
@@ -102,9 +100,9 @@ func (c *compilation) evalVars(n *dsl.Node) {
 func exprValue(v any) any {
 	switch x := v.(type) {
 	case *object:
-		m := make(map[string]any, len(x.keys))
-		for _, k := range x.keys {
-			m[k] = exprValue(x.vals[k])
+		m := make(map[string]any, x.Len())
+		for _, k := range x.Keys() {
+			m[k] = exprValue(x.Value(k))
 		}
 		return m
 	case []any:
@@ -183,7 +181,7 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		} else if lines := c.csvLines[source]; i < len(lines) {
 			label = fmt.Sprintf("%s line %d", filepath.Base(c.csvFile[source]), lines[i])
 		}
-		c.loops = append(c.loops, loopInfo{as: asName, label: label})
+		c.loops = append(c.loops, loopInfo{as: asName, label: label, source: source})
 		out = append(out, c.expandOne(n, inner, parent)...)
 		c.loops = c.loops[:len(c.loops)-1]
 		if c.exp.over {
@@ -231,7 +229,7 @@ func (c *compilation) forEachSource(n *dsl.Node, sc *scope) string {
 		return ""
 	}
 	name, ok := strings.CutPrefix(strings.TrimSpace(n.Value[segs[0].inner:segs[0].innerEnd]), "inputs.")
-	if !ok || !identPattern.MatchString(name) {
+	if !ok || !lang.IsIdent(name) {
 		return ""
 	}
 	return name
@@ -284,7 +282,7 @@ func (c *compilation) loopNames(n *dsl.Node) (string, string) {
 		if p == nil {
 			continue
 		}
-		if p.Value.Kind != dsl.ScalarNode || !identPattern.MatchString(p.Value.Value) {
+		if p.Value.Kind != dsl.ScalarNode || !lang.IsIdent(p.Value.Value) {
 			c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("%s: must be an identifier", key), "")
 			continue
 		}
@@ -302,7 +300,9 @@ func (c *compilation) loopNames(n *dsl.Node) (string, string) {
 // step with uses: may inline several.
 func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
 	if p := n.Lookup("if"); p != nil {
-		v, ok := c.lowerValue(p.Value, sc)
+		cond := *sc
+		cond.condition = true
+		v, ok := c.lowerValue(p.Value, &cond)
 		if !ok {
 			return nil
 		}
@@ -325,7 +325,7 @@ func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	samples := len(c.samples)
 	o := c.lowerStep(n, sc, parent)
-	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.vals["actionType"]))) || c.emptied[o] {
+	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.Value("actionType")))) || c.emptied[o] {
 		c.samples = c.samples[:samples] // what is not sent is no sample of it
 		return nil
 	}
@@ -348,15 +348,15 @@ func (c *compilation) spreadParams(o *object, src *stepSrc, pp *dsl.Pair, sc *sc
 			c.errorAt(pp.Value, diag.CodeExprType, fmt.Sprintf("params: needs a mapping, got %s", m.Type), "")
 		}
 	case *object:
-		for _, k := range m.keys {
-			if _, set := o.get(k); !set && m.vals[k] != nil {
-				o.set(k, m.vals[k])
+		for _, k := range m.Keys() {
+			if _, set := o.Get(k); !set && m.Value(k) != nil {
+				o.Set(k, m.Value(k))
 			}
 		}
 	case map[string]any:
 		for _, k := range sortedKeys(m) {
-			if _, set := o.get(k); !set && m[k] != nil {
-				o.set(k, m[k])
+			if _, set := o.Get(k); !set && m[k] != nil {
+				o.Set(k, m[k])
 			}
 		}
 	default:
@@ -375,26 +375,26 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	switch {
 	case ap == nil:
 		c.errorAt(n, diag.CodeMissingField, "the step has no action:", "every step needs action: (or uses:)")
-		o.set("actionType", schemas.Unknown{Type: "string"})
+		o.Set("actionType", schemas.Unknown{Type: "string"})
 	case ap.Value.Kind != dsl.ScalarNode || ap.Value.Tag != "!!str" || ap.Value.Value == "":
 		c.errorAt(ap.Value, diag.CodeFieldType, "action: must be an action name such as searchPeople or nv.searchPeople", "")
-		o.set("actionType", schemas.Unknown{Type: "string"})
+		o.Set("actionType", schemas.Unknown{Type: "string"})
 	case findSegments(ap.Value.Value) != nil:
 		c.errorAt(ap.Value, diag.CodeFieldValue, "action: must be written out; expressions are not allowed here", "use if: to choose between steps")
-		o.set("actionType", schemas.Unknown{Type: "string"})
+		o.Set("actionType", schemas.Unknown{Type: "string"})
 	default:
 		src.action = ap.Value
 		full := schemas.FullName(ap.Value.Value)
-		o.set("actionType", full)
+		o.Set("actionType", full)
 		action = c.cat.Lookup(full)
 	}
 	if lp := n.Lookup("label"); lp != nil {
 		v, _ := c.lowerValue(lp.Value, sc)
-		o.set("label", v)
+		o.Set("label", v)
 	}
 	for _, p := range n.Pairs {
 		k := p.Key.Value
-		if contains(stepKeywords, k) {
+		if lang.IsStepKeyword(k) {
 			if k == "with" {
 				c.errorAt(p.Key, diag.CodeUnknownField, "with: belongs to a step with uses:", "")
 			}
@@ -405,7 +405,7 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 		if v == nil && p.Value.Tag != "!!null" {
 			continue // an expression that gave null: the parameter is left out
 		}
-		o.set(k, v)
+		o.Set(k, v)
 		c.sample(o, k, p.Value, v)
 	}
 	if vp := n.Lookup("variants"); vp != nil {
@@ -416,8 +416,8 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	if action != nil {
 		for _, k := range sortedKeys(action.Fills()) {
-			if _, given := o.get(k); !given {
-				o.set(k, action.Fills()[k])
+			if _, given := o.Get(k); !given {
+				o.Set(k, action.Fills()[k])
 			}
 		}
 	}
@@ -442,13 +442,13 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 		case tp.Value.Kind == dsl.MapNode && len(children) == 0:
 			// the one child step was dropped (if:): no then at all
 		case tp.Value.Kind == dsl.MapNode && len(children) == 1 && tp.Value.Get("forEach") == nil:
-			o.set("then", children[0])
+			o.Set("then", children[0])
 		default:
 			arr := make([]any, len(children))
 			for i, ch := range children {
 				arr[i] = ch
 			}
-			o.set("then", arr)
+			o.Set("then", arr)
 		}
 	}
 	return o

@@ -12,11 +12,8 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/checker"
-	"github.com/expr-lang/expr/compiler"
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
-	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
 
@@ -52,6 +49,9 @@ type scope struct {
 	// loops says which names are items of named loops, and which loop
 	// without a name the scope is under (see loopHint).
 	loops *loopScope
+	// condition is set while an if: is evaluated: the fields of a loop's
+	// item it reads are tested, not sent (see checkColumns).
+	condition bool
 }
 
 func (s *scope) child() *scope {
@@ -118,7 +118,7 @@ func typeKey(b *strings.Builder, t types.Type, depth int) {
 // exprError is an expression problem with the rune offset (within the
 // expression text) it happened at.
 type exprError struct {
-	code   string
+	code   diag.Code
 	msg    string
 	hint   string
 	offset int // runes from the start of the expression text
@@ -145,6 +145,21 @@ type compiled struct {
 	// envAt is where each env.NAME is read ("" for env used whole), in
 	// runes from the start of the expression.
 	envAt map[string]int
+	// uses caches fieldUses per loop item name.
+	uses map[string]map[string]useKind
+}
+
+// fieldUses returns how the expression uses the fields of item (see
+// fieldUses), computed once.
+func (c *compiled) fieldUses(src, item string) map[string]useKind {
+	if u, ok := c.uses[item]; ok {
+		return u
+	}
+	if c.uses == nil {
+		c.uses = map[string]map[string]useKind{}
+	}
+	c.uses[item] = fieldUses(src, item)
+	return c.uses[item]
 }
 
 func newEngine(now func() time.Time, getenv func(string) string) *engine {
@@ -239,7 +254,14 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 		}
 	}()
 	col := &refCollector{letAt: -1, disabledAt: -1}
-	prog, err := e.compileWith(src, e.configFor(sc))
+	cfg := e.configFor(sc)
+	// Count the work as it runs (see budgetPatch); only a tree that
+	// changed needs typing again, for the calls the patch added.
+	prog, err := compileStages(src, cfg, func(n *ast.Node) bool {
+		patch := &budgetPatch{}
+		ast.Walk(n, patch)
+		return patch.changed
+	})
 	if prog != nil {
 		node := prog.Node()
 		ast.Walk(&node, col)
@@ -254,7 +276,7 @@ func (e *engine) compileUncached(src string, sc *scope) (c *compiled) {
 		return c
 	}
 	if err != nil {
-		c.err = loopHint(classify(err, sc), sc)
+		c.err = loopHint(classify(src, err, sc, cfg), sc)
 		return c
 	}
 	c.prog, c.refs, c.envAt = prog, col.result(), col.envAt
@@ -272,9 +294,10 @@ func (e *engine) configFor(sc *scope) *conf.Config {
 		// What does not depend on the scope (builtins, lwf's functions,
 		// limits) is set up once; each scope copies it and adds its types.
 		base := conf.CreateNew()
-		for _, op := range append([]expr.Option{expr.MaxNodes(maxExprNodes)}, e.functions()...) {
+		for _, op := range e.functions() {
 			op(base)
 		}
+		noNodeLimit(base)
 		for name := range base.Disabled {
 			delete(base.Builtins, name)
 		}
@@ -286,33 +309,6 @@ func (e *engine) configFor(sc *scope) *conf.Config {
 	cfg.Check()
 	e.configs[sig] = &cfg
 	return &cfg
-}
-
-// compileWith is expr.Compile with a configuration built beforehand.
-func (e *engine) compileWith(src string, cfg *conf.Config) (*vm.Program, error) {
-	tree, err := checker.ParseCheck(src, cfg)
-	if err != nil {
-		return nil, err
-	}
-	// Count the work as it runs (see budgetPatch); only a tree that
-	// changed needs typing again, for the calls the patch added.
-	patch := &budgetPatch{}
-	ast.Walk(&tree.Node, patch)
-	if patch.changed {
-		if _, err := checker.Check(tree, cfg); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Optimize {
-		if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
-			var fe *file.Error
-			if errors.As(err, &fe) {
-				return nil, fe.Bind(tree.Source)
-			}
-			return nil, err
-		}
-	}
-	return compiler.Compile(tree, cfg)
 }
 
 // eval evaluates src in sc. A result that depends on a value nobody gave
@@ -388,57 +384,13 @@ func runtimeError(err error) *exprError {
 		msg, off = fe.Message, fe.From
 	}
 	code := diag.CodeExprRuntime
+	// expr's VM stops at its memory budget by panicking with a plain
+	// string, which it turns into an error: no type tells it apart, so
+	// its text does.
 	if strings.Contains(msg, "memory budget") {
 		code, msg = diag.CodeExprLimit, "expression uses too much memory"
 	}
 	return &exprError{code: code, msg: lowerFirst(msg), offset: off}
-}
-
-// classify turns an expr compile error into a diagnostic code and message.
-func classify(err error, sc *scope) *exprError {
-	var fe *file.Error
-	if !errors.As(err, &fe) {
-		return &exprError{code: diag.CodeExprSyntax, msg: lowerFirst(err.Error())}
-	}
-	msg := fe.Message
-	ee := &exprError{code: diag.CodeExprType, msg: lowerFirst(msg), offset: fe.From}
-	switch {
-	case strings.HasPrefix(msg, "unknown name "):
-		ee.code = diag.CodeExprUndefined
-		name := strings.TrimPrefix(msg, "unknown name ")
-		ee.msg = fmt.Sprintf("undefined name %q", name)
-		if n := diag.Nearest(name, sc.names()); n != "" {
-			ee.hint = fmt.Sprintf("did you mean %q?", n)
-		} else {
-			ee.hint = "known names: " + strings.Join(sc.names(), ", ")
-		}
-	case strings.HasPrefix(msg, "unknown field "), strings.Contains(msg, "has no field "):
-		ee.code = diag.CodeExprUndefined
-		field := msg[strings.LastIndex(msg, " ")+1:]
-		ee.msg = fmt.Sprintf("undefined field %q", field)
-		if n := diag.Nearest(field, sc.fieldsNear(field)); n != "" {
-			ee.hint = fmt.Sprintf("did you mean %q?", n)
-		}
-	case strings.Contains(msg, "exceeds maximum allowed nodes"), strings.Contains(msg, "max nodes"):
-		ee.code = diag.CodeExprLimit
-		ee.msg = fmt.Sprintf("expression is too complex (more than %d nodes)", maxExprNodes)
-	case strings.HasPrefix(msg, "invalid operation"), strings.Contains(msg, "mismatched types"),
-		strings.HasPrefix(msg, "cannot use"), strings.Contains(msg, "arguments"), strings.Contains(msg, "not callable"):
-		ee.code = diag.CodeExprType
-	case strings.HasPrefix(msg, "unexpected"), strings.Contains(msg, "literal not terminated"),
-		strings.Contains(msg, "unrecognized character"), strings.Contains(msg, "expected"),
-		strings.Contains(msg, "invalid char"), strings.Contains(msg, "escape"):
-		ee.code = diag.CodeExprSyntax
-	}
-	if ee.code == diag.CodeExprUndefined && strings.HasPrefix(ee.msg, "undefined name ") {
-		for _, b := range disabledBuiltins {
-			if ee.msg == fmt.Sprintf("undefined name %q", b) && b != "now" {
-				ee.msg = fmt.Sprintf("function %q is not available in lwf expressions", b)
-				ee.hint = "it could allocate without bound"
-			}
-		}
-	}
-	return ee
 }
 
 // names lists the top-level names of the scope, for hints.

@@ -15,7 +15,10 @@ import (
 func TestHostileExpressions(t *testing.T) {
 	deep := strings.Repeat("(", 600) + "1" + strings.Repeat(")", 600)
 	sum := strings.TrimSuffix(strings.Repeat(`"a" + `, 700), " + ")
-	tests := []struct{ expr, code string }{
+	tests := []struct {
+		expr string
+		code diag.Code
+	}{
 		{`1..100000000`, diag.CodeExprLimit},
 		{`len(map(1..100000, map(1..100000, #)))`, diag.CodeExprLimit},
 		{`len(sortBy(1..10000000, #))`, diag.CodeExprLimit},

@@ -24,13 +24,14 @@ const maxInputFile = 16 << 20
 
 // givenInputs collects input values from the options, converts them to the
 // declared types and checks them. Later sources win: Go values, then
-// --inputs-file, then --input flags.
-func (c *compilation) givenInputs(decls []*inputDecl) map[string]any {
+// --inputs-file, then --input flags. refused names the inputs given a
+// value that was reported as wrong: they are not missing.
+func (c *compilation) givenInputs(decls []*inputDecl) (out map[string]any, refused map[string]bool) {
 	byName := map[string]*inputDecl{}
 	for _, d := range decls {
 		byName[d.name] = d
 	}
-	out := map[string]any{}
+	out, refused = map[string]any{}, map[string]bool{}
 	set := func(name, origin string, v any, converted bool) {
 		d := byName[name]
 		if d == nil {
@@ -42,6 +43,9 @@ func (c *compilation) givenInputs(decls []*inputDecl) map[string]any {
 		}
 		if c.checkInput(d, origin, v) {
 			out[name] = v
+			delete(refused, name)
+		} else {
+			refused[name] = true
 		}
 	}
 	for _, name := range sortedKeys(c.opts.InputValues) {
@@ -73,9 +77,11 @@ func (c *compilation) givenInputs(decls []*inputDecl) map[string]any {
 		v, ok := c.flagValue(d, origin, raw)
 		if ok {
 			set(name, origin, v, true)
+		} else {
+			refused[name] = true
 		}
 	}
-	return out
+	return out, refused
 }
 
 // checkInput validates a value against its declaration; false if it fails.
@@ -94,8 +100,8 @@ func (c *compilation) checkInput(d *inputDecl, origin string, v any) bool {
 
 // inputCode maps a value problem to the input diagnostic codes: a wrong
 // type is input-type, anything else input-value.
-func inputCode(p schemas.Problem) string {
-	if p.Code == diag.CodeParamType {
+func inputCode(p schemas.Problem) diag.Code {
+	if diag.Code(p.Code) == diag.CodeParamType {
 		return diag.CodeInputType
 	}
 	return diag.CodeInputValue
@@ -301,7 +307,7 @@ func (c *compilation) readCSV(path string, d *inputDecl) (any, bool) {
 	if rows == nil {
 		rows = []any{}
 	}
-	c.csvLines[d.name], c.csvFile[d.name] = rowLines, path
+	c.csvLines[d.name], c.csvFile[d.name], c.csvHeader[d.name] = rowLines, path, header
 	return rows, true
 }
 

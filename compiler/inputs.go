@@ -2,13 +2,13 @@ package compiler
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 
 	"github.com/expr-lang/expr/types"
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -23,14 +23,6 @@ type inputDecl struct {
 	required bool
 }
 
-var identPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// declKeys are the keys of an input declaration: a JSON Schema subset.
-var declKeys = []string{"type", "description", "default", "required", "enum", "minimum", "maximum",
-	"minLength", "maxLength", "minItems", "maxItems", "items", "properties"}
-
-var inputTypes = []string{"string", "integer", "number", "boolean", "array", "object"}
-
 // declareInputs checks the inputs: mapping.
 func (c *compilation) declareInputs(n *dsl.Node) []*inputDecl {
 	if n == nil {
@@ -39,7 +31,7 @@ func (c *compilation) declareInputs(n *dsl.Node) []*inputDecl {
 	var out []*inputDecl
 	for _, p := range n.Pairs {
 		name := p.Key.Value
-		if !identPattern.MatchString(name) {
+		if !lang.IsIdent(name) {
 			c.errorAt(p.Key, diag.CodeFieldValue, fmt.Sprintf("input name %q must be an identifier (letters, digits, _)", name), "")
 			continue
 		}
@@ -96,8 +88,8 @@ func (c *compilation) declSchema(n *dsl.Node, name string, depth int) (map[strin
 		k := p.Key.Value
 		switch k {
 		case "type":
-			if !contains(inputTypes, p.Value.Value) || p.Value.Kind != dsl.ScalarNode {
-				c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("input %q: type %s is not one of %v", name, show(p.Value), inputTypes), suggest(p.Value.Value, inputTypes))
+			if !contains(lang.InputTypes(), p.Value.Value) || p.Value.Kind != dsl.ScalarNode {
+				c.errorAt(p.Value, diag.CodeFieldValue, fmt.Sprintf("input %q: type %s is not one of %v", name, show(p.Value), lang.InputTypes()), suggest(p.Value.Value, lang.InputTypes()))
 				ok = false
 			}
 			s["type"] = p.Value.Value
@@ -148,7 +140,7 @@ func (c *compilation) declSchema(n *dsl.Node, name string, depth int) (map[strin
 			}
 			s[k] = v
 		default:
-			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q in input %q", k, name), suggest(k, declKeys))
+			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q in input %q", k, name), suggest(k, lang.InputKeys()))
 		}
 	}
 	return s, ok
@@ -157,7 +149,7 @@ func (c *compilation) declSchema(n *dsl.Node, name string, depth int) (map[strin
 // bindInputs gives every declared input its value (from the options, or
 // its default) and builds the expression scope.
 func (c *compilation) bindInputs(decls []*inputDecl) *scope {
-	given := c.givenInputs(decls)
+	given, refused := c.givenInputs(decls)
 	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
 	if c.opts.Symbolic {
 		sc.unknown["env"] = true // lwf validate reads no environment
@@ -169,6 +161,11 @@ func (c *compilation) bindInputs(decls []*inputDecl) *scope {
 		switch {
 		case ok:
 			inValues[d.name] = v
+		case refused[d.name]:
+			// Its value was reported as wrong where it was read: the
+			// input is not missing, and its default must not stand in.
+			sc.unknown["inputs."+d.name] = true
+			inValues[d.name] = nil
 		case d.hasDef:
 			inValues[d.name] = d.def
 		case c.opts.Symbolic || !d.required:

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
 
@@ -149,7 +150,7 @@ func (c *compilation) outputFor(tree any) *Output {
 				}
 				sites = append(sites, site)
 			}
-			if t, ok := x.get("then"); ok {
+			if t, ok := x.Get("then"); ok {
 				walk(t, ptr+"/then")
 			}
 		}
@@ -318,7 +319,13 @@ func collectErrors(v any, out []any) []any {
 func (c *compilation) compileOutput(name string, n *dsl.Node) (outputSite, bool) {
 	site := outputSite{workflow: name}
 	lastSrc := ""
-	opts := append([]expr.Option{expr.Env(types.Map{"result": types.Any}), expr.MaxNodes(maxExprNodes)}, outputFunctions()...)
+	outScope := &scope{types: map[string]types.Type{"result": types.Any}}
+	cfg := conf.CreateNew()
+	for _, op := range append([]expr.Option{expr.Env(outScope.types)}, outputFunctions()...) {
+		op(cfg)
+	}
+	cfg.Check()
+	noNodeLimit(cfg)
 	compileOne := func(node *dsl.Node) (*vm.Program, bool) {
 		lastSrc = strings.TrimSpace(node.Value)
 		segs := findSegments(node.Value)
@@ -326,9 +333,10 @@ func (c *compilation) compileOutput(name string, n *dsl.Node) (outputSite, bool)
 			c.errorAt(node, diag.CodeFieldValue, "an output value must be one ${{ }} expression", "")
 			return nil, false
 		}
-		prog, err := expr.Compile(node.Value[segs[0].inner:segs[0].innerEnd], opts...)
+		src := node.Value[segs[0].inner:segs[0].innerEnd]
+		prog, err := compileStages(src, cfg, nil)
 		if err != nil {
-			c.exprErrorAt(node, segs[0], classify(err, &scope{types: map[string]types.Type{"result": types.Any}}))
+			c.exprErrorAt(node, segs[0], classify(src, err, outScope, cfg))
 			return nil, false
 		}
 		return prog, true

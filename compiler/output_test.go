@@ -11,7 +11,7 @@ import (
 // other child's data a property).
 func TestOutputApply(t *testing.T) {
 	plan, ds := CompileFile(context.Background(), "fetch-person", Options{Inputs: []string{
-		"personUrl=u", "retrieveExperience=true", "retrievePosts=true"}})
+		"personUrl=https://www.linkedin.com/in/jane-doe", "retrieveExperience=true", "retrievePosts=true"}})
 	if len(ds) > 0 || len(plan.Outputs) != 1 || plan.Outputs[0] == nil {
 		t.Fatalf("compile: %v, outputs %v", ds, plan.Outputs)
 	}

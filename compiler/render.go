@@ -150,7 +150,7 @@ func (p *Plan) Render(ctx context.Context, it Item, skip func(actionType, person
 	}
 	for _, st := range steps {
 		tree, points := c.stripLoops(st, it.ID)
-		b, err := marshalValue(tree)
+		b, err := encodePayload(tree)
 		if err != nil {
 			out.Problems = diag.List{diag.New(c.file, loop.node.Pos, diag.CodeParamValue, fmt.Sprintf("cannot encode the steps: %v", err))}
 			return Rendered{Skipped: out.Skipped, Problems: out.Problems}, nil
@@ -176,8 +176,8 @@ func (c *compilation) applyRootParams(o *object, action, parent *schemas.Action)
 	if _, ok := action.Param(c.render.param); !ok {
 		return
 	}
-	if _, set := o.get(c.render.param); !set {
-		o.setSecond(c.render.param, c.render.url)
+	if _, set := o.Get(c.render.param); !set {
+		o.SetAt(1, c.render.param, c.render.url)
 	}
 }
 

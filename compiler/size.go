@@ -38,9 +38,9 @@ func jsonSizeAtLeast(v any) int {
 	case schemas.Unknown:
 		return 0 // not known yet (lwf validate), and may be left out
 	case *object:
-		n := 2 + max(len(x.keys)-1, 0)
-		for _, k := range x.keys {
-			n += len(k) + 3 + jsonSizeAtLeast(x.vals[k])
+		n := 2 + max(x.Len()-1, 0)
+		for _, k := range x.Keys() {
+			n += len(k) + 3 + jsonSizeAtLeast(x.Value(k))
 		}
 		return n
 	case []any:
@@ -96,6 +96,6 @@ func (c *compilation) tooLarge(tree any, i, n, size int, exact bool) {
 }
 
 // stepDiag is a diagnostic at node n of file.
-func stepDiag(file string, n *dsl.Node, code, msg, hint string) diag.Diagnostic {
+func stepDiag(file string, n *dsl.Node, code diag.Code, msg, hint string) diag.Diagnostic {
 	return diag.New(file, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path)
 }

@@ -190,7 +190,7 @@ func (c *compilation) stripLoops(tree any, item int) (any, []Point) {
 			}
 			return out, true
 		case *object:
-			t, ok := x.get("then")
+			t, ok := x.Get("then")
 			if !ok {
 				return x, false
 			}
@@ -218,22 +218,22 @@ func (c *compilation) stripLoops(tree any, item int) (any, []Point) {
 			}
 			cp := x
 			if removed {
-				cp = x.clone()
+				cp = x.Clone()
 				switch {
 				case len(kept) == 0:
-					cp.del("then")
+					cp.Delete("then")
 				case single:
-					cp.set("then", kept[0])
+					cp.Set("then", kept[0])
 				default:
-					cp.set("then", kept)
+					cp.Set("then", kept)
 				}
 			}
-			if nt, ok := cp.get("then"); ok {
+			if nt, ok := cp.Get("then"); ok {
 				if s, ch := strip(nt, ptr+"/then"); ch {
 					if cp == x {
-						cp = x.clone()
+						cp = x.Clone()
 					}
-					cp.set("then", s)
+					cp.Set("then", s)
 					removed = true
 				}
 			}
@@ -403,7 +403,7 @@ func (c *compilation) plainMarked(tree any) any {
 			} else if ok {
 				pm[loopMarker] = -1 - inst
 			}
-			if t, ok := x.get("then"); ok {
+			if t, ok := x.Get("then"); ok {
 				mark(t, pm["then"])
 			}
 		}

@@ -162,6 +162,14 @@ func sampleValue(name string, decl map[string]any) any {
 		return out
 	}
 	switch {
+	case strings.HasPrefix(name, "person") && strings.HasSuffix(name, "Url"):
+		return "https://www.linkedin.com/in/sample-person"
+	case strings.HasPrefix(name, "company") && strings.HasSuffix(name, "Url"):
+		return "https://www.linkedin.com/company/sample-company"
+	case name == "postUrl":
+		return "https://www.linkedin.com/feed/update/urn:li:activity:7100000000000000000"
+	case name == "jobUrl":
+		return "https://www.linkedin.com/jobs/view/4000000001"
 	case strings.HasSuffix(name, "Url"):
 		return fmt.Sprintf("https://www.linkedin.com/sample/%s", strings.ToLower(name))
 	case name == "since":

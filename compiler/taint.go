@@ -11,6 +11,7 @@ import (
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -81,9 +82,9 @@ func (t *taintRecord) addValue(v any) {
 			t.addValue(e)
 		}
 	case *object:
-		for _, k := range x.keys {
+		for _, k := range x.Keys() {
 			t.addText(k)
-			t.addValue(x.vals[k])
+			t.addValue(x.Value(k))
 		}
 	case nil, bool, schemas.Unknown:
 	default:
@@ -129,7 +130,7 @@ func (t *taintRecord) redact(d diag.Diagnostic, atNode bool) diag.Diagnostic {
 	return d
 }
 
-func isIdentText(s string) bool { return identPattern.MatchString(s) }
+func isIdentText(s string) bool { return lang.IsIdent(s) }
 
 const redacted = "***"
 

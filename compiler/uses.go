@@ -10,6 +10,7 @@ import (
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 	"github.com/lwf-dev/lwf/workflows"
 )
@@ -105,9 +106,7 @@ func (c *compilation) loadCallee(id, file string, read func() ([]byte, error)) *
 func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
 	up := n.Lookup("uses")
 	for _, p := range n.Pairs {
-		switch p.Key.Value {
-		case "uses", "with", "if", "forEach", "as", "index", "label":
-		default:
+		if !contains(lang.UsesKeywords(), p.Key.Value) {
 			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("%s: cannot stand beside uses:; give the reusable workflow's inputs in with:", p.Key.Value), "")
 		}
 	}
@@ -146,7 +145,7 @@ func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action)
 	}
 	if lp := n.Lookup("label"); lp != nil && len(steps) == 1 {
 		v, _ := c.lowerValue(lp.Value, sc)
-		steps[0].setSecond("label", v)
+		steps[0].SetAt(1, "label", v)
 	}
 	c.diags = append(c.diags, sub.diags...)
 	// The callee's skips and samples are the caller's: they extend its
@@ -273,7 +272,7 @@ func typeFits(want, got string) bool {
 
 // parentError reports a problem that belongs to the using file (with:
 // values and keys), whose nodes live there.
-func (c *compilation) parentError(n *dsl.Node, code, msg, hint string) {
+func (c *compilation) parentError(n *dsl.Node, code diag.Code, msg, hint string) {
 	c.diags = append(c.diags, c.redact(diag.New(c.parentFile, n.Pos, code, msg).WithEnd(n.End).WithHint(hint).WithPath(n.Path), n))
 }
 

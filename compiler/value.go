@@ -1,107 +1,33 @@
 package compiler
 
 import (
-	"bytes"
-	"encoding/json"
 	"math"
 	"strconv"
 
+	"github.com/lwf-dev/lwf/internal/ojson"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
 // object is a JSON object that keeps its keys in the order they were
 // written, so the compiled body reads like the file it came from.
-type object struct {
-	keys []string
-	vals map[string]any
-}
+type object = ojson.Object
 
-func newObject() *object { return &object{vals: map[string]any{}} }
+func newObject() *object { return ojson.New() }
 
-func (o *object) set(k string, v any) {
-	if _, ok := o.vals[k]; !ok {
-		o.keys = append(o.keys, k)
-	}
-	o.vals[k] = v
-}
-
-// setSecond sets k right after the first key (actionType), where a label
-// written by hand would stand.
-func (o *object) setSecond(k string, v any) {
-	if _, ok := o.vals[k]; !ok && len(o.keys) > 0 {
-		o.keys = append(o.keys[:1], append([]string{k}, o.keys[1:]...)...)
-	}
-	o.vals[k] = v
-}
-
-// clone copies the object (not its values).
-func (o *object) clone() *object {
-	c := &object{keys: append([]string(nil), o.keys...), vals: make(map[string]any, len(o.vals))}
-	for k, v := range o.vals {
-		c.vals[k] = v
-	}
-	return c
-}
-
-// del removes key k.
-func (o *object) del(k string) {
-	if _, ok := o.vals[k]; !ok {
-		return
-	}
-	delete(o.vals, k)
-	for i, key := range o.keys {
-		if key == k {
-			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
-			break
-		}
-	}
-}
-
-func (o *object) get(k string) (any, bool) {
-	v, ok := o.vals[k]
-	return v, ok
-}
-
-// MarshalJSON writes the keys in insertion order.
-func (o *object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := marshalValue(o.vals[k])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-func marshalValue(v any) ([]byte, error) {
-	switch x := v.(type) {
-	case float64:
+// encodePayload encodes a lowered value as the API receives it: keys in
+// the order written, whole numbers without a fraction (3, not 3.0),
+// non-finite numbers as null, and <, > and & as they are (a payload is
+// not HTML).
+func encodePayload(v any) ([]byte, error) {
+	return ojson.Encoding{Float: func(x float64) []byte {
 		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return []byte("null"), nil
+			return []byte("null")
 		}
 		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-			return []byte(strconv.FormatInt(int64(x), 10)), nil
+			return []byte(strconv.FormatInt(int64(x), 10))
 		}
-	}
-	enc, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	// encoding/json escapes <, > and & for HTML; a payload is not HTML.
-	enc = bytes.ReplaceAll(enc, []byte(`\u003c`), []byte("<"))
-	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
-	enc = bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&"))
-	return enc, nil
+		return nil
+	}}.Marshal(v)
 }
 
 // plain converts a lowered value into the map/slice form the catalog
@@ -109,9 +35,9 @@ func marshalValue(v any) ([]byte, error) {
 func plain(v any) any {
 	switch x := v.(type) {
 	case *object:
-		m := make(map[string]any, len(x.keys))
-		for _, k := range x.keys {
-			m[k] = plain(x.vals[k])
+		m := make(map[string]any, x.Len())
+		for _, k := range x.Keys() {
+			m[k] = plain(x.Value(k))
 		}
 		return m
 	case []any:

@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ func (c *compilation) lowerValue(n *dsl.Node, sc *scope) (any, bool) {
 		ok := true
 		for _, p := range n.Pairs {
 			v, pOK := c.lowerValue(p.Value, sc)
-			o.set(p.Key.Value, v)
+			o.Set(p.Key.Value, v)
 			ok = ok && pOK
 		}
 		return o, ok
@@ -150,11 +151,14 @@ func (c *compilation) template(n *dsl.Node, sc *scope) (any, bool) {
 }
 
 // checkColumns reports fields of a forEach item (a CSV row, say) that an
-// expression uses but the item lacks or leaves empty — unless the
-// expression gives a default with ??. It returns false when it reported.
+// expression uses but the item lacks, or leaves empty where the value is
+// sent. A field given a default with ?? is not checked; one the
+// expression only tests (lead.company != "", len(lead.note) > 0, the
+// condition of ?:, anything in if:) may be empty, but must exist. It
+// returns false when it reported.
 func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 	src := n.Value[sg.inner:sg.innerEnd]
-	if len(c.loops) == 0 || strings.Contains(src, "??") {
+	if len(c.loops) == 0 {
 		return true
 	}
 	comp := c.engine.compile(src, sc)
@@ -167,11 +171,25 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 		if !isMap {
 			continue
 		}
-		for _, prop := range sortedKeys(comp.refs[l.as]) {
-			if prop == "" {
+		uses := comp.fieldUses(src, l.as)
+		for _, prop := range sortedKeys(uses) {
+			use := uses[prop]
+			if sc.condition {
+				use = min(use, useTested)
+			}
+			if use == useDefaulted {
 				continue
 			}
-			if v, has := item[prop]; has && v != nil && v != "" {
+			v, has := item[prop]
+			if has && v != nil && v != "" {
+				continue
+			}
+			if header := c.csvHeader[l.source]; !has && header != nil {
+				ok = false
+				c.missingColumn(n, sg, src, l, prop, header)
+				continue
+			}
+			if use == useTested {
 				continue
 			}
 			e := &exprError{code: diag.CodeInputValue, msg: fmt.Sprintf("%s.%s is empty (%s)", l.as, prop, l.label),
@@ -184,6 +202,32 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 		}
 	}
 	return ok
+}
+
+// columnUse is a place that reads a column of an input.
+type columnUse struct {
+	at            *dsl.Node
+	input, column string
+}
+
+// missingColumn reports an expression that reads a column the CSV file's
+// header does not have — once per place, not once per row. A typo there
+// must not pass as an empty cell: a default would stand in on every row.
+func (c *compilation) missingColumn(n *dsl.Node, sg segment, src string, l loopInfo, prop string, header []string) {
+	key := columnUse{n, l.source, prop}
+	if c.columnsReported[key] {
+		return
+	}
+	c.columnsReported[key] = true
+	e := &exprError{code: diag.CodeExprUndefined, offset: -1,
+		msg: fmt.Sprintf("%s.%s: %s has no column %q; its header is %s", l.as, prop, filepath.Base(c.csvFile[l.source]), prop, strings.Join(header, ","))}
+	if near := diag.Nearest(prop, header); near != "" {
+		e.hint = fmt.Sprintf("did you mean %q? rename the column or the field", near)
+	}
+	if i := strings.Index(src, l.as+"."+prop); i >= 0 {
+		e.offset = utf8.RuneCountInString(src[:i])
+	}
+	c.exprErrorAt(n, sg, e)
 }
 
 // exprErrorAt reports an expression problem at its character in the file.

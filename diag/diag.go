@@ -54,7 +54,7 @@ type Diagnostic struct {
 	EndLine   int      `json:"endLine"`
 	EndColumn int      `json:"endColumn"`
 	Severity  Severity `json:"severity"`
-	Code      string   `json:"code"`
+	Code      Code     `json:"code"`
 	Message   string   `json:"message"`
 	Hint      string   `json:"hint,omitempty"`
 	// Path is the dotted path of the node in the file, e.g.
@@ -62,23 +62,28 @@ type Diagnostic struct {
 	Path string `json:"path,omitempty"`
 }
 
-// String renders the plain form "file:line:col: message [code]".
+// String renders the plain form "file:line:col: message [code]"; the
+// message of a warning or a note starts with "warning: " or "info: ".
 func (d Diagnostic) String() string {
 	loc := d.File
 	if d.Line > 0 {
 		loc = fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Column)
 	}
-	if loc == "" {
-		return fmt.Sprintf("%s [%s]", d.Message, d.Code)
+	msg := d.Message
+	if d.Severity != Error {
+		msg = d.Severity.String() + ": " + msg
 	}
-	return fmt.Sprintf("%s: %s [%s]", loc, d.Message, d.Code)
+	if loc == "" {
+		return fmt.Sprintf("%s [%s]", msg, d.Code)
+	}
+	return fmt.Sprintf("%s: %s [%s]", loc, msg, d.Code)
 }
 
 // Start returns the start position.
 func (d Diagnostic) Start() Pos { return Pos{d.Line, d.Column} }
 
 // New builds an error diagnostic at pos. The end position defaults to pos.
-func New(file string, pos Pos, code, msg string) Diagnostic {
+func New(file string, pos Pos, code Code, msg string) Diagnostic {
 	return Diagnostic{File: file, Line: pos.Line, Column: pos.Column, EndLine: pos.Line, EndColumn: pos.Column,
 		Severity: Error, Code: code, Message: msg}
 }

@@ -38,4 +38,8 @@ func TestString(t *testing.T) {
 	if got, want := d.String(), `f.yaml:14:17: unknown action "x" [unknown-action]`; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	d.Severity = Warning
+	if got, want := d.String(), `f.yaml:14:17: warning: unknown action "x" [unknown-action]`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }

@@ -60,11 +60,11 @@ func colorize(d Diagnostic) string {
 	if d.Line > 0 {
 		loc = fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Column)
 	}
-	sev := "\x1b[31m"
+	sev, msg := "\x1b[31m", d.Message
 	if d.Severity != Error {
-		sev = "\x1b[33m"
+		sev, msg = "\x1b[33m", d.Severity.String()+": "+msg
 	}
-	return fmt.Sprintf("\x1b[1m%s:\x1b[0m %s%s\x1b[0m \x1b[90m[%s]\x1b[0m", loc, sev, d.Message, d.Code)
+	return fmt.Sprintf("\x1b[1m%s:\x1b[0m %s%s\x1b[0m \x1b[90m[%s]\x1b[0m", loc, sev, msg, d.Code)
 }
 
 // sourceLine returns line n (1-based) of src without its line ending.
@@ -145,7 +145,7 @@ func (GitHubWriter) Write(w io.Writer, ds List, _ []string) error {
 				props = append(props, fmt.Sprintf("endLine=%d", d.EndLine), fmt.Sprintf("endColumn=%d", d.EndColumn))
 			}
 		}
-		props = append(props, "title="+ghProp("lwf "+d.Code))
+		props = append(props, "title="+ghProp("lwf "+string(d.Code)))
 		msg := d.Message
 		if d.Hint != "" {
 			msg += "\n" + "hint: " + d.Hint
@@ -165,41 +165,42 @@ func ghProp(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-// SARIFWriter renders a SARIF 2.1.0 log for code-scanning tools.
+// SARIFWriter renders a SARIF 2.1.0 log for code-scanning tools. Its rule
+// list is the registry (Codes): every code lwf can report, with its
+// summary and help.
 type SARIFWriter struct {
 	// Version is lwf's version, recorded as the tool's.
 	Version string
-	// Rules describes each code for the log's rule list (code → text).
-	Rules map[string]string
 }
 
 var _ Writer = SARIFWriter{}
 
 // Write implements Writer.
 func (s SARIFWriter) Write(w io.Writer, ds List, files []string) error {
-	codes := map[string]bool{}
+	infos := map[Code]CodeInfo{}
+	for _, ci := range Codes() {
+		infos[ci.Code] = ci
+	}
 	for _, d := range ds {
-		codes[d.Code] = true
+		if _, ok := infos[d.Code]; !ok {
+			infos[d.Code] = CodeInfo{Code: d.Code, Summary: string(d.Code)}
+		}
 	}
 	var ruleIDs []string
-	for c := range codes {
-		ruleIDs = append(ruleIDs, c)
-	}
-	for c := range s.Rules {
-		if !codes[c] {
-			ruleIDs = append(ruleIDs, c)
-		}
+	for c := range infos {
+		ruleIDs = append(ruleIDs, string(c))
 	}
 	sort.Strings(ruleIDs)
-	index := map[string]int{}
+	index := map[Code]int{}
 	rules := []map[string]any{}
 	for i, id := range ruleIDs {
-		index[id] = i
-		text := s.Rules[id]
-		if text == "" {
-			text = id
+		ci := infos[Code(id)]
+		index[ci.Code] = i
+		rule := map[string]any{"id": id, "shortDescription": map[string]any{"text": ci.Summary}}
+		if ci.Help != "" {
+			rule["help"] = map[string]any{"text": ci.Help}
 		}
-		rules = append(rules, map[string]any{"id": id, "shortDescription": map[string]any{"text": text}})
+		rules = append(rules, rule)
 	}
 	results := []map[string]any{}
 	for _, d := range ds {

@@ -102,3 +102,12 @@ func TestDecodeHandBuiltNodes(t *testing.T) {
 		t.Errorf("zero node: %v", err)
 	}
 }
+
+func TestFileLimit(t *testing.T) {
+	if got := (Options{}).FileLimit(); got != DefaultMaxBytes {
+		t.Errorf("default: %d", got)
+	}
+	if got := (Options{MaxBytes: 10}).FileLimit(); got != 10 {
+		t.Errorf("set: %d", got)
+	}
+}

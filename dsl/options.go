@@ -5,7 +5,7 @@ package dsl
 // anywhere: a hostile file must end in a diagnostic, never in a hang or an
 // out-of-memory crash. The zero value gives the defaults.
 type Options struct {
-	// MaxBytes is the largest file accepted; 0 means 1 MiB.
+	// MaxBytes is the largest file accepted; 0 means DefaultMaxBytes (1 MiB).
 	MaxBytes int
 	// MaxDepth is the deepest nesting of mappings and sequences accepted
 	// (the root collection is depth 1); 0 means 64.
@@ -29,6 +29,10 @@ const (
 	DefaultMaxDepth = 64
 	DefaultMaxNodes = 100000
 )
+
+// FileLimit is the largest file Parse accepts: MaxBytes, or
+// DefaultMaxBytes when it is unset. Readers bound their reads by it.
+func (o Options) FileLimit() int { return o.withDefaults().MaxBytes }
 
 // withDefaults returns o with every unset (or nonsensical) limit replaced by
 // its default.

@@ -54,7 +54,7 @@ func newWalker(s *source, opts Options) *walker {
 // report adds a diagnostic. Callers drop structural problems found while
 // an alias is expanded (w.aliasDepth > 0): those were reported where the
 // anchor was defined.
-func (w *walker) report(p diag.Pos, path, code, msg, hint string) {
+func (w *walker) report(p diag.Pos, path string, code diag.Code, msg, hint string) {
 	d := diag.New(w.src.name, p, code, msg).WithPath(path)
 	if hint != "" {
 		d = d.WithHint(hint)
@@ -64,7 +64,7 @@ func (w *walker) report(p diag.Pos, path, code, msg, hint string) {
 
 // reportNode adds a diagnostic covering node n, unless an alias is being
 // expanded.
-func (w *walker) reportNode(n *Node, code, msg, hint string) {
+func (w *walker) reportNode(n *Node, code diag.Code, msg, hint string) {
 	if w.aliasDepth > 0 {
 		return
 	}

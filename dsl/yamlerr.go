@@ -56,7 +56,36 @@ func yamlErrorDiags(s *source, err error, maxDepth int) diag.List {
 		line++
 	}
 	line = min(max(line, 1), len(s.lines))
+	// yaml.v3 names a tab in the indentation "a character that cannot
+	// start any token" or "a tab character that violates indentation",
+	// on the line of the tab or the one before it: say what it is, at
+	// the tab.
+	for _, l := range []int{line, line + 1} {
+		if off := indentTab(s, l); off >= 0 {
+			return append(out, diag.New(s.name, s.pos(off), diag.CodeYAMLSyntax,
+				"tabs are not allowed for indentation; use spaces"))
+		}
+	}
 	return append(out, diag.New(s.name, diag.Pos{Line: line, Column: 1}, diag.CodeYAMLSyntax, lowerMessage(msg)))
+}
+
+// indentTab returns the offset of the first tab in the indentation of
+// line (1-based) — the white space before its first other character —
+// or -1.
+func indentTab(s *source, line int) int {
+	if line < 1 || line > len(s.lines) {
+		return -1
+	}
+	for off := s.lines[line-1]; off < len(s.src); off++ {
+		switch s.src[off] {
+		case '\t':
+			return off
+		case ' ':
+			continue
+		}
+		return -1
+	}
+	return -1
 }
 
 // isParserProblem reports whether msg is one of the problems yaml.v3's

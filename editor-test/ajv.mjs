@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const schema = JSON.parse(readFileSync(path.join(repo, 'schemas', 'lwf.schema.json'), 'utf8'));
+const schema = JSON.parse(readFileSync(path.join(repo, 'lang', 'lwf.schema.json'), 'utf8'));
 const ajv = new Ajv({ strict: false, allErrors: true });
 const validate = ajv.compile(schema);
 

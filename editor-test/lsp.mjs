@@ -12,7 +12,7 @@ import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
-const schemaURI = pathToFileURL(path.join(repo, 'schemas', 'lwf.schema.json')).href;
+const schemaURI = pathToFileURL(path.join(repo, 'lang', 'lwf.schema.json')).href;
 const modeline = `# yaml-language-server: $schema=${schemaURI}`;
 
 const server = spawn(process.execPath, [path.join(here, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -8,20 +8,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/lwf-dev/lwf/lang"
 	"gopkg.in/yaml.v3"
 )
-
-// fileOrder is the order of a workflow file's own keys; keys not listed
-// keep their relative order after them.
-var fileOrder = []string{"version", "name", "description", "env", "inputs", "vars", "limits", "workflow", "output"}
-
-// stepOrder is the order of a step's keywords. Parameters (every key not
-// listed) come after uses/with and before then, in the order written.
-var stepOrder = []string{"action", "label", "if", "forEach", "as", "index", "uses", "with", "params", "variants"}
-
-// inputOrder is the order of the keys of an input declaration.
-var inputOrder = []string{"type", "description", "default", "required", "enum", "minimum", "maximum",
-	"minLength", "maxLength", "minItems", "maxItems", "items", "properties"}
 
 // Format returns src in canonical form. src must be one YAML document; an
 // empty document is returned unchanged.
@@ -68,7 +57,7 @@ func formatOnce(src []byte) ([]byte, error) {
 		first := root.Content[0]
 		header := first.HeadComment
 		first.HeadComment = ""
-		reorder(root, fileOrder, false)
+		reorder(root, lang.FileFields(), false)
 		if header != "" {
 			if root.Content[0].HeadComment != "" {
 				header += "\n\n" + root.Content[0].HeadComment
@@ -78,9 +67,9 @@ func formatOnce(src []byte) ([]byte, error) {
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			k, v := root.Content[i].Value, root.Content[i+1]
 			switch k {
-			case "workflow":
+			case lang.FieldWorkflow:
 				steps(v)
-			case "inputs":
+			case lang.FieldInputs:
 				inputs(v)
 			}
 		}
@@ -112,9 +101,9 @@ func steps(n *yaml.Node) {
 			steps(s)
 		}
 	case yaml.MappingNode:
-		reorder(n, stepOrder, true)
+		reorder(n, lang.StepKeywords(), true)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == "then" {
+			if n.Content[i].Value == lang.KeyThen {
 				steps(n.Content[i+1])
 			}
 		}
@@ -135,7 +124,7 @@ func decl(n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
 		return
 	}
-	reorder(n, inputOrder, false)
+	reorder(n, lang.InputKeys(), false)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
 		case "items":
@@ -151,17 +140,18 @@ func decl(n *yaml.Node) {
 }
 
 // reorder sorts a mapping's pairs: the keys of order first, in that
-// order, then the others as written; with thenLast, a "then" key goes to
-// the end. The sort is stable, so formatting twice changes nothing.
+// order, then the others as written. With thenLast (a step: its
+// parameters are the keys not listed), then goes after the others, last.
+// The sort is stable, so formatting twice changes nothing.
 func reorder(n *yaml.Node, order []string, thenLast bool) {
 	rank := func(k string) int {
+		if thenLast && k == lang.KeyThen {
+			return len(order) + 2
+		}
 		for i, o := range order {
 			if o == k {
 				return i
 			}
-		}
-		if thenLast && k == "then" {
-			return len(order) + 2
 		}
 		return len(order) + 1
 	}

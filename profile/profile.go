@@ -31,6 +31,10 @@ type Profile struct {
 	Name string
 	// Limits are the profile's limits: entries, the account's own caps.
 	Limits []schemas.Limit
+	// AccountType is the account's type as the profile's premium: says:
+	// free, premium, or unknown when it says nothing. The compiler checks
+	// the limits that depend on it (a connection note's length).
+	AccountType schemas.Account
 }
 
 // ErrNoCredentials is returned by Resolve when nothing supplies
@@ -99,6 +103,8 @@ type configProfile struct {
 	Endpoint            string `yaml:"endpoint"`
 	// Limits: {CATEGORY: {daily|weekly|monthly: N}}, the account's own caps.
 	Limits map[string]map[string]int `yaml:"limits"`
+	// Premium says whether the account has LinkedIn Premium.
+	Premium *bool `yaml:"premium"`
 }
 
 var errNoDefaultProfile = errors.New("no default profile")
@@ -145,8 +151,9 @@ func Load(path, name string) (Profile, error) {
 			Endpoint:            p.Endpoint,
 			Source:              fmt.Sprintf("profile %q in %s", name, path),
 		},
-		Name:   name,
-		Limits: limits,
+		Name:        name,
+		Limits:      limits,
+		AccountType: schemas.AccountOf(p.Premium),
 	}, nil
 }
 

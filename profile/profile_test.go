@@ -113,3 +113,23 @@ func TestProfileLimits(t *testing.T) {
 		t.Errorf("bad period: %v", err)
 	}
 }
+
+// TestProfileAccount: premium: in a profile says the account's type;
+// without it the type is unknown, and anything but a boolean is refused.
+func TestProfileAccount(t *testing.T) {
+	cfg := writeConfig(t, 0o600, `profiles:
+  free: {linked-api-token: a, identification-token: b, premium: false}
+  paid: {linked-api-token: a, identification-token: b, premium: true}
+  quiet: {linked-api-token: a, identification-token: b}
+`)
+	for name, want := range map[string]schemas.Account{"free": schemas.AccountFree, "paid": schemas.AccountPremium, "quiet": schemas.AccountUnknown} {
+		p, err := Load(cfg, name)
+		if err != nil || p.AccountType != want {
+			t.Errorf("%s: %v, %v; want %v", name, p.AccountType, err, want)
+		}
+	}
+	bad := writeConfig(t, 0o600, "profiles:\n  x: {linked-api-token: a, identification-token: b, premium: maybe}\n")
+	if _, err := Load(bad, "x"); err == nil || !strings.Contains(err.Error(), "line 2: cannot unmarshal !!str a value into bool") {
+		t.Errorf("premium: maybe: %v", err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/lwf-dev/lwf/internal/ojson"
 )
 
 // csvWriter writes the records as CSV: one column per field, named
@@ -67,9 +69,9 @@ func columnName(group, key string) string {
 // columns of their own, everything else one cell.
 func flattenCell(col string, v any, emit func(col, val string)) {
 	switch t := v.(type) {
-	case *object:
-		for _, k := range t.keys {
-			flattenCell(col+"."+k, t.vals[k], emit)
+	case *ojson.Object:
+		for _, k := range t.Keys() {
+			flattenCell(col+"."+k, t.Value(k), emit)
 		}
 	case nil:
 		emit(col, "")

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lwf-dev/lwf/internal/ojson"
 	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/runner/state"
 )
@@ -131,7 +132,7 @@ func (r *Results) Records() ([]Record, error) {
 			continue
 		}
 		if len(w.Output) > 0 {
-			v, err := decodeOrdered(w.Output)
+			v, err := ojson.Decode(w.Output)
 			if err != nil {
 				return nil, fmt.Errorf("workflow %d: reading the output: %w", w.Index, err)
 			}
@@ -141,7 +142,7 @@ func (r *Results) Records() ([]Record, error) {
 		if len(w.Completion) == 0 {
 			continue
 		}
-		v, err := decodeOrdered(w.Completion)
+		v, err := ojson.Decode(w.Completion)
 		if err != nil {
 			return nil, fmt.Errorf("workflow %d: reading the completion: %w", w.Index, err)
 		}
@@ -221,18 +222,20 @@ func (jsonlWriter) WriteResults(w io.Writer, r *Results) error {
 }
 
 // object renders a record as an ordered JSON object.
-func (r Record) object() *object {
-	o := &object{vals: map[string]any{}}
+func (r Record) object() *ojson.Object {
+	o := ojson.New()
 	for _, g := range r.groups {
 		if g.name == "" {
 			for _, k := range g.keys {
-				o.keys = append(o.keys, k)
-				o.vals[k] = g.vals[k]
+				o.Set(k, g.vals[k])
 			}
 			continue
 		}
-		o.keys = append(o.keys, g.name)
-		o.vals[g.name] = &object{keys: g.keys, vals: g.vals}
+		sub := ojson.New()
+		for _, k := range g.keys {
+			sub.Set(k, g.vals[k])
+		}
+		o.Set(g.name, sub)
 	}
 	return o
 }

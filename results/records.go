@@ -2,6 +2,8 @@ package results
 
 import (
 	"strings"
+
+	"github.com/lwf-dev/lwf/internal/ojson"
 )
 
 // Describe tells the result writers what an action's data describes: the
@@ -116,49 +118,49 @@ func (rc recorder) completionRecords(v any, offset int) []Record {
 // whether a list was expanded anywhere below, however many items it had:
 // such records are alternatives, not columns to add.
 func (rc recorder) result(v any, base Record) (recs []Record, list bool) {
-	o, ok := v.(*object)
+	o, ok := v.(*ojson.Object)
 	if !ok {
 		return []Record{base}, false
 	}
-	at, _ := o.get("actionType").(string)
+	at, _ := o.Value("actionType").(string)
 	if at == "" {
 		return []Record{base}, false
 	}
-	success := o.get("success") != false
-	top := kidsOf(o.get("then")) // iterators (and some results) carry then outside data
+	success := o.Value("success") != false
+	top := kidsOf(o.Value("then")) // iterators (and some results) carry then outside data
 	if isIterator(at) && success {
 		return rc.children(top, base.clone())
 	}
 	name := rc.groupName(at)
 	rec := base.clone()
-	if l, ok := o.get("label").(string); ok && l != "" {
+	if l, ok := o.Value("label").(string); ok && l != "" {
 		rec.set(name, "label", l)
 	}
 	if !success {
 		typ := "unknownError"
-		if eo, ok := o.get("error").(*object); ok {
-			if t, ok := eo.get("type").(string); ok {
+		if eo, ok := o.Value("error").(*ojson.Object); ok {
+			if t, ok := eo.Value("type").(string); ok {
 				typ = t
 			}
 		}
 		rec.set(name, "error", typ)
 		return []Record{rec}, false
 	}
-	switch d := o.get("data").(type) {
+	switch d := o.Value("data").(type) {
 	case nil:
 		rec.set(name, "success", true)
 		return rc.children(top, rec)
-	case *object:
+	case *ojson.Object:
 		setFields(&rec, name, d)
-		kids := append(append([]any(nil), top...), kidsOf(d.get("then"))...)
+		kids := append(append([]any(nil), top...), kidsOf(d.Value("then"))...)
 		return rc.children(kids, rec)
 	case []any:
 		var out []Record
 		for _, item := range d {
 			r := rec.clone()
-			if io, ok := item.(*object); ok {
+			if io, ok := item.(*ojson.Object); ok {
 				setFields(&r, name, io)
-				rs, _ := rc.children(kidsOf(io.get("then")), r)
+				rs, _ := rc.children(kidsOf(io.Value("then")), r)
 				out = append(out, rs...)
 				continue
 			}
@@ -175,7 +177,7 @@ func (rc recorder) result(v any, base Record) (recs []Record, list bool) {
 // kidsOf lists the results in a then: one object or an array of them.
 func kidsOf(v any) []any {
 	switch t := v.(type) {
-	case *object:
+	case *ojson.Object:
 		return []any{t}
 	case []any:
 		return t
@@ -216,10 +218,10 @@ func (rc recorder) children(kids []any, rec Record) ([]Record, bool) {
 }
 
 // setFields copies an entity's fields (all but its children) into group.
-func setFields(rec *Record, group string, o *object) {
-	for _, k := range o.keys {
+func setFields(rec *Record, group string, o *ojson.Object) {
+	for _, k := range o.Keys() {
 		if k != "then" {
-			rec.set(group, k, o.vals[k])
+			rec.set(group, k, o.Value(k))
 		}
 	}
 }
@@ -239,7 +241,7 @@ func valueRecords(v any) []Record {
 
 func valueRecord(v any) Record {
 	var r Record
-	if o, ok := v.(*object); ok {
+	if o, ok := v.(*ojson.Object); ok {
 		setFields(&r, "", o)
 		return r
 	}

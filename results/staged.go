@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 
+	"github.com/lwf-dev/lwf/internal/ojson"
 	"github.com/lwf-dev/lwf/runner/state"
 )
 
@@ -35,7 +36,7 @@ func (r *Results) stagedRecords() ([]Record, error) {
 		}
 		all, ok := elements[w.Index]
 		if !ok {
-			v, err := decodeOrdered(w.Completion)
+			v, err := ojson.Decode(w.Completion)
 			if err != nil {
 				return nil, fmt.Errorf("workflow %d: reading the completion: %w", w.Index, err)
 			}
@@ -62,8 +63,8 @@ func (r *Results) stagedRecords() ([]Record, error) {
 		var rec Record
 		for _, x := range chain {
 			group := r.loopName(x.Loop)
-			if v, err := decodeOrdered(x.Data); err == nil {
-				if o, ok := v.(*object); ok {
+			if v, err := ojson.Decode(x.Data); err == nil {
+				if o, ok := v.(*ojson.Object); ok {
 					setFields(&rec, group, o)
 				}
 			}
@@ -96,15 +97,15 @@ func (r *Results) loopName(loop int) string {
 // expanding lists: a page's fields, an action's success or error, a
 // list's length.
 func (rc recorder) shallow(v any, rec *Record) {
-	o, ok := v.(*object)
+	o, ok := v.(*ojson.Object)
 	if !ok {
 		return
 	}
-	at, _ := o.get("actionType").(string)
+	at, _ := o.Value("actionType").(string)
 	if at == "" {
 		return
 	}
-	kids := kidsOf(o.get("then"))
+	kids := kidsOf(o.Value("then"))
 	if isIterator(at) {
 		for _, k := range kids {
 			rc.shallow(k, rec)
@@ -112,22 +113,22 @@ func (rc recorder) shallow(v any, rec *Record) {
 		return
 	}
 	name := rc.groupName(at)
-	if o.get("success") == false {
+	if o.Value("success") == false {
 		typ := "unknownError"
-		if eo, ok := o.get("error").(*object); ok {
-			if t, ok := eo.get("type").(string); ok {
+		if eo, ok := o.Value("error").(*ojson.Object); ok {
+			if t, ok := eo.Value("type").(string); ok {
 				typ = t
 			}
 		}
 		rec.set(shortName(at), "error", typ)
 		return
 	}
-	switch d := o.get("data").(type) {
+	switch d := o.Value("data").(type) {
 	case nil:
 		rec.set(shortName(at), "success", true)
-	case *object:
+	case *ojson.Object:
 		setFields(rec, name, d)
-		kids = append(kids, kidsOf(d.get("then"))...)
+		kids = append(kids, kidsOf(d.Value("then"))...)
 	case []any:
 		rec.set(shortName(at), "count", len(d))
 	}

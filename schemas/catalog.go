@@ -150,8 +150,9 @@ func (a *Action) Fills() map[string]any { return a.fills }
 
 // Catalog is the set of actions, compiled once.
 type Catalog struct {
-	actions map[string]*Action
-	names   []string
+	actions  map[string]*Action
+	names    []string
+	urlKinds map[string]*URLKind
 }
 
 // Default returns the embedded catalog, loaded and compiled once per process.
@@ -172,7 +173,11 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading catalog: %w", err)
 	}
-	c := &Catalog{actions: map[string]*Action{}}
+	kinds, err := loadURLKinds()
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{actions: map[string]*Action{}, urlKinds: kinds}
 	comp := jsonschema.NewCompiler()
 	comp.Draft = jsonschema.Draft7
 	for _, e := range entries {
@@ -186,6 +191,11 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		a, err := parseAction(comp, strings.TrimSuffix(e.Name(), ".json"), raw)
 		if err != nil {
 			return nil, fmt.Errorf("catalog file %s: %w", e.Name(), err)
+		}
+		for _, p := range a.Params {
+			if k := p.URLKind(); k != "" && kinds[k] == nil {
+				return nil, fmt.Errorf("catalog file %s: %s: x-lwf-url %q is not a kind of urls.json", e.Name(), p.Name, k)
+			}
 		}
 		c.actions[a.Name] = a
 		c.names = append(c.names, a.Name)

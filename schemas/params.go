@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/lwf-dev/lwf/diag"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
@@ -64,13 +65,13 @@ func (w *paramWalker) ptr(path []string) string {
 	return p
 }
 
-func (w *paramWalker) add(path []string, at Target, code, msg, hint string) {
+func (w *paramWalker) add(path []string, at Target, code diag.Code, msg, hint string) {
 	p := w.ptr(path)
 	if w.reported == nil {
 		w.reported = map[string]bool{}
 	}
 	w.reported[p] = true
-	w.problems = append(w.problems, Problem{Pointer: p, At: at, Code: code, Message: msg, Hint: hint})
+	w.problems = append(w.problems, Problem{Pointer: p, At: at, Code: string(code), Message: msg, Hint: hint})
 }
 
 // object checks the keys of an object value against properties, required
@@ -93,9 +94,9 @@ func (w *paramWalker) object(s map[string]any, v map[string]any, path []string, 
 					hint = "it takes no parameters"
 				}
 				if top && w.action != nil {
-					w.add(append(path, k), AtKey, "unknown-param", fmt.Sprintf("unknown parameter %q for %s", k, w.action.Name), hint)
+					w.add(append(path, k), AtKey, diag.CodeUnknownParam, fmt.Sprintf("unknown parameter %q for %s", k, w.action.Name), hint)
 				} else {
-					w.add(append(path, k), AtKey, "unknown-param", fmt.Sprintf("unknown key %q in %s", k, dotted(path)), hint)
+					w.add(append(path, k), AtKey, diag.CodeUnknownParam, fmt.Sprintf("unknown key %q in %s", k, dotted(path)), hint)
 				}
 			}
 			continue
@@ -111,9 +112,9 @@ func (w *paramWalker) object(s map[string]any, v map[string]any, path []string, 
 			if _, fill := w.action.fills[name]; fill {
 				continue
 			}
-			w.add(path, AtStep, "missing-param", fmt.Sprintf("%s needs parameter %q", w.action.Name, name), "")
+			w.add(path, AtStep, diag.CodeMissingParam, fmt.Sprintf("%s needs parameter %q", w.action.Name, name), "")
 		} else {
-			w.add(path, AtValue, "missing-param", fmt.Sprintf("%s needs key %q", dotted(path), name), "")
+			w.add(path, AtValue, diag.CodeMissingParam, fmt.Sprintf("%s needs key %q", dotted(path), name), "")
 		}
 	}
 }
@@ -122,41 +123,41 @@ func (w *paramWalker) value(s map[string]any, v any, path []string) {
 	if u, ok := v.(Unknown); ok {
 		w.unknown = append(w.unknown, w.ptr(path))
 		if want := schemaType(s); want != "" && u.Type != "" && !typeAccepts(want, u.Type) {
-			w.add(path, AtValue, "param-type", fmt.Sprintf("%s must be %s, got %s", dotted(path), article(want), article(u.Type)), "")
+			w.add(path, AtValue, diag.CodeParamType, fmt.Sprintf("%s must be %s, got %s", dotted(path), article(want), article(u.Type)), "")
 		}
 		return
 	}
 	got := jsonTypeOf(v)
 	if want := schemaType(s); want != "" && !typeAccepts(want, got) {
-		w.add(path, AtValue, "param-type", fmt.Sprintf("%s must be %s, got %s", dotted(path), article(want), article(got)), "")
+		w.add(path, AtValue, diag.CodeParamType, fmt.Sprintf("%s must be %s, got %s", dotted(path), article(want), article(got)), "")
 		return
 	}
 	if enum := asSlice(s["enum"]); enum != nil && !enumHas(enum, v) {
-		w.add(path, AtValue, "param-value", fmt.Sprintf("%s: %s is not one of %s", dotted(path), show(v), showList(enum)), nearestEnum(v, enum))
+		w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s: %s is not one of %s", dotted(path), show(v), showList(enum)), nearestEnum(v, enum))
 		return
 	}
 	switch x := v.(type) {
 	case string:
 		if p, ok := s["pattern"].(string); ok && !w.matches(p, x) {
-			w.add(path, AtValue, "param-value", fmt.Sprintf("%s: %s does not have the expected form", dotted(path), show(x)), patternHint(p))
+			w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s: %s does not have the expected form", dotted(path), show(x)), patternHint(p))
 		}
 		n := utf8.RuneCountInString(x)
 		if m, ok := num(s["maxLength"]); ok && float64(n) > m {
-			w.add(path, AtValue, "param-value", fmt.Sprintf("%s is %d characters long, at most %v allowed", dotted(path), n, m), "")
+			w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s is %d characters long, at most %v allowed", dotted(path), n, m), "")
 		}
 		if m, ok := num(s["minLength"]); ok && float64(n) < m {
 			if m == 1 {
-				w.add(path, AtValue, "param-value", fmt.Sprintf("%s must not be empty", dotted(path)), "")
+				w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s must not be empty", dotted(path)), "")
 			} else {
-				w.add(path, AtValue, "param-value", fmt.Sprintf("%s is %d characters long, at least %v required", dotted(path), n, m), "")
+				w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s is %d characters long, at least %v required", dotted(path), n, m), "")
 			}
 		}
 	case []any:
 		if m, ok := num(s["maxItems"]); ok && float64(len(x)) > m {
-			w.add(path, AtValue, "param-value", fmt.Sprintf("%s has %d items, at most %v allowed", dotted(path), len(x), m), "")
+			w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s has %d items, at most %v allowed", dotted(path), len(x), m), "")
 		}
 		if m, ok := num(s["minItems"]); ok && float64(len(x)) < m {
-			w.add(path, AtValue, "param-value", fmt.Sprintf("%s has %d items, at least %v required", dotted(path), len(x), m), "")
+			w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s has %d items, at least %v required", dotted(path), len(x), m), "")
 		}
 		if is, ok := s["items"].(map[string]any); ok {
 			for i, item := range x {
@@ -175,10 +176,10 @@ func (w *paramWalker) number(s map[string]any, v any, path []string) {
 	default:
 		if f, ok := num(v); ok {
 			if m, ok := num(s["minimum"]); ok && f < m {
-				w.add(path, AtValue, "param-value", fmt.Sprintf("%s must be at least %v, got %v", dotted(path), m, f), "")
+				w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s must be at least %v, got %v", dotted(path), m, f), "")
 			}
 			if m, ok := num(s["maximum"]); ok && f > m {
-				w.add(path, AtValue, "param-value", fmt.Sprintf("%s must be at most %v, got %v", dotted(path), m, f), "")
+				w.add(path, AtValue, diag.CodeParamValue, fmt.Sprintf("%s must be at most %v, got %v", dotted(path), m, f), "")
 			}
 		}
 	}
@@ -215,7 +216,7 @@ func (w *paramWalker) schemaLevel(params map[string]any) {
 		if where != "" {
 			msg = strings.ReplaceAll(where, "/", ".") + ": " + msg
 		}
-		w.add(nil, AtValue, "param-value", msg, "")
+		w.add(nil, AtValue, diag.CodeParamValue, msg, "")
 		w.problems[len(w.problems)-1].Pointer = p
 	}
 }

@@ -3,6 +3,8 @@ package schemas
 import (
 	"strconv"
 	"strings"
+
+	"github.com/lwf-dev/lwf/diag"
 )
 
 // Target says which part of a node a problem points at.
@@ -27,9 +29,15 @@ type Problem struct {
 	// the action object (AtStep) or of the parameter (AtKey, AtValue).
 	Pointer string
 	At      Target
-	Code    string // a diag code: unknown-action, invalid-parent, param-value, …
+	// Code is a diag.Code's text (unknown-action, invalid-parent,
+	// param-value, …): a string, as the sandbox reports it in an error's
+	// details.
+	Code    string
 	Message string
 	Hint    string
+	// Severity is Error but for problems that may not be ones (a note
+	// past a free account's limit when the account's type is unknown).
+	Severity diag.Severity
 }
 
 // String renders "pointer: message" for logs and the sandbox's details.

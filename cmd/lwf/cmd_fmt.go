@@ -84,7 +84,7 @@ would change are listed and the exit code is 1, for CI.`,
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "list files that are not formatted and exit 1; write nothing")
-	cmd.Flags().Int64Var(&maxBytes, "max-bytes", 1<<20, "refuse workflow files larger than this many bytes")
+	cmd.Flags().Int64Var(&maxBytes, "max-bytes", dsl.DefaultMaxBytes, "refuse workflow files larger than this many bytes")
 	return cmd
 }
 

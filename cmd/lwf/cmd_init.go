@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -118,14 +119,14 @@ README instead. Existing files are never overwritten without --force.`,
 				name = strings.TrimSuffix(strings.TrimSuffix(args[0], ".yaml"), ".yml")
 			}
 			base := filepath.Base(name)
-			if !namePattern(base) {
+			if !lang.IsName(base) {
 				return usageErr("%q is not a workflow name: use lower-case words joined by '-'", base)
 			}
 			cat, err := schemas.Default()
 			if err != nil {
 				return err
 			}
-			schema, err := cat.DSLSchema()
+			schema, err := lang.DSLSchema(cat)
 			if err != nil {
 				return err
 			}
@@ -167,19 +168,6 @@ README instead. Existing files are never overwritten without --force.`,
 	cmd.Flags().BoolVar(&examples, "examples", false, "write a folder with a CSV campaign, its leads and a README")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
 	return cmd
-}
-
-func namePattern(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' && i > 0 && i < len(s)-1
-		if !ok {
-			return false
-		}
-	}
-	return !strings.Contains(s, "--")
 }
 
 func sortedFiles(m map[string]string) []string {

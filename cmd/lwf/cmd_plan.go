@@ -61,6 +61,7 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 			opts := in.options(a)
 			opts.Getenv = hideTokens(a.getenv)
 			opts.ChunkSize = chunkSize
+			opts.Account = conn.accountType(a)
 			raw, ds := compiler.CompileFile(a.ctx, args[0], opts)
 			if plan := raw; plan == nil || ds.HasErrors() {
 				a.code = exitFindings

@@ -70,6 +70,9 @@ failed, was refused, has an unknown submission, or actions failed (unless
 			opts := in.options(a)
 			opts.Getenv = hideTokens(a.getenv)
 			opts.ChunkSize = chunkSize
+			if !sandboxed {
+				opts.Account = conn.accountType(a)
+			}
 			plan, ds := compiler.CompileFile(a.ctx, args[0], opts)
 			if plan == nil || ds.HasErrors() {
 				a.printDiags(ds)

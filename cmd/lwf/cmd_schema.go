@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -22,7 +23,7 @@ checks while editing:
 			if err != nil {
 				return err
 			}
-			b, err := cat.DSLSchema()
+			b, err := lang.DSLSchema(cat)
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ type inputFlags struct {
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.inputs, "input", "i", nil, "input value `name=value` or name=@file (.csv, .json, .yaml); repeatable")
 	cmd.Flags().StringVar(&f.inputsFile, "inputs-file", "", "JSON or YAML `file` with input values")
-	cmd.Flags().IntVar(&f.maxBytes, "max-bytes", 1<<20, "refuse workflow files larger than this many bytes")
+	cmd.Flags().IntVar(&f.maxBytes, "max-bytes", dsl.DefaultMaxBytes, "refuse workflow files larger than this many bytes")
 	cmd.Flags().StringArrayVar(&f.env, "env", nil, "allow workflow files to read only environment variable `NAME` (from their env: list); repeatable; --env '' allows none")
 }
 
@@ -55,7 +55,10 @@ func newValidateCmd(a *app) *cobra.Command {
 Linked API action catalog: parameters, root and parent/child rules, inputs and
 expressions. No input values are needed: inputs without a value are checked by
 their declared types. Exit code 0: clean; 1: problems found; 2: usage error or
-unreadable input.`,
+unreadable input.
+
+Each problem ends with its code:
+` + codeList(),
 		Example: `  lwf validate examples/
   lwf validate --format github workflows/*.yaml
   lwf validate campaign.yaml --input leads=@leads.csv`,
@@ -243,45 +246,16 @@ func (a *app) diagWriter(format string) (diag.Writer, error) {
 	case "github":
 		return diag.GitHubWriter{}, nil
 	case "sarif":
-		return diag.SARIFWriter{Version: version, Rules: ruleDescriptions}, nil
+		return diag.SARIFWriter{Version: version}, nil
 	}
 	return nil, usageErr("unknown format %q: use text, json, github or sarif", format)
 }
 
-// ruleDescriptions explain each diagnostic code in SARIF logs.
-var ruleDescriptions = map[string]string{
-	diag.CodeYAMLSyntax:      "The file is not valid YAML.",
-	diag.CodeDuplicateKey:    "A mapping has the same key twice.",
-	diag.CodeTooLarge:        "The file is larger than the size limit.",
-	diag.CodeTooDeep:         "The YAML nests deeper than the limit.",
-	diag.CodeAliasBudget:     "YAML aliases expand past the node budget.",
-	diag.CodeEncoding:        "The file is not valid UTF-8.",
-	diag.CodeMultiDocument:   "The file holds more than one YAML document.",
-	diag.CodeMissingField:    "A required field is missing.",
-	diag.CodeUnknownField:    "A field lwf does not know.",
-	diag.CodeFieldType:       "A field has the wrong type.",
-	diag.CodeFieldValue:      "A field has a value lwf does not accept.",
-	diag.CodeUnknownAction:   "The action is not in the Linked API catalog.",
-	diag.CodeUnknownParam:    "The action has no such parameter.",
-	diag.CodeMissingParam:    "A required parameter is missing.",
-	diag.CodeForbiddenParam:  "The parameter is not allowed where the action stands.",
-	diag.CodeParamType:       "A parameter has the wrong type.",
-	diag.CodeParamValue:      "A parameter's value is out of range or not allowed.",
-	diag.CodeInvalidRoot:     "The action cannot start a workflow.",
-	diag.CodeInvalidParent:   "The action cannot run under its parent.",
-	diag.CodeExprSyntax:      "An expression does not parse.",
-	diag.CodeExprUndefined:   "An expression uses an undefined name or field.",
-	diag.CodeExprType:        "An expression has the wrong type.",
-	diag.CodeExprLimit:       "An expression exceeds a sandbox limit.",
-	diag.CodeExprRuntime:     "An expression failed when evaluated.",
-	diag.CodeInputMissing:    "A required input has no value.",
-	diag.CodeInputType:       "An input value has the wrong type.",
-	diag.CodeInputValue:      "An input value is out of range or not allowed.",
-	diag.CodeInputUnknown:    "A value was given for an input the workflow does not declare.",
-	diag.CodeInputFile:       "An input file cannot be read.",
-	diag.CodeIO:              "The file cannot be read.",
-	diag.CodeTooManyActions:  "forEach or uses: expand the workflow past the action cap.",
-	diag.CodeInterrupted:     "The compilation was stopped (Ctrl-C) before it finished.",
-	diag.CodePayloadTooLarge: "A workflow's JSON is larger than the API accepts in one request.",
-	diag.CodeEnvNotAllowed:   "An expression reads an environment variable the file's env: list (or --env) does not allow.",
+// codeList lists the diagnostic codes with their summaries, for help.
+func codeList() string {
+	var b strings.Builder
+	for _, ci := range diag.Codes() {
+		fmt.Fprintf(&b, "  %-18s %s\n", ci.Code, ci.Summary)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

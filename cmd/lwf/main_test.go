@@ -135,9 +135,9 @@ func TestActionsAndSchema(t *testing.T) {
 		t.Errorf("unknown action: exit %d %q", code, errOut)
 	}
 	code, out, _ = run(t, "schema")
-	committed, err := os.ReadFile("../../schemas/lwf.schema.json")
+	committed, err := os.ReadFile("../../lang/lwf.schema.json")
 	if err != nil || code != 0 || out != string(committed) {
-		t.Errorf("lwf schema differs from schemas/lwf.schema.json (exit %d, %v)", code, err)
+		t.Errorf("lwf schema differs from lang/lwf.schema.json (exit %d, %v)", code, err)
 	}
 }
 

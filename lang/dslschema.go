@@ -1,12 +1,16 @@
-package schemas
+package lang
 
 import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/lwf-dev/lwf/schemas"
 )
 
-// DSLSchemaID is the $id of the workflow-file schema.
+// DSLSchemaID is the $id of the workflow-file schema. It is an identifier,
+// kept as first published (when the file lived in schemas/) so that
+// editors and files that name it keep working.
 const DSLSchemaID = "https://github.com/lwf-dev/lwf/schemas/lwf.schema.json"
 
 // expressionPattern matches a value that is one ${{ }} expression, which the
@@ -14,11 +18,12 @@ const DSLSchemaID = "https://github.com/lwf-dev/lwf/schemas/lwf.schema.json"
 const expressionPattern = `^\s*\$\{\{[\s\S]*\}\}\s*$`
 
 // DSLSchema generates the JSON Schema (draft-07) of lwf workflow files from
-// the catalog: one branch per action, unknown keys rejected, descriptions
-// from the catalog for editor completion and hover. Editors use it through
+// the language's vocabulary and the catalog: one branch per action, unknown
+// keys rejected, descriptions from the catalog for editor completion and
+// hover. Editors use it through
 // yaml-language-server; lwf's own checks are stricter (root and parent
 // rules, symbolic input types), since JSON Schema cannot express them.
-func (c *Catalog) DSLSchema() ([]byte, error) {
+func DSLSchema(c *schemas.Catalog) ([]byte, error) {
 	defs := map[string]any{
 		"expression": map[string]any{
 			"type":        "string",
@@ -40,7 +45,7 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 	// them (an anyOf of every action is exponential in the nesting depth
 	// for yaml-language-server).
 	branches := []any{map[string]any{
-		"if":   map[string]any{"required": []any{"uses"}},
+		"if":   map[string]any{"required": []any{KeyUses}},
 		"then": map[string]any{"$ref": "#/definitions/uses"},
 	}}
 	var names []any
@@ -53,7 +58,7 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 		}
 		names = append(names, these...)
 		branches = append(branches, map[string]any{
-			"if":   map[string]any{"required": []any{"action"}, "properties": map[string]any{"action": map[string]any{"enum": these}}},
+			"if":   map[string]any{"required": []any{KeyAction}, "properties": map[string]any{KeyAction: map[string]any{"enum": these}}},
 			"then": map[string]any{"$ref": "#/definitions/" + id},
 		})
 	}
@@ -61,9 +66,9 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 		"type":        "object",
 		"description": "A step: an action with its parameters, or uses: of a reusable workflow.",
 		"properties": map[string]any{
-			"action": map[string]any{"enum": names, "description": "The Linked API action: st. is implied (searchPeople); Sales Navigator actions are written nv.searchPeople."},
+			KeyAction: map[string]any{"enum": names, "description": "The Linked API action: st. is implied (searchPeople); Sales Navigator actions are written nv.searchPeople."},
 		},
-		"anyOf": []any{map[string]any{"required": []any{"action"}}, map[string]any{"required": []any{"uses"}}},
+		"anyOf": []any{map[string]any{"required": []any{KeyAction}}, map[string]any{"required": []any{KeyUses}}},
 		"allOf": branches,
 	}
 	doc := map[string]any{
@@ -73,33 +78,41 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 		"description":          "A Linked API workflow written for lwf (version 1).",
 		"type":                 "object",
 		"additionalProperties": false,
-		"required":             []any{"version", "name", "workflow"},
+		"required":             anyList(RequiredFileFields()),
 		"properties": map[string]any{
-			"version":     map[string]any{"const": 1, "description": "The language version: 1."},
-			"name":        map[string]any{"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "The workflow's name: lower-case words joined by '-'."},
-			"description": map[string]any{"type": "string", "description": "What the workflow does, for people and for lwf workflows."},
-			"inputs": map[string]any{
+			FieldVersion:     map[string]any{"const": 1, "description": "The language version: 1."},
+			FieldName:        map[string]any{"type": "string", "pattern": NamePattern, "description": "The workflow's name: lower-case words joined by '-'."},
+			FieldDescription: map[string]any{"type": "string", "description": "What the workflow does, for people and for lwf workflows."},
+			FieldAccount: map[string]any{
+				"type":                 "object",
+				"description":          "The account the workflow runs on, for the limits that depend on its type.",
+				"additionalProperties": false,
+				"properties": map[string]any{
+					KeyPremium: map[string]any{"type": "boolean", "description": "Whether the account has LinkedIn Premium: a connection request's note may then be 300 characters long, not 200."},
+				},
+			},
+			FieldInputs: map[string]any{
 				"type":                 "object",
 				"description":          "Typed inputs, given with --input name=value, name=@file.csv, or a default.",
-				"propertyNames":        map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+				"propertyNames":        map[string]any{"pattern": IdentPattern},
 				"additionalProperties": map[string]any{"$ref": "#/definitions/input"},
 			},
-			"env": map[string]any{
+			FieldEnv: map[string]any{
 				"type":        "array",
 				"description": "The environment variables the workflow reads, as env.NAME; it may read no others.",
 				"uniqueItems": true,
-				"items":       map[string]any{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "not": map[string]any{"enum": []any{"LINKED_API_TOKEN", "IDENTIFICATION_TOKEN"}}},
+				"items":       map[string]any{"type": "string", "pattern": IdentPattern, "not": map[string]any{"enum": []any{"LINKED_API_TOKEN", "IDENTIFICATION_TOKEN"}}},
 			},
-			"vars": map[string]any{
+			FieldVars: map[string]any{
 				"type":          "object",
 				"description":   "Values computed once, in order, from inputs; read them as vars.NAME.",
-				"propertyNames": map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+				"propertyNames": map[string]any{"pattern": IdentPattern},
 			},
-			"output": map[string]any{
+			FieldOutput: map[string]any{
 				"description": "For reusable workflows: an expression that shapes the completion for the caller.",
 			},
-			"limits":   limitsSchema(c.Categories()),
-			"workflow": map[string]any{"$ref": "#/definitions/steps", "description": "The workflow: one step, or a list of steps (a root array)."},
+			FieldLimits:   limitsSchema(c.Categories()),
+			FieldWorkflow: map[string]any{"$ref": "#/definitions/steps", "description": "The workflow: one step, or a list of steps (a root array)."},
 		},
 		"definitions": defs,
 	}
@@ -113,40 +126,34 @@ func (c *Catalog) DSLSchema() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func stepSchema(a *Action) map[string]any {
+func stepSchema(a *schemas.Action) map[string]any {
 	names := []any{a.Name}
 	if a.Namespace() == "st" {
 		names = []any{a.Short(), a.Name}
 	}
 	desc := a.Description
-	props := map[string]any{
-		"action": map[string]any{"enum": names, "description": desc},
-		"label":  map[string]any{"type": "string", "description": "A name echoed back in this action's result."},
-		"if":     map[string]any{"description": "Keep the step only when this is true.", "anyOf": []any{map[string]any{"type": "boolean"}, map[string]any{"$ref": "#/definitions/expression"}}},
-		"forEach": map[string]any{"description": "Repeat the step once per item of this list.",
-			"anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
-		"as":    map[string]any{"type": "string", "description": "The name of the forEach item (default item)."},
-		"index": map[string]any{"type": "string", "description": "The name of the forEach position (default index)."},
-		"variants": map[string]any{"type": "object", "description": "Versions of text parameters: each person gets one version, chosen by a stable hash of their URL.",
-			"additionalProperties": map[string]any{"type": "array", "minItems": 2, "items": map[string]any{"type": "string"}}},
-		"params": map[string]any{"description": "A mapping (usually an expression) merged into the parameters; parameters written out win.",
-			"anyOf": []any{map[string]any{"type": "object"}, map[string]any{"$ref": "#/definitions/expression"}}},
-	}
+	props := loopKeywords()
+	props[KeyAction] = map[string]any{"enum": names, "description": desc}
+	props[KeyLabel] = map[string]any{"type": "string", "description": "A name echoed back in this action's result."}
+	props[KeyVariants] = map[string]any{"type": "object", "description": "Versions of text parameters: each person gets one version, chosen by a stable hash of their URL.",
+		"additionalProperties": map[string]any{"type": "array", "minItems": 2, "items": map[string]any{"type": "string"}}}
+	props[KeyParams] = map[string]any{"description": "A mapping (usually an expression) merged into the parameters; parameters written out win.",
+		"anyOf": []any{map[string]any{"type": "object"}, map[string]any{"$ref": "#/definitions/expression"}}}
 	if len(a.Children) > 0 {
-		props["then"] = map[string]any{"$ref": "#/definitions/steps",
+		props[KeyThen] = map[string]any{"$ref": "#/definitions/steps",
 			"description": "Child actions: " + strings.Join(a.Children, ", ") + "."}
 	} else {
 		// The official SDKs send an empty then for some operations.
-		props["then"] = map[string]any{"type": "array", "maxItems": 0, "description": "This action takes no child actions."}
+		props[KeyThen] = map[string]any{"type": "array", "maxItems": 0, "description": "This action takes no child actions."}
 	}
-	params, _ := a.doc["properties"].(map[string]any)
+	params, _ := a.Schema()["properties"].(map[string]any)
 	for k, v := range params {
 		props[k] = editorParam(v)
 	}
 	return map[string]any{
 		"type":                 "object",
 		"description":          desc,
-		"required":             []any{"action"},
+		"required":             []any{KeyAction},
 		"additionalProperties": false,
 		"properties":           props,
 	}
@@ -199,21 +206,28 @@ func editorParam(v any) any {
 	return wrapped
 }
 
+// loopKeywords are the keywords a step with an action and a step with
+// uses: share: if, forEach, as and index.
+func loopKeywords() map[string]any {
+	return map[string]any{
+		KeyIf:      map[string]any{"description": "Keep the step only when this is true.", "anyOf": []any{map[string]any{"type": "boolean"}, map[string]any{"$ref": "#/definitions/expression"}}},
+		KeyForEach: map[string]any{"description": "Repeat the step once per item of this list.", "anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
+		KeyAs:      map[string]any{"type": "string", "description": "The name of the forEach item (default item)."},
+		KeyIndex:   map[string]any{"type": "string", "description": "The name of the forEach position (default index)."},
+	}
+}
+
 func usesSchema() map[string]any {
+	props := loopKeywords()
+	props[KeyUses] = map[string]any{"type": "string", "description": "A standard workflow's name (fetch-person) or a relative path (./fragments/greet.yaml)."}
+	props[KeyWith] = map[string]any{"type": "object", "description": "The reusable workflow's inputs."}
+	props[KeyLabel] = map[string]any{"type": "string", "description": "A name echoed back in the result."}
 	return map[string]any{
 		"type":                 "object",
 		"description":          "Inline a reusable workflow: a name from lwf workflows or a relative path.",
-		"required":             []any{"uses"},
+		"required":             []any{KeyUses},
 		"additionalProperties": false,
-		"properties": map[string]any{
-			"uses":    map[string]any{"type": "string", "description": "A standard workflow's name (fetch-person) or a relative path (./fragments/greet.yaml)."},
-			"with":    map[string]any{"type": "object", "description": "The reusable workflow's inputs."},
-			"label":   map[string]any{"type": "string", "description": "A name echoed back in the result."},
-			"if":      map[string]any{"description": "Keep the step only when this is true.", "anyOf": []any{map[string]any{"type": "boolean"}, map[string]any{"$ref": "#/definitions/expression"}}},
-			"forEach": map[string]any{"description": "Repeat the step once per item of this list.", "anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
-			"as":      map[string]any{"type": "string", "description": "The name of the forEach item (default item)."},
-			"index":   map[string]any{"type": "string", "description": "The name of the forEach position (default index)."},
-		},
+		"properties":           props,
 	}
 }
 
@@ -224,7 +238,7 @@ func inputSchema() map[string]any {
 		"description":          "An input declaration: a subset of JSON Schema.",
 		"additionalProperties": false,
 		"properties": map[string]any{
-			"type":        map[string]any{"enum": []any{"string", "integer", "number", "boolean", "array", "object"}, "description": "The input's type (default string)."},
+			"type":        map[string]any{"enum": anyList(InputTypes()), "description": "The input's type (default string)."},
 			"description": map[string]any{"type": "string", "description": "What the input is for."},
 			"default":     map[string]any{"description": "The value used when none is given; an input with a default is optional."},
 			"required":    map[string]any{"type": "boolean", "description": "Whether a value must be given (default: true unless there is a default)."},
@@ -238,17 +252,28 @@ func inputSchema() map[string]any {
 }
 
 func limitsSchema(categories []string) map[string]any {
-	period := map[string]any{"type": "integer", "minimum": 0}
+	periods := map[string]any{}
+	for _, p := range schemas.Periods() {
+		periods[p] = map[string]any{"type": "integer", "minimum": 0}
+	}
 	props := map[string]any{}
 	for _, cat := range categories {
 		props[cat] = map[string]any{
 			"type": "object", "additionalProperties": false,
 			"description": "At most this many " + cat + " actions per period.",
-			"properties":  map[string]any{"daily": period, "weekly": period, "monthly": period},
+			"properties":  periods,
 		}
 	}
 	return map[string]any{
 		"type": "object", "additionalProperties": false, "properties": props,
 		"description": "Limits per Linked API limit category and period; lwf plan and lwf run refuse a plan that would exceed them.",
 	}
+}
+
+func anyList(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package schemas
+package lang
 
 import (
 	"os/exec"

@@ -1,12 +1,17 @@
-package schemas
+package lang
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/lwf-dev/lwf/schemas"
 )
 
 var update = flag.Bool("update", false, "rewrite lwf.schema.json from the catalog")
@@ -14,11 +19,11 @@ var update = flag.Bool("update", false, "rewrite lwf.schema.json from the catalo
 // TestDSLSchemaCommitted keeps the committed editor schema equal to the one
 // generated from the catalog, so editors and lwf never disagree.
 func TestDSLSchemaCommitted(t *testing.T) {
-	c, err := Load()
+	c, err := schemas.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.DSLSchema()
+	got, err := DSLSchema(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,16 +37,16 @@ func TestDSLSchemaCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("schemas/lwf.schema.json is out of date: run go test ./schemas -run TestDSLSchemaCommitted -update")
+		t.Fatal("lang/lwf.schema.json is out of date: run go test ./lang -run TestDSLSchemaCommitted -update")
 	}
 }
 
 func TestDSLSchemaValidates(t *testing.T) {
-	c, err := Load()
+	c, err := schemas.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := c.DSLSchema()
+	raw, _ := DSLSchema(c)
 	comp := jsonschema.NewCompiler()
 	if err := comp.AddResource(DSLSchemaID, bytes.NewReader(raw)); err != nil {
 		t.Fatal(err)
@@ -71,6 +76,54 @@ func TestDSLSchemaValidates(t *testing.T) {
 	for i, b := range bad {
 		if err := s.Validate(b); err == nil {
 			t.Errorf("bad[%d] is accepted", i)
+		}
+	}
+}
+
+// TestDSLSchemaVocabulary: the editor schema offers exactly the
+// language's words — the file fields, the keys of an input declaration,
+// a uses: step's keys, and every step keyword on every action's step.
+func TestDSLSchemaVocabulary(t *testing.T) {
+	c, err := schemas.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := DSLSchema(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Properties  map[string]any
+		Definitions map[string]struct{ Properties map[string]any }
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	same := func(what string, got map[string]any, want []string) {
+		t.Helper()
+		var keys []string
+		for k := range got {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		want = append([]string(nil), want...)
+		sort.Strings(want)
+		if strings.Join(keys, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: the schema has %v, the vocabulary %v", what, keys, want)
+		}
+	}
+	same("file fields", doc.Properties, FileFields())
+	same("input keys", doc.Definitions["input"].Properties, InputKeys())
+	same("uses: keys", doc.Definitions["uses"].Properties, UsesKeywords())
+	for _, a := range c.Actions() {
+		props := doc.Definitions["action."+a.Name].Properties
+		for _, k := range StepKeywords() {
+			if k == KeyUses || k == KeyWith {
+				continue // a step has an action or uses:, never both
+			}
+			if props[k] == nil {
+				t.Errorf("%s: keyword %s is missing from the editor schema", a.Name, k)
+			}
 		}
 	}
 }
