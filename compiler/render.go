@@ -135,9 +135,7 @@ func (p *Plan) Render(ctx context.Context, it Item, skip func(actionType, person
 		for _, pr := range c.cat.CheckWorkflow(plain(st)) {
 			c.report(st, pr)
 		}
-		for _, v := range c.variantsFor(i, st) {
-			out.Variants = append(out.Variants, v)
-		}
+		out.Variants = append(out.Variants, c.variantsFor(i, st)...)
 	}
 	out.Skipped, out.Samples = c.skipped, c.samples
 	for i := range c.diags {

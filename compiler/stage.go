@@ -36,14 +36,14 @@ type Loop struct {
 	Parent int `json:"parent"`
 	// Stage is the loop's stage: 2 for a loop in the file's own
 	// payloads, 3 for one under it, …
-	Stage int    `json:"stage"`
-	Line  int    `json:"line"` // where as: is written
+	Stage int `json:"stage"`
+	Line  int `json:"line"` // where as: is written
 	// Param is the URL parameter an item sets on the steps under the
 	// loop, from the first of URLFields the item has.
-	Param     string   `json:"param,omitempty"`
-	URLFields []string `json:"urlFields,omitempty"`
-	node  *dsl.Node // the doFor* step
-	item  types.Type
+	Param     string    `json:"param,omitempty"`
+	URLFields []string  `json:"urlFields,omitempty"`
+	node      *dsl.Node // the doFor* step
+	item      types.Type
 }
 
 // Point is where, in a payload, a list whose items feed a named loop is.
