@@ -8,7 +8,7 @@ import (
 
 func TestConversationsPoll(t *testing.T) {
 	h := newHarness(t, Options{ReplyAfter: time.Hour})
-	const friend = in + "ada-lovelace" // a responsive person: answers, has history
+	friend := h.connection(true, 0) // answers, has history
 	poll := `[{"personUrl":"` + friend + `","type":"st"}]`
 	r := h.do("POST", "/conversations/poll", poll)
 	r.wantError(t, http.StatusConflict, "conversationsNotSynced")
@@ -52,7 +52,8 @@ func TestInboxPoll(t *testing.T) {
 	var res struct {
 		Messages []map[string]any `json:"messages"`
 	}
-	h.run(`{"actionType":"st.sendMessage","personUrl":"` + in + `bo-bell","text":"before the sync"}`)
+	bo := h.connection(false, 0)
+	h.run(`{"actionType":"st.sendMessage","personUrl":"` + bo + `","text":"before the sync"}`)
 	h.do("POST", "/inbox/poll", "").result(t, &res)
 	if len(res.Messages) != 0 {
 		t.Fatalf("an unsynced inbox has messages: %v", res.Messages)
@@ -60,10 +61,10 @@ func TestInboxPoll(t *testing.T) {
 	h.clock.Advance(time.Minute)
 	h.run(`{"actionType":"st.syncInbox"}`)
 	h.clock.Advance(time.Minute)
-	h.run(`{"actionType":"st.sendMessage","personUrl":"` + in + `bo-bell","text":"after the sync"}`)
+	h.run(`{"actionType":"st.sendMessage","personUrl":"` + bo + `","text":"after the sync"}`)
 	h.do("POST", "/inbox/poll", `{}`).result(t, &res)
 	if len(res.Messages) != 1 || res.Messages[0]["text"] != "after the sync" || res.Messages[0]["type"] != "st" ||
-		res.Messages[0]["personUrl"] != in+"bo-bell" || res.Messages[0]["threadId"] == "" {
+		res.Messages[0]["personUrl"] != bo || res.Messages[0]["threadId"] == "" {
 		t.Fatalf("%v", res.Messages)
 	}
 	h.do("POST", "/inbox/poll", `{"type":"nv"}`).result(t, &res)
