@@ -24,7 +24,9 @@ import (
 //  3. the account's own profile: selfProfileNotAllowed;
 //  4. a configured daily limit reached: limitExceeded;
 //  5. the account's state: alreadyPending, alreadyConnected, notPending,
-//     connectionNotFound, and a note too long for the account's plan.
+//     connectionNotFound, messagingNotAllowed (st.sendMessage to someone
+//     the account is not connected with), and a note too long for the
+//     account's plan.
 func (x *execution) check(a *schemas.Action, params map[string]any, subj subject, at time.Time) *actionError {
 	if strings.HasPrefix(a.Name, "nv.") && x.acct.cfg.NoSalesNavigator && lists(a, "noSalesNavigator") {
 		return actionErr("noSalesNavigator")
@@ -69,6 +71,11 @@ func (x *execution) stateError(a *schemas.Action, params map[string]any, subj su
 			return actionErr("alreadyPending")
 		case statusConnected:
 			return actionErr("alreadyConnected")
+		}
+	case "st.sendMessage":
+		if status != statusConnected {
+			return &actionError{Type: "messagingNotAllowed", Message: "You can only message your connections; " +
+				subj.person.name() + " is not one of them (nv.sendMessage can send them an InMail)."}
 		}
 	case "st.withdrawConnectionRequest":
 		if status != statusPending {
