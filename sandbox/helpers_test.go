@@ -227,3 +227,16 @@ func (h *harness) connection(responsive bool, skip int) string {
 	h.t.Fatal("no such connection")
 	return ""
 }
+
+// control calls a /_sandbox/ path, with no tokens; its answer is plain
+// JSON, not the API's envelope.
+func (h *harness) control(method, path, body string) reply {
+	h.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	rec := httptest.NewRecorder()
+	h.sb.ServeHTTP(rec, httptest.NewRequest(method, path, rd))
+	return reply{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
+}

@@ -30,6 +30,7 @@ type Sandbox struct {
 	evictions evictionHeap
 	held      int64 // bytes of the held workflows' bodies and completions
 	seq       int64 // orders state changes made at the same instant
+	writes    writeLog
 }
 
 var _ http.Handler = (*Sandbox)(nil)
@@ -52,6 +53,7 @@ func New(opts Options) (*Sandbox, error) {
 		sleep:     sleepCtx,
 		accounts:  map[string]*account{},
 		workflows: map[string]*workflow{},
+		writes:    writeLog{cap: DefaultWriteLog},
 	}
 	for lt, ids := range o.Tokens {
 		s.tokens[lt] = map[string]bool{}
@@ -236,6 +238,8 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		resp = jsonResponse(http.StatusOK, s.Counters())
 	case "/_sandbox/health":
 		resp = jsonResponse(http.StatusOK, map[string]any{"ok": true, "time": iso(s.now())})
+	case "/_sandbox/actions":
+		resp = jsonResponse(http.StatusOK, s.Writes())
 	default:
 		if id, ok := strings.CutPrefix(r.URL.Path, "/_sandbox/workflows/"); ok {
 			resp = s.scheduleOf(id)
