@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lwf-dev/lwf/schemas"
@@ -23,6 +24,8 @@ type Sandbox struct {
 	counters *counters
 	tokens   map[string]map[string]bool
 	sleep    func(ctx context.Context, d time.Duration) error // waits of latency and slow bodies; tests replace it
+	offset   atomic.Int64                                     // how far the clock was moved forward, in nanoseconds
+	clockMu  sync.Mutex                                       // serialises moves of the clock
 
 	mu        sync.Mutex // guards everything below
 	accounts  map[string]*account
@@ -73,9 +76,6 @@ func (s *Sandbox) Counters() Counters {
 	s.mu.Unlock()
 	return c
 }
-
-// now reads the sandbox clock.
-func (s *Sandbox) now() time.Time { return s.opts.Clock() }
 
 // ServeHTTP answers one request: the control paths under /_sandbox/, or
 // an API endpoint with faults, authentication and the envelope.
@@ -240,6 +240,9 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		resp = jsonResponse(http.StatusOK, map[string]any{"ok": true, "time": iso(s.now())})
 	case "/_sandbox/actions":
 		resp = jsonResponse(http.StatusOK, s.Writes())
+	case "/_sandbox/clock":
+		s.write(r.Context(), w, faultNone, s.clock(r), 0)
+		return
 	default:
 		if id, ok := strings.CutPrefix(r.URL.Path, "/_sandbox/workflows/"); ok {
 			resp = s.scheduleOf(id)
