@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -62,6 +63,25 @@ func fold(b *strings.Builder, r rune) {
 // (Cyrillic, CJK, …) are dropped, so a value written only in them has no
 // words.
 func words(s string) []string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < 0x80
+	}
+	if ascii { // the common case, without folding
+		var out []string
+		start := -1
+		for i := 0; i <= len(s); i++ {
+			alnum := i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9')
+			switch {
+			case alnum && start < 0:
+				start = i
+			case !alnum && start >= 0:
+				out = append(out, strings.ToLower(s[start:i]))
+				start = -1
+			}
+		}
+		return out
+	}
 	var b strings.Builder
 	for _, r := range s {
 		fold(&b, r)
@@ -78,12 +98,9 @@ func hasWords(text, query string) bool {
 	if len(q) == 0 {
 		return false
 	}
-	have := map[string]bool{}
-	for _, w := range words(text) {
-		have[w] = true
-	}
+	have := words(text) // short: a title, a location, a headline
 	for _, w := range q {
-		if !have[w] {
+		if !slices.Contains(have, w) {
 			return false
 		}
 	}
