@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math/big"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -155,7 +156,7 @@ func (c *codec) encode(fields []field) ([]string, bool) {
 // decode reads the fields back from URL words, or reports false for words
 // the codec did not make.
 func (c *codec) decode(toks []string) ([]field, bool) {
-	if len(toks) == 0 {
+	if len(toks) == 0 || slices.Contains(toks, "") {
 		return nil, false
 	}
 	code, ok := strings.CutPrefix(toks[len(toks)-1], c.prefix)

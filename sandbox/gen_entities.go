@@ -69,6 +69,15 @@ type company struct {
 // ("…/in/jane-doe" is Jane Doe) and the rest from a hash.
 func (g *generator) person(raw string) person {
 	key := personKey(raw)
+	if !isSlug(key) {
+		// A hashed id the sandbox did not make: the person of a public URL
+		// made from its hash, so that either URL gives the same person.
+		p := g.person(g.randomPerson(seeded("person", key), kindOther))
+		if isID(key) {
+			p.hashedURL = "https://www.linkedin.com/in/" + key
+		}
+		return p
+	}
 	r := seeded("person", key)
 	p := person{key: key}
 	var coKey string
@@ -90,13 +99,8 @@ func (g *generator) person(raw string) person {
 		p.location, p.cc = g.place(idxField(r.IntN(len(g.v.city))))
 		coKey = pick(r, g.v.coSlug)
 	}
-	if isSlug(key) {
-		p.publicURL = "https://www.linkedin.com/in/" + key
-		p.hashedURL = "https://www.linkedin.com/in/" + token(personTokenPrefix, key)
-	} else { // a hashed id we did not make: no public slug known
-		p.hashedURL = "https://www.linkedin.com/in/" + key
-		p.publicURL = "https://www.linkedin.com/in/" + slugify(p.first+" "+p.last) + "-" + hex(r, 6)
-	}
+	p.publicURL = "https://www.linkedin.com/in/" + key
+	p.hashedURL = "https://www.linkedin.com/in/" + token(personTokenPrefix, key)
 	p.company = g.company(coKey)
 	p.followers = between(r, 40, 25000)
 	p.about = fmt.Sprintf("%s with %d years of experience in %s. Based in %s. Currently building at %s.",
@@ -110,6 +114,20 @@ func (g *generator) person(raw string) person {
 		p.initialStatus = statusPending
 	}
 	return p
+}
+
+// isID reports whether a key can be a LinkedIn hashed id (letters,
+// digits, - and _), which then stays the entity's hashed URL.
+func isID(key string) bool {
+	if key == "" || len(key) > 200 {
+		return false
+	}
+	for _, r := range key {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // decode reads a key the codec made, or reports false.
@@ -152,6 +170,17 @@ func (g *generator) randomPerson(r *rand.Rand, kind int) string {
 // company derives a company page from a URL or key, like person.
 func (g *generator) company(raw string) company {
 	key := companyKey(raw)
+	if !isSlug(key) {
+		// A hashed id the sandbox did not make: the company of a public URL
+		// made from its hash, as for people.
+		slug, _ := g.makeCompany(seeded("company", key), companyWant{})
+		c := g.company(slug)
+		if isID(key) {
+			c.hashedURL = "https://www.linkedin.com/company/" + key
+			c.nvURL = "https://www.linkedin.com/sales/company/" + key
+		}
+		return c
+	}
 	r := seeded("company", key)
 	c := company{key: key}
 	bucket := 0
@@ -162,11 +191,7 @@ func (g *generator) company(raw string) company {
 		c.industry = f[cIndustry].value(s[cIndustry])
 		bucket = f[cSize].idx
 	} else {
-		if ws := words(key); isSlug(key) && len(ws) > 0 {
-			c.name = display(ws)
-		} else {
-			c.name = pick(r, g.v.coA) + " " + pick(r, g.v.coB)
-		}
+		c.name = display(words(key))
 		c.industry = g.industryOf(key, c.name)
 		c.location, c.cc = g.place(idxField(r.IntN(len(g.v.city))))
 	}
@@ -175,9 +200,6 @@ func (g *generator) company(raw string) company {
 	}
 	c.employees = employeesIn(r, g.v.sizes[bucket-1])
 	slug := key
-	if !isSlug(key) {
-		slug = slugify(c.name)
-	}
 	c.publicURL = "https://www.linkedin.com/company/" + slug
 	c.hashedURL = "https://www.linkedin.com/company/" + token(companyTokenPrefix, slug)
 	c.nvURL = "https://www.linkedin.com/sales/company/" + token(companyTokenPrefix, slug)

@@ -156,17 +156,19 @@ func minor(w string) bool {
 // display turns the words of a URL back into display text: "vp-of-sales"
 // → "VP of Sales".
 func display(ws []string) string {
-	out := make([]string, len(ws))
+	out := make([]string, 0, len(ws))
 	for i, w := range ws {
 		switch {
+		case w == "":
+			continue
 		case acronym(w) != "":
-			out[i] = acronym(w)
+			out = append(out, acronym(w))
 		case i > 0 && minor(w):
-			out[i] = w
+			out = append(out, w)
 		default:
 			r := []rune(w)
 			r[0] = unicode.ToUpper(r[0])
-			out[i] = string(r)
+			out = append(out, string(r))
 		}
 	}
 	return strings.Join(out, " ")
