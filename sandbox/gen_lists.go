@@ -25,6 +25,7 @@ func (x *execution) list(a *schemas.Action, params map[string]any, subj subject,
 	case "person", "nvPerson":
 		w := wantPeople(filter, term)
 		w.senior = strings.Contains(a.Name, "DMs")
+		w.someConnected = strings.Contains(a.Name, "search")
 		if subj.company != nil && !strings.Contains(a.Name, "search") {
 			w.employer = subj.company
 			seed += " " + subj.company.key
@@ -110,8 +111,10 @@ func filterStr(filter map[string]any, key string) string {
 // tries cannot meet.
 func attempts(n int) int { return 3*n + 20 }
 
-// connectedShare: one in this many people a list makes is a connection of
-// the account already (LinkedIn lists 1st-degree connections too).
+// connectedShare: one in this many people a people search finds is a
+// connection of the account already (LinkedIn lists 1st-degree
+// connections too). Employee and DM lists make none, so that a first
+// campaign over them sends every request.
 const connectedShare = 10
 
 // peopleList makes the people of a search, an employee list or a DM list,
@@ -126,7 +129,7 @@ func (g *generator) peopleList(seed string, n int, w personWant, nv bool) []map[
 	for i := 0; len(items) < n && i < attempts(n); i++ {
 		r := seeded(seed, strconv.Itoa(i))
 		w := w
-		if r.IntN(connectedShare) == 0 {
+		if w.someConnected && r.IntN(connectedShare) == 0 {
 			w.kind = kindConnection // searches find connections too
 		}
 		slug, ok := g.makePerson(r, w, cache)
@@ -163,10 +166,10 @@ func (g *generator) companyList(seed string, n int, w companyWant, nv bool) []ma
 			continue
 		}
 		c := g.company(slug)
-		if !matchCompany(c, w) {
+		if !matchCompany(c, w) || seen[c.name] {
 			continue
 		}
-		seen[slug] = true
+		seen[slug], seen[c.name] = true, true
 		if nv {
 			items = append(items, map[string]any{"name": c.name, "hashedUrl": c.nvURL, "industry": c.industry, "employeesCount": c.employees})
 		} else {

@@ -28,6 +28,8 @@ type personWant struct {
 	industries  []string // any of
 	locations   []string // any of
 	kind        int
+	// someConnected makes one person in connectedShare a connection.
+	someConnected bool
 }
 
 // wantPeople reads a person filter and a term.
@@ -133,9 +135,14 @@ func (g *generator) makePerson(r *rand.Rand, w personWant, cache *wantCache) (st
 		set(pLast, v, good)
 	}
 	set(pLocation, random(g.v.city), true)
-	if len(w.locations) > 0 {
+	switch {
+	case len(w.locations) > 0:
 		v, good := choose(r, g.v.city, pickOf(r, w.locations), 6, hasWords)
 		set(pLocation, v, good)
+	case w.employer != nil && r.IntN(3) > 0: // most people work where their company is
+		if v, good := choose(r, g.v.city, w.employer.location, 6, sameWords); good {
+			set(pLocation, v, true)
+		}
 	}
 	switch {
 	case w.employer != nil:
@@ -293,8 +300,16 @@ func (g *generator) makeCompany(r *rand.Rand, w companyWant) (string, bool) {
 		}
 	}
 	if len(w.industries) == 0 && industry < 0 {
-		if second >= 0 {
-			industry = slices.Index(g.v.industry, pickOf(r, g.v.coIndustry[second]))
+		kind := second
+		if kind < 0 { // a name made of the term: the kind of company a word of it names ("AI startup": AI)
+			for i, b := range g.v.coB {
+				if hasWords(w.term, b) {
+					kind = i
+				}
+			}
+		}
+		if kind >= 0 {
+			industry = slices.Index(g.v.industry, pickOf(r, g.v.coIndustry[kind]))
 		} else {
 			industry = r.IntN(len(g.v.industry))
 		}
