@@ -247,7 +247,7 @@ await op('retrievePerformance', async () => {
   hasFields(d, ['followersCount', 'postViewsLast7Days', 'profileViewsLast90Days', 'searchAppearancesPreviousWeek'], 'performance');
 });
 
-const friend = P(`contract-friend-${nonce}`);
+const friend = P(`contract-friend-${nonce}-already-connected`); // a connection: st.sendMessage reaches connections only
 await op('sendMessage', async () => {
   await run(api.sendMessage, { personUrl: friend, text: 'Hello there!' });
 });

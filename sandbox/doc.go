@@ -7,17 +7,23 @@
 // (schemas.Default), so a workflow the compiler accepts is accepted here and
 // one it rejects is answered with invalidWorkflow and the same details.
 // Workflows move pending → running → completed on a clock the sandbox
-// controls (Options.Speed, Options.Clock); their results are synthetic but
-// deterministic: the same person URL or search gives the same data on every
-// run. Recognisable inputs trigger every documented action error on purpose
-// (a person URL ending in /in/not-found answers personNotFound), and each
-// account keeps the state that makes sequences realistic (a second
-// connection request to the same person answers alreadyPending).
+// controls (Options.Speed, Options.Clock, and with Options.ControllableClock
+// POST /_sandbox/clock, which moves it forward so weeks pass in seconds);
+// their results are synthetic but deterministic: the same person URL or
+// search gives the same data on every run. Searches and lists honour their
+// filters, and every entity derives from its URL alone, so a person looks
+// the same in a search, an employee list and on their own pages.
+// Recognisable inputs trigger every documented action error on purpose (a
+// person URL ending in /in/not-found answers personNotFound, one that is no
+// LinkedIn URL too), and each account keeps the state that makes sequences
+// realistic (a second connection request to the same person answers
+// alreadyPending; st.sendMessage reaches connections only).
 //
 // Fault injection (Options.Faults) adds latency, 429s with Retry-After,
 // 5xx answers, dropped connections, truncated and slow bodies, so clients
 // can prove their retry logic. Counters (Sandbox.Counters, and
-// GET /_sandbox/counters) tell what a client actually did.
+// GET /_sandbox/counters) tell what a client actually did, and the write
+// log (Sandbox.Writes, GET /_sandbox/actions) who received what.
 //
 // Use New for a handler (for example behind httptest.NewServer) or Start
 // for a listening server; `lwf sandbox serve` wraps Start. docs/sandbox.md

@@ -106,6 +106,7 @@ func (x *execution) node(def map[string]any, parent subject) *actionResult {
 	data, childSubj := x.produce(a, params, subj, at)
 	x.record(a, true, at)
 	x.effects(a, params, subj, at)
+	x.logWrite(a, params, subj, data, at)
 	then, hasThen := def["then"]
 	switch d := data.(type) {
 	case []map[string]any:

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -43,7 +42,7 @@ func (x *execution) connections(params, filter map[string]any, since, at time.Ti
 		return list[i].seq > list[j].seq
 	})
 	for i, t := range timeline("connections "+x.acct.token, defaultConnectionCount, x.anchor, time.Time{}, 20*time.Hour, 20*24*time.Hour) {
-		p := g.person(g.personSlug(seeded("connections", x.acct.token, strconv.Itoa(i)), 'c'))
+		p := g.person(g.randomPerson(seeded("connections", x.acct.token, strconv.Itoa(i)), kindConnection))
 		if ps, ok := known[p.key]; ok {
 			if st, _ := x.s.effectiveStatus(ps, at); st != statusConnected {
 				continue
@@ -58,7 +57,7 @@ func (x *execution) connections(params, filter map[string]any, since, at time.Ti
 	if l, ok := intParam(params, "limit"); ok {
 		n = l
 	}
-	first, last := strings.ToLower(filterStr(filter, "firstName")), strings.ToLower(filterStr(filter, "lastName"))
+	w := wantPeople(filter, "")
 	items := []map[string]any{}
 	for _, c := range list {
 		if len(items) >= min(n, x.s.opts.MaxListItems) {
@@ -67,8 +66,7 @@ func (x *execution) connections(params, filter map[string]any, since, at time.Ti
 		if !since.IsZero() && c.at.Before(since) {
 			continue
 		}
-		fl := strings.ToLower(c.name)
-		if first != "" && !strings.HasPrefix(fl, first) || last != "" && !strings.Contains(fl, " "+last) {
+		if len(filter) > 0 && !matchPerson(g.person(c.url), w) {
 			continue
 		}
 		item := map[string]any{"name": c.name, "publicUrl": c.url, "headline": c.headline, "location": c.location}
@@ -138,11 +136,11 @@ func (x *execution) invitations() []map[string]any {
 		}
 	}
 	for i := 0; i < 3; i++ {
-		p := g.person(g.personSlug(r, 'e'))
+		p := g.person(g.randomPerson(r, kindInviter))
 		add(map[string]any{"invitationType": "connect", "name": p.name(), "publicUrl": p.publicURL,
 			"headline": p.headline(), "note": pick(r, g.v.opener)}, p.publicURL)
 	}
-	inviter := g.person(g.personSlug(r, 0))
+	inviter := g.person(g.randomPerson(r, kindOther))
 	c := g.company(pick(r, g.v.coA) + "-" + pick(r, g.v.coB))
 	add(map[string]any{"invitationType": "companyFollow", "name": inviter.name(), "publicUrl": inviter.publicURL,
 		"companyUrl": c.publicURL, "companyName": c.name}, c.publicURL)

@@ -74,3 +74,35 @@ func FuzzDecodeWorkflow(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEntityURLs derives people, companies and jobs from arbitrary URLs:
+// nothing may panic, and a person's own public and hashed URLs give the
+// same person back.
+func FuzzEntityURLs(f *testing.F) {
+	for _, seed := range []string{
+		"https://www.linkedin.com/in/jane-doe", "https://www.linkedin.com/in/marco-smith-7o9h0dyho",
+		"https://www.linkedin.com/in/lucia-hoffmann-granite-ai-2ytzdcl-8z3xpp118", "a--b-7o9h0dyho", "--",
+		"https://www.linkedin.com/company/granite-ai-2ytzdcl", "https://www.linkedin.com/jobs/view/golang-stripe-4734535338817",
+		"https://www.linkedin.com/sales/lead/ACwAAAbc123,NAME_SEARCH,x", "", "ACoAA", "-0000000000",
+	} {
+		f.Add(seed)
+	}
+	g := newGenerator()
+	f.Fuzz(func(t *testing.T, raw string) {
+		p := g.person(raw)
+		if back := g.person(p.publicURL); back.name() != p.name() || back.headline() != p.headline() || back.location != p.location {
+			t.Fatalf("%q: %s, %s, %s; by its public URL %s, %s, %s", raw, p.name(), p.headline(), p.location, back.name(), back.headline(), back.location)
+		}
+		if back := g.person(p.hashedURL); back.name() != p.name() || back.publicURL != p.publicURL {
+			t.Fatalf("%q: by its hashed URL %s, %s", raw, back.name(), back.publicURL)
+		}
+		c := g.company(raw)
+		if back := g.company(c.publicURL); back.name != c.name || back.industry != c.industry {
+			t.Fatalf("%q: company %s (%s), by its URL %s (%s)", raw, c.name, c.industry, back.name, back.industry)
+		}
+		j := g.jobFromURL(raw)
+		if back := g.jobFromURL(j.url); back.title != j.title {
+			t.Fatalf("%q: job %s, by its URL %s", raw, j.title, back.title)
+		}
+	})
+}

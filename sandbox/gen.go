@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // generator makes the synthetic data. Every value is a pure function of
@@ -18,10 +17,46 @@ import (
 // of the sandbox clock's current UTC day, from which dates are counted
 // back — so the same input gives the same data on every run.
 type generator struct {
-	v *vocab
+	v                       *vocab
+	people, companies, jobs *codec
 }
 
-func newGenerator() *generator { return &generator{v: newVocab()} }
+func newGenerator() *generator {
+	v := newVocab()
+	return &generator{
+		v: v,
+		people: newCodec("person", "", 36, 64,
+			slot{vocab: v.first, words: 3, shown: true},
+			slot{vocab: v.last, words: 3, shown: true},
+			slot{vocab: v.title, words: 8},
+			slot{vocab: v.coSlug, words: 12},
+			slot{vocab: v.city, words: 6},
+			slot{n: 3},  // kind
+			slot{n: 32}, // nonce
+		),
+		companies: newCodec("company", "", 36, 32,
+			slot{vocab: v.coA, shown: true},
+			slot{vocab: v.coB, words: 4, shown: true},
+			slot{vocab: v.city, words: 6},
+			slot{vocab: v.industry, words: 8},
+			slot{n: len(v.sizes) + 1}, // 0: by hash, else a bucket
+			slot{n: 16},               // nonce
+		),
+		jobs: newCodec("job", "4", 10, 8,
+			slot{vocab: v.title, words: 8},
+			slot{vocab: v.coSlug, words: 12},
+			slot{vocab: v.city, words: 6},
+			slot{n: len(enum(workplaceTypes))},
+			slot{n: len(enum(employmentTypes))},
+			slot{n: 2}, // easy apply
+			slot{n: len(enum(applicantBuckets))},
+			slot{n: len(v.posted)},
+			slot{n: 2}, // promoted
+			slot{n: 2}, // salary shown
+			slot{n: 8}, // nonce
+		),
+	}
+}
 
 // seeded returns a random source determined by parts.
 func seeded(parts ...string) *rand.Rand {
@@ -163,38 +198,25 @@ func entityKey(raw, marker, prefix string) string {
 func personKey(raw string) string  { return entityKey(raw, "in", personTokenPrefix) }
 func companyKey(raw string) string { return entityKey(raw, "company", companyTokenPrefix) }
 
-// nameWords returns the leading alphabetic words of a slug, capitalised:
-// "jane-doe-4f2a1c" → [Jane Doe].
+// nameWords returns the leading words of a slug made of letters only
+// (two at least): "jane-doe-4f2a1c" → [jane doe].
 func nameWords(slug string) []string {
 	var out []string
-	for _, p := range strings.FieldsFunc(slug, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+	for _, p := range words(slug) {
 		alpha := len(p) >= 2
 		for _, r := range p {
-			alpha = alpha && unicode.IsLetter(r)
+			alpha = alpha && r >= 'a' && r <= 'z'
 		}
 		if !alpha {
 			break
 		}
-		out = append(out, strings.ToUpper(p[:1])+p[1:])
+		out = append(out, p)
 	}
 	return out
 }
 
-func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
-}
+// slugify writes text as URL words: "São Paulo, Brazil" → sao-paulo-brazil.
+func slugify(s string) string { return strings.Join(words(s), "-") }
 
 // iso renders a time the way the API does.
 func iso(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -202,12 +224,6 @@ func iso(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // dayAnchor is the start of t's UTC day: generated dates count back from
 // it, so they stay the same all day (and forever with a fixed clock).
 func dayAnchor(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
-
-// city splits a "City, Region=CC" entry.
-func city(entry string) (loc, cc string) {
-	loc, cc, _ = strings.Cut(entry, "=")
-	return loc, cc
-}
 
 func quantity(n int, unit string) string {
 	if n == 1 {

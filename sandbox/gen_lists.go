@@ -23,27 +23,18 @@ func (x *execution) list(a *schemas.Action, params map[string]any, subj subject,
 	since := sinceParam(params)
 	switch a.Result.Entity {
 	case "person", "nvPerson":
-		n := x.listSize(a, params, 10)
-		var co *company
+		w := wantPeople(filter, term)
+		w.senior = strings.Contains(a.Name, "DMs")
+		w.someConnected = strings.Contains(a.Name, "search")
 		if subj.company != nil && !strings.Contains(a.Name, "search") {
-			co = subj.company
-			seed += " " + co.key
+			w.employer = subj.company
+			seed += " " + subj.company.key
 		}
-		dms := strings.Contains(a.Name, "DMs")
-		for i := 0; i < n; i++ {
-			items = append(items, g.personItem(seed, i, filter, term, co, dms, a.Result.Entity == "nvPerson"))
-		}
+		items = g.peopleList(seed, x.listSize(a, params, 10), w, a.Result.Entity == "nvPerson")
 	case "company", "nvCompany":
-		n := x.listSize(a, params, 10)
-		seen := map[string]bool{}
-		for i := 0; i < n; i++ {
-			items = append(items, g.companyItem(seed, i, filter, seen, a.Result.Entity == "nvCompany"))
-		}
+		items = g.companyList(seed, x.listSize(a, params, 10), wantCompanies(filter, term), a.Result.Entity == "nvCompany")
 	case "job":
-		n := x.listSize(a, params, 10)
-		for i := 0; i < n; i++ {
-			items = append(items, g.jobItem(seed, i, params))
-		}
+		items = g.jobList(seed, x.listSize(a, params, 10), wantJobs(params))
 	case "experience":
 		items = g.experiences(*x.need(&subj).person, x.anchor)
 	case "education":
@@ -116,103 +107,100 @@ func filterStr(filter map[string]any, key string) string {
 	return s
 }
 
-// cityFor finds the country code of a location a filter asked for, or "".
-func (g *generator) cityFor(loc string) (string, string) {
-	for _, c := range g.v.city {
-		name, cc := city(c)
-		if strings.HasPrefix(strings.ToLower(name), strings.ToLower(loc)) {
-			return name, cc
-		}
+// attempts bounds the tries a list makes for n items whose filter some
+// tries cannot meet.
+func attempts(n int) int { return 3*n + 20 }
+
+// connectedShare: one in this many people a people search finds is a
+// connection of the account already (LinkedIn lists 1st-degree
+// connections too). Employee and DM lists make none, so that a first
+// campaign over them sends every request.
+const connectedShare = 10
+
+// peopleList makes the people of a search, an employee list or a DM list,
+// each with what w asks for.
+func (g *generator) peopleList(seed string, n int, w personWant, nv bool) []map[string]any {
+	items := []map[string]any{}
+	if w.employer != nil && len(w.industries) > 0 && !hasAny(w.employer.industry, w.industries) {
+		return items // everyone there is in the company's industry
 	}
-	return loc, ""
+	cache := &wantCache{}
+	seen := map[string]bool{}
+	for i := 0; len(items) < n && i < attempts(n); i++ {
+		r := seeded(seed, strconv.Itoa(i))
+		w := w
+		if w.someConnected && r.IntN(connectedShare) == 0 {
+			w.kind = kindConnection // searches find connections too
+		}
+		slug, ok := g.makePerson(r, w, cache)
+		if !ok || seen[slug] {
+			continue
+		}
+		p := g.person(slug)
+		if !matchPerson(p, w) {
+			continue
+		}
+		seen[slug] = true
+		items = append(items, personItem(p, nv))
+	}
+	return items
 }
 
-// personItem is one person of a search, an employee list or a DM list.
-// Its name and URL are the person's own (opening the URL shows the same
-// name); its headline and location honour the filter and the term.
-func (g *generator) personItem(seed string, i int, filter map[string]any, term string, co *company, dms, nv bool) map[string]any {
-	r := seeded(seed, strconv.Itoa(i))
-	first, last := pick(r, g.v.first), pick(r, g.v.last)
-	if f := filterStr(filter, "firstName"); f != "" {
-		first = f
+// personItem is a person as lists show them.
+func personItem(p person, nv bool) map[string]any {
+	if nv {
+		return map[string]any{"name": p.name(), "hashedUrl": p.hashedURL, "position": p.title,
+			"location": p.location, "countryCode": p.cc}
 	}
-	if l := filterStr(filter, "lastName"); l != "" {
-		last = l
-	}
-	p := g.person(slugify(first) + "-" + slugify(last) + "-" + hex(r, 6))
-	titleText := p.title
-	switch {
-	case filterStr(filter, "position") != "":
-		titleText = filterStr(filter, "position")
-	case len(strList(filter, "positions")) > 0:
-		titleText = pick(r, strList(filter, "positions"))
-	case dms:
-		titleText = pick(r, g.v.senior)
-	case term != "" && len([]rune(term)) <= 40:
-		titleText = term
-	}
-	companyName := p.company.name
-	if co != nil {
-		companyName = co.name
-	} else if cs := strList(filter, "currentCompanies"); len(cs) > 0 {
-		companyName = pick(r, cs)
-	}
-	loc, cc := p.location, p.cc
-	if ls := strList(filter, "locations"); len(ls) > 0 {
-		if name, code := g.cityFor(pick(r, ls)); code != "" {
-			loc, cc = name, code
+	return map[string]any{"name": p.name(), "publicUrl": p.publicURL, "headline": p.headline(),
+		"location": p.location, "countryCode": p.cc}
+}
+
+// companyList makes the companies of a search.
+func (g *generator) companyList(seed string, n int, w companyWant, nv bool) []map[string]any {
+	items := []map[string]any{}
+	seen := map[string]bool{}
+	for i := 0; len(items) < n && i < attempts(n); i++ {
+		slug, ok := g.makeCompany(seeded(seed, strconv.Itoa(i)), w)
+		if !ok || seen[slug] {
+			continue
+		}
+		c := g.company(slug)
+		if !matchCompany(c, w) || seen[c.name] {
+			continue
+		}
+		seen[slug], seen[c.name] = true, true
+		if nv {
+			items = append(items, map[string]any{"name": c.name, "hashedUrl": c.nvURL, "industry": c.industry, "employeesCount": c.employees})
 		} else {
-			loc = name
+			items = append(items, map[string]any{"name": c.name, "publicUrl": c.publicURL, "industry": c.industry, "location": c.location})
 		}
 	}
-	if nv {
-		return map[string]any{"name": p.name(), "hashedUrl": p.hashedURL, "position": titleText + " at " + companyName,
-			"location": loc, "countryCode": cc}
-	}
-	return map[string]any{"name": p.name(), "publicUrl": p.publicURL, "headline": titleText + " at " + companyName,
-		"location": loc, "countryCode": cc}
+	return items
 }
 
-// companyItem is one company of a search.
-func (g *generator) companyItem(seed string, i int, filter map[string]any, seen map[string]bool, nv bool) map[string]any {
-	r := seeded(seed, strconv.Itoa(i))
-	slug := slugify(pick(r, g.v.coA) + " " + pick(r, g.v.coB))
-	if seen[slug] {
-		slug += "-" + strconv.Itoa(i)
+// jobList makes the jobs of a search; opening a job's URL shows the same
+// job.
+func (g *generator) jobList(seed string, n int, w jobWant) []map[string]any {
+	items := []map[string]any{}
+	seen := map[string]bool{}
+	for i := 0; len(items) < n && i < attempts(n); i++ {
+		seg, ok := g.makeJob(seeded(seed, strconv.Itoa(i)), w)
+		if !ok || seen[seg] {
+			continue
+		}
+		j := g.jobFromURL("https://www.linkedin.com/jobs/view/" + seg)
+		if !matchJob(j, w) {
+			continue
+		}
+		seen[seg] = true
+		var salary any
+		if j.salary != nil {
+			salary = j.salary
+		}
+		items = append(items, map[string]any{"jobId": j.id, "jobUrl": j.url, "title": j.title, "companyName": j.company.name,
+			"location": j.location, "workplaceType": j.workplace, "salary": salary, "easyApply": j.easyApply,
+			"isPromoted": j.promoted})
 	}
-	seen[slug] = true
-	c := g.company(slug)
-	industry, loc, employees := c.industry, c.location, c.employees
-	if is := strList(filter, "industries"); len(is) > 0 {
-		industry = pick(r, is)
-	}
-	if ls := strList(filter, "locations"); len(ls) > 0 {
-		loc, _ = g.cityFor(pick(r, ls))
-	}
-	if ss := strList(filter, "sizes"); len(ss) > 0 {
-		employees = employeesIn(r, pick(r, ss))
-	}
-	if nv {
-		return map[string]any{"name": c.name, "hashedUrl": c.nvURL, "industry": industry, "employeesCount": employees}
-	}
-	return map[string]any{"name": c.name, "publicUrl": c.publicURL, "industry": industry, "location": loc}
-}
-
-// jobItem is one job of a search; opening its URL shows the same job.
-func (g *generator) jobItem(seed string, i int, params map[string]any) map[string]any {
-	j := g.jobFromID(digitString(seeded(seed, strconv.Itoa(i)), 10))
-	var salary any
-	if j.salary != nil {
-		salary = j.salary
-	}
-	loc := j.location
-	filter, _ := params["filter"].(map[string]any)
-	if l := str(params, "location"); l != "" {
-		loc = l
-	} else if l := filterStr(filter, "location"); l != "" {
-		loc = l
-	}
-	return map[string]any{"jobId": j.id, "jobUrl": j.url, "title": j.title, "companyName": j.company.name,
-		"location": loc, "workplaceType": j.workplace, "salary": salary, "easyApply": j.easyApply,
-		"isPromoted": j.promoted}
+	return items
 }

@@ -80,7 +80,7 @@ func (g *generator) postData(p post, basic bool) map[string]any {
 	var reposter, repostText any
 	if p.repost {
 		typ = "repost"
-		rp := g.person(g.personSlug(r, 0))
+		rp := g.person(g.randomPerson(r, kindOther))
 		reposter = personActor(rp)
 		repostText = "Worth a read."
 	}

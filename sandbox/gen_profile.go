@@ -28,7 +28,7 @@ func (g *generator) experiences(p person, anchor time.Time) []map[string]any {
 			endTime = iso(end)
 		}
 		months := int(to.Sub(startMonth).Hours()/24/30.4) + 1
-		loc, _ := city(pick(r, g.v.city))
+		loc := pick(r, g.v.city)
 		if i == 0 {
 			loc = p.location
 		}
@@ -87,7 +87,7 @@ func (g *generator) profileViewers(acct string, n int, anchor, since time.Time) 
 	for i, at := range timeline("viewers "+acct, n, anchor, since, time.Hour, 3*24*time.Hour) {
 		r := seeded("viewers", acct, strconv.Itoa(i))
 		if r.IntN(3) > 0 {
-			v := g.person(g.personSlug(r, 0))
+			v := g.person(g.randomPerson(r, kindOther))
 			items = append(items, map[string]any{"name": v.name(), "publicUrl": v.publicURL, "headline": v.headline(), "viewedAt": iso(at)})
 			continue
 		}

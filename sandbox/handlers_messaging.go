@@ -190,7 +190,9 @@ func (s *Sandbox) pollFilter(r *http.Request) (map[string]any, time.Time, *respo
 
 // pollInbox answers the messages of every conversation of the synced
 // inboxes that arrived after the inbox sync (st.syncInbox, nv.syncInbox),
-// newest first; before any sync the list is empty.
+// newest first; before any sync the list is empty. since is exclusive: a
+// client that passes the time of its last poll, or of the newest message
+// it saw, sees every message exactly once.
 func (s *Sandbox) pollInbox(r *http.Request, acct *account) response {
 	f, since, bad := s.pollFilter(r)
 	if bad != nil {
@@ -211,7 +213,7 @@ func (s *Sandbox) pollInbox(r *http.Request, acct *account) response {
 			return
 		}
 		for _, m := range s.messages(acct, c, now) {
-			if m.at.Before(synced) || !since.IsZero() && m.at.Before(since) {
+			if m.at.Before(synced) || !since.IsZero() && !m.at.After(since) {
 				continue
 			}
 			out = append(out, inboxMessage{ID: m.ID, Type: c.typ, ThreadID: c.threadID, PersonURL: c.personURL,
@@ -227,7 +229,7 @@ func (s *Sandbox) pollInbox(r *http.Request, acct *account) response {
 
 // pollNetwork answers the network changes detected after st.syncNetwork,
 // newest first: accepted connection requests (Options.AcceptAfter) and
-// accepted invitations.
+// accepted invitations. since is exclusive, as for the inbox.
 func (s *Sandbox) pollNetwork(r *http.Request, acct *account) response {
 	f, since, bad := s.pollFilter(r)
 	if bad != nil {
@@ -262,7 +264,7 @@ func (s *Sandbox) pollNetwork(r *http.Request, acct *account) response {
 	}
 	kept := out[:0]
 	for _, e := range out {
-		if (typ == "" || e.Type == typ) && (since.IsZero() || !e.at.Before(since)) {
+		if (typ == "" || e.Type == typ) && (since.IsZero() || e.at.After(since)) {
 			kept = append(kept, e)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,4 +208,35 @@ func errorType(result any) string {
 	e, _ := m["error"].(map[string]any)
 	s, _ := e["type"].(string)
 	return s
+}
+
+// connection returns the URL of one of the account's existing connections
+// (people st.retrieveConnections lists), responsive or not: people the
+// account may message with st.sendMessage.
+func (h *harness) connection(responsive bool, skip int) string {
+	h.t.Helper()
+	for i := 0; i < 1000; i++ {
+		slug := h.sb.gen.randomPerson(seeded("test connection", strconv.Itoa(i)), kindConnection)
+		if p := h.sb.gen.person(slug); p.responsive == responsive && p.initialStatus == statusConnected {
+			if skip == 0 {
+				return in + slug
+			}
+			skip--
+		}
+	}
+	h.t.Fatal("no such connection")
+	return ""
+}
+
+// control calls a /_sandbox/ path, with no tokens; its answer is plain
+// JSON, not the API's envelope.
+func (h *harness) control(method, path, body string) reply {
+	h.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	rec := httptest.NewRecorder()
+	h.sb.ServeHTTP(rec, httptest.NewRequest(method, path, rd))
+	return reply{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
 }

@@ -79,3 +79,29 @@ func BenchmarkSubmitAndPoll(b *testing.B) {
 		sb.ServeHTTP(httptest.NewRecorder(), req)
 	}
 }
+
+// BenchmarkFilteredCampaign measures the retrieval of a first campaign:
+// ten AI companies of 11-50 people in San Francisco, five employees with
+// position "VP Sales" each, every page opened.
+func BenchmarkFilteredCampaign(b *testing.B) {
+	sb, err := New(Options{Retention: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := `{"actionType":"st.searchCompanies","term":"AI","limit":10,"filter":{"locations":["San Francisco"],"sizes":["11-50"]},
+		"then":{"actionType":"st.doForCompanies","then":{"actionType":"st.openCompanyPage","basicInfo":true,
+		"then":{"actionType":"st.retrieveCompanyEmployees","limit":5,"filter":{"position":"VP Sales"},
+		"then":{"actionType":"st.doForPeople","then":{"actionType":"st.openPersonPage","basicInfo":true}}}}}}`
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/workflows", strings.NewReader(body))
+		req.Header.Set("linked-api-token", DefaultLinkedAPIToken)
+		req.Header.Set("identification-token", DefaultIdentificationToken)
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, req)
+		req = httptest.NewRequest("GET", "/workflows/"+cut(rec.Body.String(), `"workflowId":"`, `"`), nil)
+		req.Header.Set("linked-api-token", DefaultLinkedAPIToken)
+		req.Header.Set("identification-token", DefaultIdentificationToken)
+		sb.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}

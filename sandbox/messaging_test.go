@@ -8,7 +8,7 @@ import (
 
 func TestConversationsPoll(t *testing.T) {
 	h := newHarness(t, Options{ReplyAfter: time.Hour})
-	const friend = in + "ada-lovelace" // a responsive person: answers, has history
+	friend := h.connection(true, 0) // answers, has history
 	poll := `[{"personUrl":"` + friend + `","type":"st"}]`
 	r := h.do("POST", "/conversations/poll", poll)
 	r.wantError(t, http.StatusConflict, "conversationsNotSynced")
@@ -52,7 +52,8 @@ func TestInboxPoll(t *testing.T) {
 	var res struct {
 		Messages []map[string]any `json:"messages"`
 	}
-	h.run(`{"actionType":"st.sendMessage","personUrl":"` + in + `bo-bell","text":"before the sync"}`)
+	bo := h.connection(false, 0)
+	h.run(`{"actionType":"st.sendMessage","personUrl":"` + bo + `","text":"before the sync"}`)
 	h.do("POST", "/inbox/poll", "").result(t, &res)
 	if len(res.Messages) != 0 {
 		t.Fatalf("an unsynced inbox has messages: %v", res.Messages)
@@ -60,10 +61,10 @@ func TestInboxPoll(t *testing.T) {
 	h.clock.Advance(time.Minute)
 	h.run(`{"actionType":"st.syncInbox"}`)
 	h.clock.Advance(time.Minute)
-	h.run(`{"actionType":"st.sendMessage","personUrl":"` + in + `bo-bell","text":"after the sync"}`)
+	h.run(`{"actionType":"st.sendMessage","personUrl":"` + bo + `","text":"after the sync"}`)
 	h.do("POST", "/inbox/poll", `{}`).result(t, &res)
 	if len(res.Messages) != 1 || res.Messages[0]["text"] != "after the sync" || res.Messages[0]["type"] != "st" ||
-		res.Messages[0]["personUrl"] != in+"bo-bell" || res.Messages[0]["threadId"] == "" {
+		res.Messages[0]["personUrl"] != bo || res.Messages[0]["threadId"] == "" {
 		t.Fatalf("%v", res.Messages)
 	}
 	h.do("POST", "/inbox/poll", `{"type":"nv"}`).result(t, &res)
@@ -146,4 +147,63 @@ func TestStatsActions(t *testing.T) {
 		h.do("GET", "/stats/actions"+q, "").wantError(t, http.StatusBadRequest, "invalidRequestPayload")
 	}
 	h.do("GET", "/stats/actions?start=2026-01-01T00:00:00Z&end=2026-01-31T00:00:00Z", "").result(t, &stats)
+}
+
+// TestMessagingNeedsAConnection: st.sendMessage reaches connections only
+// — the account's network, people who accepted its request, people whose
+// invitation it accepted — and fails with messagingNotAllowed for anyone
+// else; nv.sendMessage (an InMail) reaches anyone.
+func TestMessagingNeedsAConnection(t *testing.T) {
+	h := newHarness(t, Options{AcceptAfter: time.Hour})
+	send := func(url string) string {
+		t.Helper()
+		return errorType(h.run(`{"actionType":"st.sendMessage","personUrl":"` + url + `","text":"hi"}`))
+	}
+	stranger := at(t, h.run(`{"actionType":"st.searchPeople","term":"CFO","limit":1}`), "data", 0, "publicUrl").(string)
+	if h.sb.gen.person(stranger).initialStatus != statusNotConnected {
+		t.Fatal("the stranger is a connection")
+	}
+	if e := send(stranger); e != "messagingNotAllowed" {
+		t.Fatalf("to a stranger: %q", e)
+	}
+	if e := errorType(h.run(`{"actionType":"nv.sendMessage","personUrl":"` + stranger + `","subject":"Hi","text":"hi"}`)); e != "" {
+		t.Fatalf("an InMail to a stranger: %q", e)
+	}
+	network := at(t, h.run(`{"actionType":"st.retrieveConnections","limit":2}`), "data").([]any)
+	for _, c := range network {
+		if e := send(at(t, c, "publicUrl").(string)); e != "" {
+			t.Fatalf("to a connection: %q", e)
+		}
+	}
+	// A request someone accepts makes them a connection.
+	var accepter string
+	for i := 0; accepter == ""; i++ {
+		u := at(t, h.run(`{"actionType":"st.searchPeople","term":"CTO","limit":20}`), "data", i, "publicUrl").(string)
+		if p := h.sb.gen.person(u); p.responsive && p.initialStatus == statusNotConnected {
+			accepter = u
+		}
+	}
+	h.run(`{"actionType":"st.sendConnectionRequest","personUrl":"` + accepter + `"}`)
+	if e := send(accepter); e != "messagingNotAllowed" {
+		t.Fatalf("before the acceptance: %q", e)
+	}
+	h.clock.Advance(time.Hour)
+	if e := send(accepter); e != "" {
+		t.Fatalf("after the acceptance: %q", e)
+	}
+	// So does accepting their invitation.
+	inviter := at(t, h.run(`{"actionType":"st.retrieveInvitations"}`), "data", 0, "publicUrl").(string)
+	if e := send(inviter); e != "messagingNotAllowed" {
+		t.Fatalf("to an inviter: %q", e)
+	}
+	h.run(`{"actionType":"st.acceptInvitation","invitationType":"connect","personUrl":"` + inviter + `"}`)
+	if e := send(inviter); e != "" {
+		t.Fatalf("to an accepted inviter: %q", e)
+	}
+	// And removing a connection ends it.
+	gone := at(t, network[0], "publicUrl").(string)
+	h.run(`{"actionType":"st.removeConnection","personUrl":"` + gone + `"}`)
+	if e := send(gone); e != "messagingNotAllowed" {
+		t.Fatalf("to a removed connection: %q", e)
+	}
 }

@@ -129,6 +129,11 @@ type Options struct {
 	// Clock is the sandbox clock; nil means time.Now. Tests pass a fake
 	// clock to walk workflows through their states.
 	Clock func() time.Time
+	// ControllableClock lets POST /_sandbox/clock (and AdvanceClock,
+	// SetClock) move the sandbox clock forward, for simulations of days
+	// and weeks: acceptances, replies, working hours and limits all follow
+	// it. Without it the clock is Clock alone.
+	ControllableClock bool
 	// Faults are injected into API responses; all off by default.
 	Faults Faults
 	// NoSalesNavigator makes every nv.* action fail with noSalesNavigator.

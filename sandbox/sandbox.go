@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lwf-dev/lwf/schemas"
@@ -23,6 +24,8 @@ type Sandbox struct {
 	counters *counters
 	tokens   map[string]map[string]bool
 	sleep    func(ctx context.Context, d time.Duration) error // waits of latency and slow bodies; tests replace it
+	offset   atomic.Int64                                     // how far the clock was moved forward, in nanoseconds
+	clockMu  sync.Mutex                                       // serialises moves of the clock
 
 	mu        sync.Mutex // guards everything below
 	accounts  map[string]*account
@@ -30,6 +33,7 @@ type Sandbox struct {
 	evictions evictionHeap
 	held      int64 // bytes of the held workflows' bodies and completions
 	seq       int64 // orders state changes made at the same instant
+	writes    writeLog
 }
 
 var _ http.Handler = (*Sandbox)(nil)
@@ -52,6 +56,7 @@ func New(opts Options) (*Sandbox, error) {
 		sleep:     sleepCtx,
 		accounts:  map[string]*account{},
 		workflows: map[string]*workflow{},
+		writes:    writeLog{cap: DefaultWriteLog},
 	}
 	for lt, ids := range o.Tokens {
 		s.tokens[lt] = map[string]bool{}
@@ -71,9 +76,6 @@ func (s *Sandbox) Counters() Counters {
 	s.mu.Unlock()
 	return c
 }
-
-// now reads the sandbox clock.
-func (s *Sandbox) now() time.Time { return s.opts.Clock() }
 
 // ServeHTTP answers one request: the control paths under /_sandbox/, or
 // an API endpoint with faults, authentication and the envelope.
@@ -236,6 +238,11 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		resp = jsonResponse(http.StatusOK, s.Counters())
 	case "/_sandbox/health":
 		resp = jsonResponse(http.StatusOK, map[string]any{"ok": true, "time": iso(s.now())})
+	case "/_sandbox/actions":
+		resp = jsonResponse(http.StatusOK, s.Writes())
+	case "/_sandbox/clock":
+		s.write(r.Context(), w, faultNone, s.clock(r), 0)
+		return
 	default:
 		if id, ok := strings.CutPrefix(r.URL.Path, "/_sandbox/workflows/"); ok {
 			resp = s.scheduleOf(id)

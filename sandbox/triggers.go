@@ -14,20 +14,27 @@ import (
 // has the table):
 //
 //  1. an nv.* action when the sandbox has no Sales Navigator;
-//  2. a parameter value, or the URL the action inherits from its parent,
+//  2. a URL parameter that cannot name what it should (a personUrl that is
+//     no LinkedIn member URL: personNotFound);
+//  3. a parameter value, or the URL the action inherits from its parent,
 //     whose last path segment is the kebab-case name of an error the
 //     catalog lists for the action (…/in/person-not-found,
 //     term: searching-not-allowed); a bare "not-found" stands for the
 //     *NotFound error of the parameter carrying it (personUrl →
 //     personNotFound, threadId → threadNotFound, …), "limit-exceeded" for
 //     limitExceeded on any action;
-//  3. the account's own profile: selfProfileNotAllowed;
-//  4. a configured daily limit reached: limitExceeded;
-//  5. the account's state: alreadyPending, alreadyConnected, notPending,
-//     connectionNotFound, and a note too long for the account's plan.
+//  4. the account's own profile: selfProfileNotAllowed;
+//  5. a configured daily limit reached: limitExceeded;
+//  6. the account's state: alreadyPending, alreadyConnected, notPending,
+//     connectionNotFound, messagingNotAllowed (st.sendMessage to someone
+//     the account is not connected with), and a note too long for the
+//     account's plan.
 func (x *execution) check(a *schemas.Action, params map[string]any, subj subject, at time.Time) *actionError {
 	if strings.HasPrefix(a.Name, "nv.") && x.acct.cfg.NoSalesNavigator && lists(a, "noSalesNavigator") {
 		return actionErr("noSalesNavigator")
+	}
+	if e := wrongURL(params, func(e string) bool { return lists(a, e) }); e != "" {
+		return actionErr(e)
 	}
 	tokens := triggerTokens(params, subj)
 	if tokens["limit-exceeded"] {
@@ -69,6 +76,11 @@ func (x *execution) stateError(a *schemas.Action, params map[string]any, subj su
 			return actionErr("alreadyPending")
 		case statusConnected:
 			return actionErr("alreadyConnected")
+		}
+	case "st.sendMessage":
+		if status != statusConnected {
+			return &actionError{Type: "messagingNotAllowed", Message: "You can only message your connections; " +
+				subj.person.name() + " is not one of them (nv.sendMessage can send them an InMail)."}
 		}
 	case "st.withdrawConnectionRequest":
 		if status != statusPending {

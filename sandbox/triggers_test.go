@@ -107,7 +107,9 @@ func TestEveryCatalogErrorHasATrigger(t *testing.T) {
 			slug := kebab(e)
 			switch {
 			case len(a.RootRequires) > 0:
-				def[a.RootRequires[0]] = "https://www.linkedin.com/x/" + slug
+				path := map[string]string{"personUrl": "in", "personHashedUrl": "in", "companyUrl": "company",
+					"companyHashedUrl": "sales/company", "postUrl": "feed/update", "jobUrl": "jobs/view"}[a.RootRequires[0]]
+				def[a.RootRequires[0]] = "https://www.linkedin.com/" + path + "/" + slug
 			case hasParam(a, "term"):
 				def["term"] = slug
 			case hasParam(a, "commentUrl"):
@@ -187,5 +189,52 @@ func TestConnectionSequence(t *testing.T) {
 	}
 	if len(pending) != 2 || pending[0]["publicUrl"] != in+"kim-ray" || pending[1]["name"] != "Sam Lee" {
 		t.Fatalf("pending requests: %v", pending)
+	}
+}
+
+// TestURLsOfTheWrongKind: a URL parameter that cannot name what it should
+// — another host, a bare name, a company URL where a person belongs —
+// fails as Linked API fails it; LinkedIn's own forms pass.
+func TestURLsOfTheWrongKind(t *testing.T) {
+	h := newHarness(t, Options{})
+	tests := []struct {
+		action, param, url, want string
+	}{
+		{"st.openPersonPage", "personUrl", "grace-hopper", "personNotFound"},
+		{"st.openPersonPage", "personUrl", "https://example.com/bob", "personNotFound"},
+		{"st.openPersonPage", "personUrl", "https://www.linkedin.com/company/acme", "personNotFound"},
+		{"st.openPersonPage", "personUrl", "https://www.linkedin.com/in/", "personNotFound"},
+		{"st.openPersonPage", "personUrl", "https://linkedin.com.example.com/in/bob", "personNotFound"},
+		{"st.openPersonPage", "personUrl", "https://example.com/www.linkedin.com/in/bob", "personNotFound"},
+		{"st.openPersonPage", "personUrl", "ftp://www.linkedin.com/in/bob", "personNotFound"},
+		{"st.sendConnectionRequest", "personUrl", "mailto:bob@example.com", "personNotFound"},
+		{"st.sendMessage", "personUrl", "bob", "personNotFound"},
+		{"st.openPersonPage", "personUrl", "linkedin.com/in/grace-hopper", ""},
+		{"st.openPersonPage", "personUrl", "https://de.linkedin.com/in/grace-hopper/", ""},
+		{"st.openPersonPage", "personUrl", "http://www.linkedin.com/in/grace-hopper?trk=x", ""},
+		{"nv.openPersonPage", "personHashedUrl", "https://www.linkedin.com/sales/lead/ACwAAAbc123,NAME_SEARCH,x1y2", ""},
+		{"nv.openPersonPage", "personHashedUrl", "ACwAAAbc123", "personNotFound"},
+		{"st.openCompanyPage", "companyUrl", "acme", "companyNotFound"},
+		{"st.openCompanyPage", "companyUrl", "https://www.linkedin.com/in/grace-hopper", "companyNotFound"},
+		{"st.openCompanyPage", "companyUrl", "https://www.linkedin.com/company/acme/about/", ""},
+		{"nv.openCompanyPage", "companyHashedUrl", "https://www.linkedin.com/sales/company/1035", ""},
+		{"st.createPost", "companyUrl", "https://acme.example/", "companyNotFound"},
+		{"st.openPost", "postUrl", "https://example.com/post/1", "postNotFound"},
+		{"st.openPost", "postUrl", "https://www.linkedin.com/feed/update/urn:li:activity:7300000000000000000", ""},
+		{"st.openJob", "jobUrl", "https://jobs.example.com/view/1", "jobNotFound"},
+		{"st.openJob", "jobUrl", "https://www.linkedin.com/jobs/view/3912345678/", ""},
+		{"st.reactToComment", "commentUrl", "https://example.com/c/1", "commentNotFound"},
+	}
+	for _, tt := range tests {
+		def := map[string]any{"actionType": tt.action, tt.param: tt.url}
+		switch tt.action {
+		case "st.sendMessage":
+			def["text"] = "hi"
+		case "st.createPost":
+			def["text"] = "hi"
+		}
+		if got := errorType(h.run(mustJSON(t, def))); got != tt.want {
+			t.Errorf("%s %s %q: got %q, want %q", tt.action, tt.param, tt.url, got, tt.want)
+		}
 	}
 }

@@ -166,7 +166,7 @@ func TestCampaignSkipsPeopleReachedByServerSideIteration(t *testing.T) {
 name: search-and-connect
 workflow:
   action: searchPeople
-  term: CTO
+  term: engineer
   limit: 3
   then:
     action: doForPeople
@@ -539,7 +539,7 @@ func TestLedgerGuardsEveryStep(t *testing.T) {
 name: hello
 workflow:
   action: sendMessage
-  personUrl: https://www.linkedin.com/in/ada-lovelace
+  personUrl: https://www.linkedin.com/in/ada-lovelace-already-connected # a connection: may be messaged
   text: "Hello at ${{ now() }}"
 `)
 	req := tb.campaignFile("connect.yaml", `version: 1

@@ -30,7 +30,7 @@ type sandboxFlags struct {
 	speed, retention, acceptAfter, replyAfter      time.Duration
 	maxWait, readTimeout                           time.Duration
 	noSalesNavigator, premium, reject, allowRemote bool
-	quiet                                          bool
+	quiet, controlClock                            bool
 	faults                                         sandbox.Faults
 }
 
@@ -44,12 +44,17 @@ func newSandboxServeCmd(a *app) *cobra.Command {
 Clients authenticate with the tokens given by --token (linked-api-token and
 identification-token joined by a colon), by default
 ` + sandbox.DefaultLinkedAPIToken + `:` + sandbox.DefaultIdentificationToken + `.
-Counters are at GET /_sandbox/counters. docs/sandbox.md lists the inputs that
-trigger each action error.`,
+Counters are at GET /_sandbox/counters, the log of every write it executed at
+GET /_sandbox/actions. With --control-clock, POST /_sandbox/clock moves the
+sandbox clock forward ({"advance": "24h"} or {"set": "2026-03-20T09:00:00Z"}),
+so days of acceptances and replies pass in seconds. docs/sandbox.md lists the
+inputs that trigger each action error.`,
 		Example: `  lwf sandbox serve
   lwf sandbox serve --addr 127.0.0.1:9000 --speed 2s --token t:i
   lwf sandbox serve --working-hours "Mon-Fri 09:00-18:00 Europe/Berlin"
   lwf sandbox serve --rate-limit 0.1 --server-errors 0.05 --fault-seed 7
+  lwf sandbox serve --control-clock --accept-after 72h --reply-after 48h
+  curl -s -d '{"advance":"24h"}' http://127.0.0.1:8484/_sandbox/clock
   curl -s -H 'linked-api-token: t' -H 'identification-token: i' \
     -d '{"actionType":"st.searchPeople","term":"CTO","limit":3}' http://127.0.0.1:8484/workflows`,
 		Args: cobra.NoArgs,
@@ -65,6 +70,10 @@ trigger each action error.`,
 			fmt.Fprintf(a.stderr, "lwf sandbox listening on %s\n", srv.URL)
 			fmt.Fprintf(a.stderr, "  tokens:   %s\n", strings.Join(f.tokenList(), ", "))
 			fmt.Fprintf(a.stderr, "  counters: %s/_sandbox/counters\n", srv.URL)
+			fmt.Fprintf(a.stderr, "  writes:   %s/_sandbox/actions\n", srv.URL)
+			if f.controlClock {
+				fmt.Fprintf(a.stderr, "  clock:    %s/_sandbox/clock (POST {\"advance\": \"24h\"} moves it forward)\n", srv.URL)
+			}
 			fmt.Fprintln(a.stderr, "  press Ctrl-C to stop")
 			select {
 			case <-a.ctx.Done():
@@ -89,6 +98,7 @@ trigger each action error.`,
 	fl.StringArrayVar(&f.limits, "limit", nil, "daily limit by category, e.g. stConnectionRequests=20 (repeatable): then limitExceeded")
 	fl.DurationVar(&f.acceptAfter, "accept-after", 0, "responsive people accept connection requests this long after they were sent")
 	fl.DurationVar(&f.replyAfter, "reply-after", 0, "responsive people answer messages this long after they were sent")
+	fl.BoolVar(&f.controlClock, "control-clock", false, "let POST /_sandbox/clock move the sandbox clock forward, for simulations of days and weeks")
 	fl.DurationVar(&f.retention, "retention", sandbox.DefaultRetention, "how long finished workflows stay readable")
 	fl.DurationVar(&f.readTimeout, "read-timeout", sandbox.DefaultReadTimeout, "how long a request, headers and body, may take to arrive")
 	fl.DurationVar(&f.faults.Latency, "latency", 0, "fault: latency added to every response")
@@ -126,7 +136,7 @@ func (f *sandboxFlags) options(a *app) (sandbox.Options, error) {
 	opts := sandbox.Options{
 		Speed: f.speed, Retention: f.retention, NoSalesNavigator: f.noSalesNavigator, Premium: f.premium,
 		AccountState: sandbox.AccountState(f.accountState), AcceptAfter: f.acceptAfter, ReplyAfter: f.replyAfter,
-		Faults: f.faults, AllowNonLoopback: f.allowRemote, ReadTimeout: f.readTimeout,
+		Faults: f.faults, AllowNonLoopback: f.allowRemote, ReadTimeout: f.readTimeout, ControllableClock: f.controlClock,
 	}
 	if !f.quiet {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(a.stderr, format+"\n", args...) }

@@ -73,7 +73,7 @@ func TestSandboxServeUntilInterrupted(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- runSandboxServe(ctx, &stderr, "--addr", "127.0.0.1:0", "--token", "t:i", "--speed", "1s",
-			"--working-hours", "Mon-Fri 09:00-18:00", "--limit", "stMessages=5", "--rate-limit", "0.1")
+			"--working-hours", "Mon-Fri 09:00-18:00", "--limit", "stMessages=5", "--rate-limit", "0.1", "--control-clock")
 	}()
 	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 	var url string
@@ -98,12 +98,22 @@ func TestSandboxServeUntilInterrupted(t *testing.T) {
 	if resp.StatusCode != 200 && resp.StatusCode != 429 {
 		t.Fatalf("GET /account: %d", resp.StatusCode)
 	}
+	// --control-clock lets the clock move.
+	req, _ = http.NewRequestWithContext(ctx, "POST", url+"/_sandbox/clock", strings.NewReader(`{"advance":"48h"}`))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST /_sandbox/clock: %d", resp.StatusCode)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve returned %v", err)
 	}
 	out := stderr.String()
-	for _, want := range []string{"tokens:   t:i", "/_sandbox/counters", "GET /account", "lwf sandbox stopped"} {
+	for _, want := range []string{"tokens:   t:i", "/_sandbox/counters", "/_sandbox/actions", "/_sandbox/clock (POST", "GET /account", "lwf sandbox stopped"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, out)
 		}
