@@ -47,8 +47,6 @@ func FormatFor(path, explicit string) (Format, error) {
 type Results struct {
 	Run       *state.Run // nil for a single workflow read by its id
 	Workflows []*state.Workflow
-	// Describe names column groups by entity; nil names them by action.
-	Describe Describe
 }
 
 // Writer writes results in one format.
@@ -115,7 +113,7 @@ func (r *Results) ActionErrors() []ActionError {
 // with an output: expression yields its output instead: a list makes one
 // record per element.
 func (r *Results) Records() ([]Record, error) {
-	rc := recorder{describe: r.Describe}
+	rc := recorder{}
 	offs := offsets(r.Workflows)
 	var out []Record
 	for i, w := range r.Workflows {

@@ -69,7 +69,7 @@ got (a table, or --format json or csv).`,
 			if idx >= 0 {
 				ws = ws[idx : idx+1]
 			}
-			if err := writeResults(a, &results.Results{Run: run, Workflows: ws, Describe: catalogDescribe()}, output, format); err != nil {
+			if err := writeResults(a, &results.Results{Run: run, Workflows: ws}, output, format); err != nil {
 				return err
 			}
 			c := state.CountStates(ws)
@@ -99,7 +99,7 @@ func remoteResult(a *app, conn *connFlags, id, output, format string) error {
 		return apiError(err)
 	}
 	wf := &state.Workflow{WorkflowID: res.WorkflowID, State: stateFor(res.WorkflowStatus), Completion: res.Completion, Failure: res.Failure, Message: res.Message}
-	if err := writeResults(a, &results.Results{Workflows: []*state.Workflow{wf}, Describe: catalogDescribe()}, output, format); err != nil {
+	if err := writeResults(a, &results.Results{Workflows: []*state.Workflow{wf}}, output, format); err != nil {
 		return err
 	}
 	if !res.WorkflowStatus.Terminal() {

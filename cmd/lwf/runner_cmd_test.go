@@ -143,11 +143,11 @@ func TestDetachWaitStatusResult(t *testing.T) {
 		t.Fatalf("wait: exit %d\n%s", code, stderr)
 	}
 	csv, _ := os.ReadFile(out)
-	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "item,connectionStatus.connectionStatus") {
+	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "item,checkConnectionStatus.connectionStatus") {
 		t.Errorf("csv:\n%s", csv)
 	}
 	code, stdout, _ = tb.lwf("result", id, "--format", "jsonl")
-	if code != 0 || strings.Count(stdout, "\n") != 5 || !strings.HasPrefix(stdout, `{"item":0,"connectionStatus":{"connectionStatus":`) {
+	if code != 0 || strings.Count(stdout, "\n") != 5 || !strings.HasPrefix(stdout, `{"item":0,"checkConnectionStatus":{"connectionStatus":`) {
 		t.Errorf("result: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = tb.lwf("status", id)

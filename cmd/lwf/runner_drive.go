@@ -18,7 +18,6 @@ import (
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
-	"github.com/lwf-dev/lwf/schemas"
 )
 
 // driveFlags are the flags run and wait share.
@@ -163,7 +162,7 @@ func (j *driveJob) finish() error {
 	if err != nil {
 		return err
 	}
-	res := &results.Results{Run: j.run, Workflows: ws, Describe: catalogDescribe()}
+	res := &results.Results{Run: j.run, Workflows: ws}
 	errs := res.ActionErrors()
 	if j.flags.output != "" {
 		if err := writeResults(a, res, j.flags.output, j.flags.format); err != nil {
@@ -245,20 +244,6 @@ func termWidth(w io.Writer) func() int {
 			}
 		}
 		return 80
-	}
-}
-
-// catalogDescribe names result columns by the catalog's entities.
-func catalogDescribe() results.Describe {
-	cat, err := schemas.Default()
-	if err != nil {
-		return nil
-	}
-	return func(actionType string) string {
-		if ac := cat.Lookup(actionType); ac != nil {
-			return ac.Result.Entity
-		}
-		return ""
 	}
 }
 
