@@ -41,9 +41,13 @@ type Report struct {
 	Variants      []VariantSummary   `json:"variants"`
 	Limits        []LimitCheck       `json:"limits"`
 	Reattach      *ReattachInfo      `json:"reattach,omitempty"`
+	Fit           *FitInfo           `json:"fit,omitempty"` // what --fit left out
 	Refused       bool               `json:"refused"`
-	Diagnostics   diag.List          `json:"diagnostics"`
-	planned       map[string]int     // per limit category: exact and worst case
+	// IgnoreLimits says the plan goes past its limits on purpose
+	// (--ignore-limits).
+	IgnoreLimits  bool           `json:"ignoreLimits,omitempty"`
+	Diagnostics   diag.List      `json:"diagnostics"`
+	planned       map[string]int // per limit category: exact and worst case
 	variantChoice map[string]*VariantSummary
 }
 
@@ -178,6 +182,7 @@ func (t TextReport) Write(w io.Writer, r *Report) error {
 	t.countLines(b, r)
 	t.SkipLines(b, r, "--show-skipped lists them")
 	LimitLines(b, r)
+	FitLines(b, r)
 	for _, s := range r.Samples {
 		where := ""
 		if s.Item != "" {
@@ -199,7 +204,11 @@ func (t TextReport) Write(w io.Writer, r *Report) error {
 				n++
 			}
 		}
-		fmt.Fprintf(b, "refused: the plan exceeds %s; lwf run refuses it unless given --ignore-limits\n", results.Plural(n, "limit"))
+		if r.IgnoreLimits {
+			fmt.Fprintf(b, "over the limits: the plan exceeds %s; lwf run --ignore-limits sends it anyway\n", results.Plural(n, "limit"))
+		} else {
+			fmt.Fprintf(b, "refused: the plan exceeds %s; lwf run refuses it: %s\n", results.Plural(n, "limit"), RefusalOptions(r))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -313,8 +322,18 @@ func skipKindText(k compiler.SkipKind) string {
 		return "suppressed"
 	case compiler.SkipContacted:
 		return "contacted before"
+	case compiler.SkipOverLimit:
+		return "over a limit (left for a later run)"
 	}
 	return "in another run"
+}
+
+// RefusalOptions says what the options of a refused plan do.
+func RefusalOptions(r *Report) string {
+	if r.Fit != nil {
+		return "--ignore-limits sends everything anyway"
+	}
+	return "--fit sends what fits the limits now and leaves the rest for a later run; --ignore-limits sends everything anyway"
 }
 
 // LimitLines writes the limits table.
