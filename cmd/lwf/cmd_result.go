@@ -39,7 +39,8 @@ got (a table, or --format json or csv).`,
 		Example: `  lwf result r-3f9a2c1b7d4e -o results.csv
   lwf result r-3f9a --format jsonl | jq .person.name
   lwf result r-3f9a --by-variant`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeRunID(a, &st),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if byVariant {
 				return resultByVariant(a, &st, args[0], output, format)

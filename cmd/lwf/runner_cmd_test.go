@@ -184,7 +184,7 @@ func TestRunUsageAndAccountErrors(t *testing.T) {
 	tb := newTestbed(t, sandbox.Options{})
 	bad := filepath.Join(tb.dir, "bad.yaml")
 	write(t, bad, "version: 1\nname: bad\nworkflow:\n  action: retrieveSSII\n")
-	if code, _, stderr := tb.lwf("run", bad); code != exitUsage || !strings.Contains(stderr, "unknown action") {
+	if code, _, stderr := tb.lwf("run", bad); code != exitFindings || !strings.Contains(stderr, "unknown action") {
 		t.Errorf("compile error: exit %d\n%s", code, stderr)
 	}
 	tb.env["IDENTIFICATION_TOKEN"] = "not-the-right-one"
@@ -203,7 +203,7 @@ func TestRunSandboxFlag(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.json")
 	var o, e bytes.Buffer
-	code := mainWithEnv(context.Background(), []string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "../../examples/ai-startups.yaml", "-o", out},
+	code := mainWithEnv(context.Background(), []string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--state", dir, "../../examples/ai-startups.yaml", "-o", out},
 		strings.NewReader(""), &o, &e, func(string) string { return "" })
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, e.String())
