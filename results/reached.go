@@ -17,7 +17,8 @@ type Reach struct {
 	Workflow   int    `json:"workflow"`
 	Path       string `json:"path"`
 	ActionType string `json:"actionType"`
-	Name       string `json:"name,omitempty"`    // the person's name; a step's label when nothing else names them
+	Name       string `json:"name,omitempty"`    // the person's name, when the run found it
+	Label      string `json:"label,omitempty"`   // the step's label (a CSV campaign's lead, say)
 	Profile    string `json:"profile,omitempty"` // the person's URL
 	Company    string `json:"company,omitempty"`
 	Text       string `json:"text,omitempty"`  // the note or message sent
@@ -45,9 +46,7 @@ func (r *Results) Reached(cat *schemas.Catalog) []Reach {
 				rc.Profile = v.Person.Hashed
 			}
 			rc.Name, rc.Company = who(v.Trail)
-			if rc.Name == "" {
-				rc.Name = firstString(v.Result["label"], v.Step["label"])
-			}
+			rc.Label = firstString(v.Result["label"], v.Step["label"])
 			rc.Text = firstString(v.Step["note"], v.Step["text"])
 			if v.Result["success"] != true {
 				rc.Error = "unknownError"
@@ -169,8 +168,14 @@ func WriteReached(w io.Writer, rs []Reach, o ReachedOptions) {
 		who = fmt.Sprintf("%d people", len(people))
 	}
 	fmt.Fprintf(w, "who was reached: %s to %s, %s:\n", strings.Join(kinds, ", "), who, outcome)
-	showAction := len(byType) > 1
+	showAction, showLabel := len(byType) > 1, false
+	for _, r := range rs[:min(limit, len(rs))] {
+		showLabel = showLabel || r.Label != ""
+	}
 	head := []string{"NAME", "COMPANY", "PROFILE"}
+	if showLabel {
+		head = append([]string{"LABEL"}, head...)
+	}
 	if showAction {
 		head = append(head, "ACTION")
 	}
@@ -181,6 +186,9 @@ func WriteReached(w io.Writer, rs []Reach, o ReachedOptions) {
 			break
 		}
 		row := []string{orDash(r.Name), orDash(r.Company), orDash(r.Profile)}
+		if showLabel {
+			row = append([]string{orDash(r.Label)}, row...)
+		}
 		if showAction {
 			row = append(row, strings.TrimPrefix(r.ActionType, "st."))
 		}

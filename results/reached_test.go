@@ -40,7 +40,7 @@ func TestReached(t *testing.T) {
 	want := []Reach{
 		{Workflow: 0, ActionType: "st.sendConnectionRequest", Name: "Ada Lovelace", Profile: "https://www.linkedin.com/in/ada", Company: "Acme AI"},
 		{Workflow: 0, ActionType: "st.sendConnectionRequest", Name: "Grace Hopper", Profile: "https://www.linkedin.com/in/grace", Company: "Acme AI", Error: "alreadyPending"},
-		{Workflow: 1, ActionType: "st.sendConnectionRequest", Name: "Alan", Profile: "https://www.linkedin.com/in/alan", Error: "alreadyConnected",
+		{Workflow: 1, ActionType: "st.sendConnectionRequest", Label: "Alan", Profile: "https://www.linkedin.com/in/alan", Error: "alreadyConnected",
 			Text: "Hello Alan, shall we talk about machines that think, and what they might one day do?"},
 	}
 	if len(got) != len(want) {
@@ -65,7 +65,8 @@ func TestReached(t *testing.T) {
 	}
 	b.Reset()
 	WriteReached(&b, got[2:], ReachedOptions{Catalog: cat})
-	if !strings.Contains(b.String(), `  Alan  -        https://www.linkedin.com/in/alan  "Hello Alan, shall we talk about mac…"  alreadyConnected`) {
+	if !strings.Contains(b.String(), "  LABEL  NAME  COMPANY  PROFILE                           NOTE                                    RESULT\n"+
+		`  Alan   -     -        https://www.linkedin.com/in/alan  "Hello Alan, shall we talk about mac…"  alreadyConnected`) {
 		t.Errorf("table:\n%s", b.String())
 	}
 }
