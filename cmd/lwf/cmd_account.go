@@ -78,7 +78,9 @@ window. --since and --until take a duration back from now (7d, 36h, 90m), a date
 			if err != nil {
 				return usageErr("--since: %v", err)
 			}
-			end := now
+			// The API takes whole seconds: the end of "until now" is
+			// rounded up, so that what ran in this second is counted.
+			end := now.Truncate(time.Second).Add(time.Second)
 			if until != "" {
 				if end, err = parseWhen(until, now); err != nil {
 					return usageErr("--until: %v", err)

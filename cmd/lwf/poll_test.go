@@ -162,3 +162,17 @@ func TestCompleteRunIDs(t *testing.T) {
 func mixedCounts() state.Counts {
 	return state.Counts{Total: 3, ByState: map[state.State]int{state.Running: 1, state.Completed: 2}, Actions: 6, Errors: 1}
 }
+
+// TestStatsCountsTheLastSecond: what ran in the second lwf stats is asked
+// in counts (the API takes whole seconds, so "until now" is rounded up).
+func TestStatsCountsTheLastSecond(t *testing.T) {
+	tb := newTestbed(t, sandbox.Options{})
+	if code, _, stderr := tb.lwf(tb.runArgs("-q")...); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	code, out, _ := tb.lwf("stats", "--since", "1h", "--format", "json")
+	var stats []linkedapi.ActionStat
+	if err := json.Unmarshal([]byte(out), &stats); code != 0 || err != nil || len(stats) != 5 {
+		t.Errorf("stats: exit %d, %v: %d actions of 5\n%s", code, err, len(stats), out)
+	}
+}
