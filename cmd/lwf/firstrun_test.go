@@ -216,3 +216,26 @@ func TestHintsWork(t *testing.T) {
 		t.Errorf("only %d hints seen", seen)
 	}
 }
+
+// BenchmarkFirstRun is the README's first command after the build: a
+// --sandbox run of examples/ai-startups.yaml at the default speed, from
+// start to exit, each time in a fresh state directory, as on a fresh
+// clone.
+func BenchmarkFirstRun(b *testing.B) {
+	file, err := filepath.Abs("../../examples/ai-startups.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := b.TempDir()
+	b.Chdir(base)
+	for b.Loop() {
+		dir, err := os.MkdirTemp(base, "clone-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		if code := mainWithEnv(context.Background(), []string{"run", "--sandbox", "--state", dir, file}, strings.NewReader(""), &out, &errb, func(string) string { return "" }); code != exitOK {
+			b.Fatalf("exit %d\n%s", code, errb.String())
+		}
+	}
+}

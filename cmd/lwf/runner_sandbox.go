@@ -16,7 +16,7 @@ import (
 const (
 	sandboxSpeed     = 100 * time.Millisecond
 	sandboxPollStart = 250 * time.Millisecond
-	sandboxPollMax   = time.Second
+	sandboxPollMax   = 500 * time.Millisecond
 )
 
 // sandboxPlace names the sandbox in the account's identity: every lwf run
