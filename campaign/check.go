@@ -49,6 +49,9 @@ type Check struct {
 	AllowRecontact bool
 	// Now is the time limits are evaluated at.
 	Now time.Time
+	// Fit sends what fits when the plan exceeds a limit: the write
+	// actions beyond a category's budget are left out (fit.go).
+	Fit bool
 }
 
 // Prepared is a campaign ready to send.
@@ -98,7 +101,9 @@ func (c *Check) Prepare(ctx context.Context, file string, opts compiler.Options,
 	if err != nil {
 		return nil, err
 	}
+	var base func(string, string) (compiler.Skip, bool)
 	if !sk.Empty() {
+		base = sk.Skip
 		opts.Skip = sk.Skip
 		plan, ds := compiler.CompileFile(ctx, file, opts)
 		if plan == nil || ds.HasErrors() {
@@ -113,7 +118,33 @@ func (c *Check) Prepare(ctx context.Context, file string, opts compiler.Options,
 	if err := c.unfiltered(ctx, p.Plan, p.Report); err != nil {
 		return nil, err
 	}
-	return p, c.checkLimits(ctx, p.Report, raw.Limits)
+	if err := c.checkLimits(ctx, p.Report, raw.Limits); err != nil {
+		return nil, err
+	}
+	if !c.Fit || !p.Report.Refused {
+		return p, nil
+	}
+	if err := c.fit(ctx, p, file, opts, base, raw.Limits); err != nil {
+		return nil, err
+	}
+	if p.Report.Fit.LeftOut == 0 || len(p.Plan.Payloads) == 0 {
+		return p, nil
+	}
+	// A run that sends part of its plan is the part it sends: the next
+	// run of the same file sends the rest, as a run of its own.
+	if p.Key, err = RunKey(account, p.Plan); err != nil {
+		return nil, err
+	}
+	if c.Store != nil && account != "" && !fresh {
+		run, err := c.Store.RunByKey(ctx, p.Key)
+		if err != nil && !errors.Is(err, state.ErrNotFound) {
+			return nil, err
+		}
+		if run != nil {
+			return p, c.reattach(ctx, p, run)
+		}
+	}
+	return p, nil
 }
 
 // Unfiltered is a write action under a loop that stays on the server (a

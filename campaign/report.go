@@ -47,8 +47,12 @@ type Report struct {
 	Stages []compiler.StageCount `json:"stages,omitempty"`
 	// Unfiltered are the write actions under loops that stay on the
 	// server: nobody reached before can be left out of them.
-	Unfiltered    []Unfiltered   `json:"unfiltered,omitempty"`
-	Refused       bool           `json:"refused"`
+	Unfiltered []Unfiltered `json:"unfiltered,omitempty"`
+	Fit        *FitInfo     `json:"fit,omitempty"` // what --fit left out
+	Refused    bool         `json:"refused"`
+	// IgnoreLimits says the plan goes past its limits on purpose
+	// (--ignore-limits).
+	IgnoreLimits  bool           `json:"ignoreLimits,omitempty"`
 	Diagnostics   diag.List      `json:"diagnostics"`
 	planned       map[string]int // per limit category: exact and worst case
 	later         map[string]int // per limit category: what named loops send, of planned
@@ -203,6 +207,7 @@ func (t TextReport) Write(w io.Writer, r *Report) error {
 	}
 	t.SkipLines(b, r, "--show-skipped lists them")
 	LimitLines(b, r)
+	FitLines(b, r)
 	for _, s := range r.Samples {
 		where := ""
 		if s.Item != "" {
@@ -225,7 +230,11 @@ func (t TextReport) Write(w io.Writer, r *Report) error {
 				n++
 			}
 		}
-		fmt.Fprintf(b, "refused: the plan exceeds %s; lwf run refuses it unless given --ignore-limits\n", results.Plural(n, "limit"))
+		if r.IgnoreLimits {
+			fmt.Fprintf(b, "over the limits: the plan exceeds %s; lwf run --ignore-limits sends it anyway\n", results.Plural(n, "limit"))
+		} else {
+			fmt.Fprintf(b, "refused: the plan exceeds %s; lwf run refuses it: %s\n", results.Plural(n, "limit"), RefusalOptions(r))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -389,8 +398,18 @@ func skipKindText(k compiler.SkipKind) string {
 		return "suppressed"
 	case compiler.SkipContacted:
 		return "contacted before"
+	case compiler.SkipOverLimit:
+		return "over a limit (left for a later run)"
 	}
 	return "in another run"
+}
+
+// RefusalOptions says what the options of a refused plan do.
+func RefusalOptions(r *Report) string {
+	if r.Fit != nil {
+		return "--ignore-limits sends everything anyway"
+	}
+	return "--fit sends what fits the limits now and leaves the rest for a later run; --ignore-limits sends everything anyway"
 }
 
 // LimitLines writes the limits table.

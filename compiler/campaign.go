@@ -19,7 +19,7 @@ const (
 	SkipSuppressed SkipKind = "suppressed" // a suppression list names the person
 	SkipContacted  SkipKind = "contacted"  // the contact ledger says the action reached them
 	SkipInFlight   SkipKind = "in-flight"  // a workflow still open may reach them
-	SkipOverLimit  SkipKind = "over-limit" // sending it would pass a limit: left for a later run
+	SkipOverLimit  SkipKind = "over-limit" // beyond what a limit leaves for this run: left for a later one
 )
 
 // Skip is Options.Skip's answer for an action it leaves out.

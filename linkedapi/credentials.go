@@ -23,6 +23,11 @@ type Credentials struct {
 	// Source says where the credentials came from, for messages:
 	// "environment" or `profile "work" in /home/me/.config/lwf/config.yaml`.
 	Source string
+	// Place, when set, stands for the endpoint in the account's identity:
+	// an emulator started on a new port for every run (lwf run --sandbox)
+	// is the same place each time, so its runs, ledger and limits carry
+	// over from one run to the next.
+	Place string
 }
 
 // String describes the credentials without their tokens.
@@ -44,6 +49,9 @@ func (c Credentials) Account() string {
 	base, err := checkBaseURL(c.Endpoint)
 	if err != nil {
 		base = c.Endpoint
+	}
+	if c.Place != "" {
+		base = "place:" + c.Place
 	}
 	h := sha256.Sum256([]byte("lwf-account-v1\x00" + base + "\x00" + c.IdentificationToken))
 	return hex.EncodeToString(h[:16])

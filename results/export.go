@@ -48,8 +48,6 @@ func FormatFor(path, explicit string) (Format, error) {
 type Results struct {
 	Run       *state.Run // nil for a single workflow read by its id
 	Workflows []*state.Workflow
-	// Describe names column groups by entity; nil names them by action.
-	Describe Describe
 	// Items are a staged run's items (state.Store.Items), and Loops the
 	// item names of its named loops by loop id: the records are then one
 	// per item reached, not one per list entry of each workflow.
@@ -124,7 +122,7 @@ func (r *Results) Records() ([]Record, error) {
 	if len(r.Items) > 0 {
 		return r.stagedRecords()
 	}
-	rc := recorder{describe: r.Describe}
+	rc := recorder{}
 	offs := offsets(r.Workflows)
 	var out []Record
 	for i, w := range r.Workflows {

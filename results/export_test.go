@@ -14,23 +14,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// testEntities mirrors the catalog's result entities for the golden tests.
-var testEntities = map[string]string{
-	"st.searchCompanies":          "company",
-	"st.openCompanyPage":          "companyProfile",
-	"st.retrieveCompanyEmployees": "person",
-	"st.searchPeople":             "person",
-	"nv.searchPeople":             "nvPerson",
-	"st.openPersonPage":           "personProfile",
-	"nv.openPersonPage":           "nvPersonProfile",
-	"st.retrievePersonPosts":      "post",
-	"st.retrievePersonExperience": "experience",
-	"st.checkConnectionStatus":    "connectionStatus",
-}
-
 // exportCase is the input of one golden test.
 type exportCase struct {
-	ByAction  bool              `json:"byAction"` // name groups by action, as without a catalog
 	Workflows []*state.Workflow `json:"workflows"`
 }
 
@@ -55,10 +40,7 @@ func TestExportGolden(t *testing.T) {
 			for i, w := range c.Workflows {
 				w.Index = i
 			}
-			res := &Results{Workflows: c.Workflows, Describe: func(a string) string { return testEntities[a] }}
-			if c.ByAction {
-				res.Describe = nil
-			}
+			res := &Results{Workflows: c.Workflows}
 			for _, f := range []Format{FormatCSV, FormatJSONL} {
 				var buf bytes.Buffer
 				wr, _ := NewWriter(f)

@@ -128,14 +128,6 @@ func isIterator(actionType string) bool {
 	return a != nil && a.Iterates != ""
 }
 
-// shortName drops the st./nv. namespace.
-func shortName(actionType string) string {
-	if _, s, ok := strings.Cut(actionType, "."); ok {
-		return s
-	}
-	return actionType
-}
-
 // stepName is how a step appears in a path: the name users write (st.
 // implied, nv. kept) and its label, if any, in parentheses.
 func stepName(actionType string, label any) string {

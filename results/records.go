@@ -1,20 +1,17 @@
 package results
 
 import (
-	"strings"
+	"fmt"
 
 	"github.com/lwf-dev/lwf/internal/ojson"
 )
 
-// Describe tells the result writers what an action's data describes: the
-// catalog's result entity ("person", "companyProfile", …), or "" when it
-// is not known. Actions of the same entity family share column names, so
-// a person found by a search and the same person's profile page fill one
-// set of person.* columns.
-type Describe func(actionType string) (entity string)
-
-// Record is one row of a flattened result: groups of fields (one group per
-// entity or step), in the order they appeared.
+// Record is one row of a flattened result: groups of fields, one group
+// per step named by its action (searchCompanies, openCompanyPage, …), in
+// the order they appeared. A field says which action returned it: a
+// company found by a search and the page then opened for it fill
+// searchCompanies.name and openCompanyPage.name, so neither overwrites
+// the other.
 type Record struct {
 	groups []*recGroup
 }
@@ -56,44 +53,48 @@ func (r *Record) set(group, key string, v any) {
 	g.vals[key] = v
 }
 
-// merge copies every field of o into r.
+// merge copies every field of o into r. The groups of o are another
+// step's: one whose action already has a group in r (the same action
+// twice in a record: two sibling steps, or a step under one of its kind)
+// gets its own, numbered from 2 (sendMessage2).
 func (r *Record) merge(o Record) {
+	renamed := map[string]string{}
 	for _, g := range o.groups {
+		name := g.name
+		if name != "" {
+			if n, ok := renamed[name]; ok {
+				name = n
+			} else {
+				for i := 2; r.has(name); i++ {
+					name = fmt.Sprintf("%s%d", g.name, i)
+				}
+				renamed[g.name] = name
+			}
+		}
 		for _, k := range g.keys {
-			r.set(g.name, k, g.vals[k])
+			r.set(name, k, g.vals[k])
 		}
 	}
+}
+
+func (r *Record) has(group string) bool {
+	for _, g := range r.groups {
+		if g.name == group {
+			return true
+		}
+	}
+	return false
 }
 
 // recorder turns completions into records.
-type recorder struct {
-	describe Describe
-}
+type recorder struct{}
 
-// groupName names the columns of one step: its entity family, else its
-// action name. Labels are values (a label column), not names: labels made
-// per item by forEach would make the columns differ from row to row.
+// groupName names the columns of one step: its action, without its st.
+// namespace (nv. actions keep theirs: nv.searchPeople.name). Labels are
+// values (a label column), not names: labels made per item by forEach
+// would make the columns differ from row to row.
 func (rc recorder) groupName(actionType string) string {
-	if rc.describe != nil {
-		if e := entityFamily(rc.describe(actionType)); e != "" {
-			return e
-		}
-	}
-	return shortName(actionType)
-}
-
-// entityFamily maps catalog entities to column groups: Sales Navigator
-// and profile-page variants join the plain entity.
-func entityFamily(entity string) string {
-	if rest, ok := strings.CutPrefix(entity, "nv"); ok && rest != "" {
-		entity = strings.ToLower(rest[:1]) + rest[1:]
-	}
-	entity = strings.TrimSuffix(entity, "Profile")
-	entity = strings.TrimSuffix(entity, "Detail")
-	if entity == "feedPost" {
-		entity = "post"
-	}
-	return entity
+	return stepName(actionType, nil)
 }
 
 // completionRecords flattens one completion. Root-array elements carry an

@@ -15,7 +15,7 @@ import (
 // inside an item's steps are not expanded: they are what the next loop
 // goes over.
 func (r *Results) stagedRecords() ([]Record, error) {
-	rc := recorder{describe: r.Describe}
+	rc := recorder{}
 	byID := map[int]state.Item{}
 	parents := map[int]bool{}
 	for _, it := range r.Items {
@@ -120,17 +120,17 @@ func (rc recorder) shallow(v any, rec *Record) {
 				typ = t
 			}
 		}
-		rec.set(shortName(at), "error", typ)
+		rec.set(name, "error", typ)
 		return
 	}
 	switch d := o.Value("data").(type) {
 	case nil:
-		rec.set(shortName(at), "success", true)
+		rec.set(name, "success", true)
 	case *ojson.Object:
 		setFields(rec, name, d)
 		kids = append(kids, kidsOf(d.Value("then"))...)
 	case []any:
-		rec.set(shortName(at), "count", len(d))
+		rec.set(name, "count", len(d))
 	}
 	for _, k := range kids {
 		rc.shallow(k, rec)

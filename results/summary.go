@@ -24,6 +24,9 @@ type Summary struct {
 	// ActivityError says why the account's activity could not be read to
 	// judge the unknown submissions.
 	ActivityError string
+	// ResultCommand is the command that shows every action error, when
+	// there are more than MaxErrors.
+	ResultCommand string
 	// MaxErrors bounds the action errors listed (0 means 20).
 	MaxErrors int
 }
@@ -54,7 +57,11 @@ func WriteSummary(w io.Writer, s Summary) {
 		}
 		for i, e := range s.Errors {
 			if i == limit {
-				fmt.Fprintf(w, "  … and %d more (all of them: lwf result %s --format json)\n", len(s.Errors)-limit, runID(s.Run))
+				cmd := s.ResultCommand
+				if cmd == "" {
+					cmd = "lwf result " + runID(s.Run) + " --format json"
+				}
+				fmt.Fprintf(w, "  … and %d more (all of them: %s)\n", len(s.Errors)-limit, cmd)
 				break
 			}
 			prefix := ""
@@ -147,7 +154,7 @@ func errorTally(errs []ActionError) string {
 }
 
 // WriteTable writes rows in columns two spaces apart, indented by two;
-// right[i] aligns column i to the right.
+// right[i] aligns column i to the right (right may be nil or short).
 func WriteTable(b *strings.Builder, rows [][]string, right []bool) {
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
@@ -160,7 +167,7 @@ func WriteTable(b *strings.Builder, rows [][]string, right []bool) {
 		for i, c := range row {
 			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
 			switch {
-			case right[i]:
+			case i < len(right) && right[i]:
 				line += " " + pad + c
 			case i == len(row)-1:
 				line += " " + c

@@ -73,6 +73,10 @@ type Visit struct {
 	// unique per result.
 	Path   string
 	Person Person
+	// Trail holds the entities above the result, outermost first: each
+	// list item and each object data a parent returned (a search's
+	// company, its page, an employee, the employee's profile).
+	Trail []map[string]any
 }
 
 // walkResults visits every action result of a completion, with the
@@ -81,7 +85,7 @@ type Visit struct {
 // then is an object or an array, inside data or beside it; each item of a
 // list carries the results of the doFor*'s children in its own then, with
 // or without a doFor* result around them.
-func walkResults(step, result any, ptr, path string, who Person, fn func(Visit)) {
+func walkResults(step, result any, ptr, path string, who Person, trail []map[string]any, fn func(Visit)) {
 	switch r := result.(type) {
 	case []any:
 		steps, _ := step.([]any)
@@ -90,7 +94,7 @@ func walkResults(step, result any, ptr, path string, who Person, fn func(Visit))
 			if i < len(steps) {
 				s = steps[i]
 			}
-			walkResults(s, e, fmt.Sprintf("%s/%d", ptr, i), fmt.Sprintf("%s/%d", path, i), who, fn)
+			walkResults(s, e, fmt.Sprintf("%s/%d", ptr, i), fmt.Sprintf("%s/%d", path, i), who, trail, fn)
 		}
 	case map[string]any:
 		at, _ := r["actionType"].(string)
@@ -107,18 +111,18 @@ func walkResults(step, result any, ptr, path string, who Person, fn func(Visit))
 		if d, ok := r["data"].(map[string]any); ok {
 			who = who.fromEntity(d)
 		}
-		fn(Visit{Step: s, Result: r, Pointer: ptr, Path: path, Person: who})
+		fn(Visit{Step: s, Result: r, Pointer: ptr, Path: path, Person: who, Trail: trail})
 		var then any
 		if s != nil {
 			then = s["then"]
 		}
 		if t, ok := r["then"]; ok {
-			walkResults(then, t, ptr+"/then", path+"/then", who, fn)
+			walkResults(then, t, ptr+"/then", path+"/then", who, trail, fn)
 		}
 		switch d := r["data"].(type) {
 		case map[string]any:
 			if t, ok := d["then"]; ok {
-				walkResults(then, t, ptr+"/then", path+"/then", who, fn)
+				walkResults(then, t, ptr+"/then", path+"/then", who, with(trail, d), fn)
 			}
 		case []any:
 			iter, iterPtr := iteratorOf(then, ptr+"/then")
@@ -134,13 +138,18 @@ func walkResults(step, result any, ptr, path string, who Person, fn func(Visit))
 				}
 				at := fmt.Sprintf("%s/data/%d/then", path, i)
 				if tm, _ := t.(map[string]any); tm != nil && isIterator(fmt.Sprint(tm["actionType"])) {
-					walkResults(iter, t, iterPtr, at, who.fromEntity(im), fn)
+					walkResults(iter, t, iterPtr, at, who.fromEntity(im), with(trail, im), fn)
 					continue
 				}
-				walkResults(children, t, iterPtr+"/then", at, who.fromEntity(im), fn)
+				walkResults(children, t, iterPtr+"/then", at, who.fromEntity(im), with(trail, im), fn)
 			}
 		}
 	}
+}
+
+// with returns trail and m, leaving trail as it was.
+func with(trail []map[string]any, m map[string]any) []map[string]any {
+	return append(trail[:len(trail):len(trail)], m)
 }
 
 // iteratorOf finds the doFor* step under a list step, and its pointer.
@@ -183,6 +192,6 @@ func Walk(payload, completion json.RawMessage, fn func(Visit)) error {
 	if err != nil {
 		return fmt.Errorf("reading the completion: %w", err)
 	}
-	walkResults(p, c, "", "", Person{}, fn)
+	walkResults(p, c, "", "", Person{}, nil, fn)
 	return nil
 }

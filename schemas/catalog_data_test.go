@@ -45,7 +45,7 @@ var (
 		"jobNotFound", "commentingNotAllowed", "commentNotFound", "replyingNotAllowed", "noPostingPermission",
 		"noSalesNavigator", "threadNotFound", "searchInterfaceMismatch", "limitExceeded",
 	}
-	cdEra = regexp.MustCompile(`^(seed|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))$`)
+	cdEra = regexp.MustCompile(`^(1\.1|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))$`)
 )
 
 const cdDraft7 = "http://json-schema.org/draft-07/schema#"
@@ -195,7 +195,7 @@ func (c *cdChecker) file(f string, raw []byte) *cdAction {
 		}
 	}
 	if !cdEra.MatchString(r.Era) {
-		c.add(f, "era", "era %q is neither seed nor a YYYY-MM-DD date", r.Era)
+		c.add(f, "era", "era %q is neither 1.1 nor a YYYY-MM-DD date", r.Era)
 	}
 	c.root(a)
 	c.result(a)
@@ -677,7 +677,7 @@ func cdWithout(list any, drop string) []any {
 
 // TestCatalogDataParams validates parameter sets against the compiled
 // schemas: the documented SDK payloads must pass, and the mistakes of the
-// seed SDK README (reference section 3.11) and the documented exclusions
+// Node SDK 1.1 README (reference section 3.11) and the documented exclusions
 // must fail.
 func TestCatalogDataParams(t *testing.T) {
 	files := readCatalogDataFiles(t)
@@ -707,7 +707,7 @@ func TestCatalogDataParams(t *testing.T) {
 		{"st.searchJobs", `{"term":"go","preferences":{"remote":true}}`, true},
 		{"st.createPost", `{"text":"Hello","attachments":[{"url":"a","type":"image"},{"url":"b","type":"image"}]}`, true},
 		{"st.createPost", `{"text":"Hello","attachments":[{"url":"a","type":"document","name":"Deck"}]}`, true},
-		// Seed README mistakes.
+		// Node SDK 1.1 README mistakes.
 		{"st.sendConnectionRequest", `{"personUrl":"p","message":"Hi"}`, false},
 		{"st.reactToPost", `{"postUrl":"p","reactionType":"like"}`, false},
 		{"st.retrieveConnections", `{"filter":{"positions":["CTO"]}}`, false},
@@ -760,9 +760,9 @@ func TestCatalogDataParams(t *testing.T) {
 	}
 }
 
-// TestCatalogDataSeedGraph checks the parent/child mistakes of the seed
-// README and the nesting the documentation and SDK examples use.
-func TestCatalogDataSeedGraph(t *testing.T) {
+// TestCatalogDataSDK11Graph checks the parent/child mistakes of the Node
+// SDK 1.1 README and the nesting the documentation and SDK examples use.
+func TestCatalogDataSDK11Graph(t *testing.T) {
 	files := readCatalogDataFiles(t)
 	if _, ok := files["st.retriveCompanyEmployees.json"]; ok {
 		t.Error("the misspelt st.retriveCompanyEmployees has a file")
@@ -805,3 +805,29 @@ func TestCatalogDataSeedGraph(t *testing.T) {
 // cdURL is the schema id a file is compiled under; the compiler normalises
 // ids to scheme:///path, so the test uses that form directly.
 func cdURL(name string) string { return "lwf:///actions/" + name + ".json" }
+
+// cdInternal is wording that names how the catalog was made rather than
+// the Linked API: decisions name SDKs by their version ("the Node SDK 1.1
+// README"), never by a stage of lwf's own history.
+var cdInternal = regexp.MustCompile(`(?i)\bseed\b|official SDK'?s README|the first official SDK`)
+
+// TestCatalogWording keeps internal wording out of the catalog, whose
+// descriptions and decisions reach users through lwf actions, the editor
+// schema's hover texts and the README of this directory.
+func TestCatalogWording(t *testing.T) {
+	files := readCatalogDataFiles(t)
+	for _, extra := range []string{"README.md", "../lang/lwf.schema.json"} {
+		raw, err := os.ReadFile(extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[extra] = raw
+	}
+	for name, raw := range files {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if m := cdInternal.FindString(line); m != "" {
+				t.Errorf("%s: %q: name the SDK and its version instead: %s", name, m, strings.TrimSpace(line))
+			}
+		}
+	}
+}

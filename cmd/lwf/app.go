@@ -2,21 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-)
+	"github.com/spf13/pflag"
 
-// Exit codes, as documented in the README.
-const (
-	exitOK       = 0 // success
-	exitFindings = 1 // the work ran but something failed (findings, failed workflow, action errors)
-	exitUsage    = 2 // usage or input errors
-	exitPending  = 3 // timed out or detached: resumable
+	"github.com/lwf-dev/lwf/diag"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -34,20 +28,6 @@ type app struct {
 	// code is the exit code a command asks for when it returns without an
 	// error (for example 1 when validation found problems).
 	code int
-}
-
-// exitError carries an exit code with a message already fit for users.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-// usageErr makes an error that exits with code 2.
-func usageErr(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
 // commands lists the constructors of every top-level command; each lives in
@@ -74,6 +54,9 @@ var commands = []func(*app) *cobra.Command{
 	newConversationsCmd,
 	newStatsCmd,
 	newAccountCmd,
+	newInboxCmd,
+	newNetworkCmd,
+	newExitCodesTopic,
 }
 
 // Main runs lwf with args and the given streams and returns the exit code.
@@ -89,14 +72,16 @@ func mainWithEnv(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		Long:          "lwf turns YAML workflow files into Linked API custom workflows, checks them offline, runs them and tracks them to a result.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version,
 	}
+	root.SetVersionTemplate("lwf {{.Version}}\n")
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetContext(ctx)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: err}
+		return &exitError{code: exitUsage, err: flagHint(c, err)}
 	})
 	for _, mk := range commands {
 		root.AddCommand(mk(a))
@@ -106,25 +91,39 @@ func mainWithEnv(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return a.code
 	}
 	fmt.Fprintf(stderr, "lwf: %v\n", err)
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if isUsage(err) {
-		return exitUsage
-	}
-	return exitFindings
+	return exitFor(err)
 }
 
-// isUsage recognises cobra's own argument errors.
-func isUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
+// flagHints point from flags people reach for to what lwf has instead,
+// by command.
+var flagHints = map[string]map[string]string{
+	"run": {
+		"dry-run": "lwf plan FILE shows what lwf run would send, and sends nothing",
+		"json":    "--json-events writes one JSON object per event; -o FILE.json writes the results",
+	},
+	"wait": {"dry-run": "lwf status RUN shows where a run stands"},
+}
+
+// flagHint adds to an unknown-flag error where to go instead, or the
+// nearest flag of the command.
+func flagHint(c *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
 	}
-	return false
+	if h := flagHints[c.Name()][name]; h != "" {
+		return fmt.Errorf("%w: %s", err, h)
+	}
+	var names []string
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	if near := diag.Nearest(name, names); near != "" {
+		return fmt.Errorf("%w (did you mean --%s?)", err, near)
+	}
+	return err
 }
 
 func newVersionCmd(a *app) *cobra.Command {

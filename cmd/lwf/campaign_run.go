@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/lwf-dev/lwf/campaign"
 	"github.com/lwf-dev/lwf/compiler"
@@ -20,6 +21,8 @@ type campaignFlags struct {
 	suppress       []string
 	allowRecontact bool
 	showSkipped    bool
+	fit            bool
+	ignoreLimits   bool
 	now            string // hidden: the clock of limits, for tests
 }
 
@@ -28,6 +31,8 @@ func (f *campaignFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.suppress, "suppress", nil, "never reach the people listed in `FILE` (CSV or one URL a line); repeatable")
 	fl.BoolVar(&f.allowRecontact, "allow-recontact", false, "do not skip people the contact ledger says were reached before (follow-ups)")
 	fl.BoolVar(&f.showSkipped, "show-skipped", false, "list every action left out, with its row and the reason")
+	fl.BoolVar(&f.fit, "fit", false, "when the plan exceeds a limit, send what fits now and leave the rest for a later run")
+	fl.BoolVar(&f.ignoreLimits, "ignore-limits", false, "send even when the plan exceeds a limit")
 	fl.StringVar(&f.now, "now", "", "evaluate limits as of this RFC 3339 time")
 	_ = fl.MarkHidden("now")
 }
@@ -47,7 +52,10 @@ func (f *campaignFlags) check(db state.Store, p *profile.Profile) (*campaign.Che
 	if err != nil {
 		return nil, err
 	}
-	return &campaign.Check{Catalog: cat, Store: db, Profile: p, Suppress: f.suppress, AllowRecontact: f.allowRecontact, Now: now}, nil
+	if f.fit && f.ignoreLimits {
+		return nil, usageErr("--fit sends what fits the limits and --ignore-limits sends everything: give one")
+	}
+	return &campaign.Check{Catalog: cat, Store: db, Profile: p, Suppress: f.suppress, AllowRecontact: f.allowRecontact, Now: now, Fit: f.fit}, nil
 }
 
 // campaignErr gives campaign errors about the user's input exit code 2.
@@ -59,22 +67,38 @@ func campaignErr(err error) error {
 	return err
 }
 
-// runCampaignFlags are lwf run's campaign safety flags: plan's, and the
-// override of its refusal.
-type runCampaignFlags struct {
-	campaignFlags
-	ignoreLimits bool
-}
-
-func (f *runCampaignFlags) register(cmd *cobra.Command) {
-	f.campaignFlags.register(cmd)
-	cmd.Flags().BoolVar(&f.ignoreLimits, "ignore-limits", false, "send even when the plan exceeds a limit (lwf plan shows which)")
+// planCommand is the lwf plan command that shows the plan of this lwf
+// run: the same file and every flag the two share.
+func planCommand(run *cobra.Command, file string) string {
+	plan := newPlanCmd(&app{})
+	b := strings.Builder{}
+	b.WriteString("lwf plan " + shellQuote(file))
+	run.Flags().Visit(func(f *pflag.Flag) {
+		if plan.Flags().Lookup(f.Name) == nil {
+			return
+		}
+		switch v := f.Value.(type) {
+		case pflag.SliceValue:
+			for _, s := range v.GetSlice() {
+				b.WriteString(" --" + f.Name + " " + shellQuote(s))
+			}
+		default:
+			if f.Value.Type() == "bool" {
+				if f.Value.String() == "true" {
+					b.WriteString(" --" + f.Name)
+				}
+				return
+			}
+			b.WriteString(" --" + f.Name + " " + shellQuote(f.Value.String()))
+		}
+	})
+	return b.String()
 }
 
 // prepareRun makes lwf plan's checks before lwf run sends anything. It
 // returns nil, with a.code set, when there is nothing to send: the plan
 // exceeds a limit, or every action was left out.
-func prepareRun(a *app, f *runCampaignFlags, db state.Store, p profile.Profile, file string, opts compiler.Options, raw *compiler.Plan, fresh, quiet bool) (*campaign.Prepared, *campaign.Check, error) {
+func prepareRun(a *app, f *campaignFlags, db state.Store, p profile.Profile, file, planCmd string, opts compiler.Options, raw *compiler.Plan, fresh, quiet bool) (*campaign.Prepared, *campaign.Check, error) {
 	c, err := f.check(db, &p)
 	if err != nil {
 		return nil, nil, err
@@ -86,7 +110,12 @@ func prepareRun(a *app, f *runCampaignFlags, db state.Store, p profile.Profile, 
 	r := prep.Report
 	if len(r.Skipped) > 0 && (!quiet || f.showSkipped) {
 		var b strings.Builder
-		campaign.TextReport{ShowSkipped: f.showSkipped, Catalog: c.Catalog}.SkipLines(&b, r, "lwf plan --show-skipped lists them")
+		campaign.TextReport{ShowSkipped: f.showSkipped, Catalog: c.Catalog}.SkipLines(&b, r, planCmd+" --show-skipped lists them")
+		fmt.Fprint(a.stderr, b.String())
+	}
+	if r.Fit != nil && (!quiet || r.Refused) {
+		var b strings.Builder
+		campaign.FitLines(&b, r)
 		fmt.Fprint(a.stderr, b.String())
 	}
 	if r.Refused {
@@ -105,17 +134,21 @@ func prepareRun(a *app, f *runCampaignFlags, db state.Store, p profile.Profile, 
 		if byLimits && f.ignoreLimits && !byLoops {
 			fmt.Fprintf(a.stderr, "%sgoing on past the limits, as --ignore-limits asks\n", b.String())
 		} else {
-			how := "--ignore-limits sends it anyway"
+			how := campaign.RefusalOptions(r)
 			if byLoops {
 				how = "--allow-recontact sends it to everyone found"
 			}
-			fmt.Fprintf(a.stderr, "%srefused: nothing was sent; lwf plan %s shows the plan, %s\n", b.String(), file, how)
+			fmt.Fprintf(a.stderr, "%srefused: nothing was sent; %s shows the plan; %s\n", b.String(), planCmd, how)
 			a.code = exitFindings
 			return nil, nil, nil
 		}
 	}
 	if prep.Existing == nil && len(prep.Plan.Payloads) == 0 {
-		fmt.Fprintf(a.stderr, "nothing to send: every action of %s was left out\n", file)
+		why := ""
+		if r.Fit != nil && r.Fit.LeftOut > 0 {
+			why = fmt.Sprintf("; what is left fits after %s: run it again then", r.Fit.Next.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+		fmt.Fprintf(a.stderr, "nothing to send: every action of %s was left out%s\n", file, why)
 		a.code = exitOK
 		return nil, nil, nil
 	}

@@ -132,7 +132,7 @@ func TestCampaignRunTwiceOverOverlappingListsSendsNothingTwice(t *testing.T) {
 		t.Errorf("plan week 2: exit %d, %d actions, skipped %q; want %q", code, plan.Actions, got, wantSkipped)
 	}
 	code, _, stderr := tb.run(file, "--input", "leads=@"+week2)
-	if code != exitOK || !strings.Contains(stderr, "skipped: 2 actions: 2 contacted before (lwf plan --show-skipped lists them)\n") {
+	if code != exitOK || !strings.Contains(stderr, "skipped: 2 actions: 2 contacted before (lwf plan "+file+" --input leads=@"+week2+" --show-skipped lists them)\n") {
 		t.Fatalf("week 2: exit %d (an action error would mean a second request)\n%s", code, stderr)
 	}
 	// Again, and as a new run on purpose: nothing more is sent.
@@ -227,7 +227,7 @@ func TestCampaignLimitsAddUpAndReset(t *testing.T) {
 		{"monday morning", a, monday, exitOK, "", 3},
 		{"monday afternoon: the day's 3 are spent", b, "2026-03-02T15:00:00Z", exitFindings,
 			"  stConnectionRequests  daily      3        3      3  exceeded by 3  file\n  stConnectionRequests  weekly     3        3      6              0  file\n" +
-				"refused: nothing was sent; lwf plan " + file + " shows the plan, --ignore-limits sends it anyway\n", 3},
+				"refused: nothing was sent; lwf plan " + file + " --input " + b + " --now 2026-03-02T15:00:00Z shows the plan; --fit sends what fits the limits now and leaves the rest for a later run; --ignore-limits sends everything anyway\n", 3},
 		{"tuesday: a new day", b, "2026-03-03T10:00:00Z", exitOK, "", 6},
 		{"wednesday: the week's 6 are spent", c, "2026-03-04T10:00:00Z", exitFindings, "  stConnectionRequests  weekly     6        3      6  exceeded by 3  file\n", 6},
 		{"next monday: a new week", c, "2026-03-09T10:00:00Z", exitOK, "", 9},
@@ -360,7 +360,8 @@ workflow:
 	if code != exitFindings || stdout != "" || stderr != want {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
 	}
-	if code, _, _ := tb.run(file, "--input", "leads=@"+csv); code != exitUsage || tb.posts() != 0 {
+	// The same problems, the same exit code as plan's, and nothing sent.
+	if code, _, _ := tb.run(file, "--input", "leads=@"+csv); code != exitFindings || tb.posts() != 0 {
 		t.Errorf("run: exit %d, POSTs %d", code, tb.posts())
 	}
 }
@@ -576,5 +577,76 @@ workflow:
 	// A follow-up on purpose still goes.
 	if code, _, stderr := tb.run(msg, "-q", "--allow-recontact", "--allow-action-errors"); code != exitOK || tb.posts() != posts+1 {
 		t.Errorf("--allow-recontact: exit %d, %d POSTs\n%s", code, tb.posts()-posts, stderr)
+	}
+}
+
+// TestRunFitSendsWhatFits: 10 companies × 5 people = 50 requests against
+// the default daily limit of 25. Without --fit the run is refused saying
+// what each option does; with it, the first run sends 25, a second the
+// same day sends nothing and says why, and the next day's sends the rest:
+// everyone is reached once.
+func TestRunFitSendsWhatFits(t *testing.T) {
+	tb := newTestbed(t, sandbox.Options{})
+	var rows []string
+	for c := range 10 {
+		for p := range 5 {
+			rows = append(rows, fmt.Sprintf("https://www.linkedin.com/in/lead-%d-%d", c, p))
+		}
+	}
+	csv := tb.leadsCSV("leads.csv", rows...)
+	file := tb.campaignFile("campaign.yaml", outreach)
+	day1, later, day2 := "2026-03-03T09:00:00Z", "2026-03-03T15:00:00Z", "2026-03-04T09:00:00Z"
+
+	code, _, stderr := tb.run(file, "--input", "leads=@"+csv, "--now", day1)
+	want := "refused: nothing was sent; lwf plan " + file + " --input leads=@" + csv + " --now " + day1 + " shows the plan; --fit sends what fits the limits now and leaves the rest for a later run; --ignore-limits sends everything anyway\n"
+	if code != exitFindings || !strings.HasSuffix(stderr, want) || tb.posts() != 0 {
+		t.Fatalf("without --fit: exit %d, POSTs %d\n%s", code, tb.posts(), stderr)
+	}
+
+	code, stdout, _ := tb.lwf("plan", file, "--input", "leads=@"+csv, "--now", day1, "--fit")
+	if code != exitOK || !strings.Contains(stdout, "  st.sendConnectionRequest    25  (50 − 25 skipped: see --show-skipped)\n") ||
+		!strings.Contains(stdout, "fit: 25 actions left for a later run (the next budget starts 2026-03-04 00:00 UTC)") {
+		t.Errorf("plan --fit: exit %d\n%s", code, stdout)
+	}
+
+	code, _, stderr = tb.run(file, "--input", "leads=@"+csv, "--now", day1, "--fit")
+	if code != exitOK || tb.executed()["st.sendConnectionRequest"] != 25 {
+		t.Fatalf("first run: exit %d, sent %d\n%s", code, tb.executed()["st.sendConnectionRequest"], stderr)
+	}
+	if got := people(tb.ledger()); len(got) != 25 || got[0] != "lead-0-0 sent" || got[24] != "lead-4-4 sent" {
+		t.Errorf("ledger after the first run: %v", got)
+	}
+
+	code, _, stderr = tb.run(file, "--input", "leads=@"+csv, "--now", later, "--fit")
+	want = "skipped: 50 actions: 25 contacted before, 25 over a limit (left for a later run) (lwf plan " + file + " --fit --input leads=@" + csv + " --now " + later + " --show-skipped lists them)\n" +
+		"fit: 25 actions left for a later run (the next budget starts 2026-03-04 00:00 UTC); the ledger keeps anyone from being reached twice\n" +
+		"nothing to send: every action of " + file + " was left out; what is left fits after 2026-03-04 00:00 UTC: run it again then\n"
+	if code != exitOK || stderr != want || tb.executed()["st.sendConnectionRequest"] != 25 {
+		t.Errorf("the same day: exit %d, sent %d\n%s\nwant:\n%s", code, tb.executed()["st.sendConnectionRequest"], stderr, want)
+	}
+
+	code, _, stderr = tb.run(file, "--input", "leads=@"+csv, "--now", day2, "--fit")
+	if code != exitOK || !strings.Contains(stderr, "skipped: 25 actions: 25 contacted before") {
+		t.Errorf("the next day: exit %d\n%s", code, stderr)
+	}
+	// Everyone once: a second request to someone would have failed with
+	// alreadyPending, and the ledger holds each of the 50.
+	if n, s := tb.executed()["st.sendConnectionRequest"], tb.srv.Sandbox.Counters(); n != 50 || s.DuplicatePayloads != 0 {
+		t.Errorf("sent %d, counters %+v", n, s)
+	}
+	got := people(tb.ledger())
+	seen := map[string]bool{}
+	for _, p := range got {
+		if !strings.HasSuffix(p, " sent") || seen[p] {
+			t.Errorf("ledger entry %q", p)
+		}
+		seen[p] = true
+	}
+	if len(seen) != 50 {
+		t.Errorf("%d people in the ledger, want 50", len(seen))
+	}
+	code, _, stderr = tb.run(file, "--input", "leads=@"+csv, "--now", day2, "--fit", "--ignore-limits")
+	if code != exitUsage || !strings.Contains(stderr, "give one") {
+		t.Errorf("--fit with --ignore-limits: exit %d\n%s", code, stderr)
 	}
 }

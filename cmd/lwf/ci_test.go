@@ -28,15 +28,29 @@ func TestActionScript(t *testing.T) {
 		out, _ := cmd.CombinedOutput()
 		return cmd.ProcessState.ExitCode(), string(out)
 	}
-	if code, out := runScript("LWF_PATHS=../../examples ../../workflows"); code != 0 || !strings.Contains(out, "no problems") {
+	examples, _ := filepath.Glob("../../examples/*.yaml")
+	if code, out := runScript("LWF_PATHS=" + strings.Join(examples, " ") + " ../../workflows"); code != 0 || !strings.Contains(out, "no problems") {
 		t.Errorf("examples: exit %d\n%s", code, out)
 	}
-	code, out := runScript("LWF_PATHS=../../compiler/testdata/check/seed-readme.yaml")
-	if code != 1 || !strings.Contains(out, "::error file=../../compiler/testdata/check/seed-readme.yaml,line=14,col=17,") {
+	code, out := runScript("LWF_PATHS=../../examples/broken/sdk-readme.yaml")
+	if code != 1 || !strings.Contains(out, "::error file=../../examples/broken/sdk-readme.yaml,line=14,col=17,") {
 		t.Errorf("broken file: exit %d\n%s", code, out)
 	}
+	// The action's default, ".", in a repository with other YAML: only
+	// the workflow files are checked.
+	repo := t.TempDir()
+	write(t, filepath.Join(repo, "docker-compose.yml"), "version: \"3.8\"\nservices:\n  web: {image: nginx}\n")
+	write(t, filepath.Join(repo, "campaign.yaml"), "version: 1\nname: c\nworkflow:\n  action: retrieveSSI\n")
+	abs, _ := filepath.Abs(script)
+	cmd := exec.Command("bash", abs)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "LWF="+bin)
+	scriptOut, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 0 || string(scriptOut) != "lwf: skipped 1 YAML file that is not an lwf workflow file (--verbose lists it)\nlwf validate: .: no problems\n" {
+		t.Errorf("default paths in a repository: exit %d\n%s", code, scriptOut)
+	}
 	sarif := filepath.Join(dir, "lwf.sarif")
-	if code, _ := runScript("LWF_PATHS=../../compiler/testdata/check/seed-readme.yaml", "LWF_FORMAT=sarif", "LWF_OUTPUT="+sarif); code != 1 {
+	if code, _ := runScript("LWF_PATHS=../../examples/broken/sdk-readme.yaml", "LWF_FORMAT=sarif", "LWF_OUTPUT="+sarif); code != 1 {
 		t.Errorf("sarif: exit %d", code)
 	}
 	if b, err := os.ReadFile(sarif); err != nil || !strings.Contains(string(b), `"version": "2.1.0"`) {

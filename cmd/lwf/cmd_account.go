@@ -15,7 +15,7 @@ import (
 func newAccountCmd(a *app) *cobra.Command {
 	var (
 		conn   connFlags
-		asJSON bool
+		format formatFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "account",
@@ -23,9 +23,13 @@ func newAccountCmd(a *app) *cobra.Command {
 		Long: `Show the LinkedIn account behind the identification token: the quickest way
 to check credentials. Exit code 2 when they are refused.`,
 		Example: `  lwf account
-  lwf account --profile work --json`,
+  lwf account --profile work --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := format.get()
+			if err != nil {
+				return err
+			}
 			client, creds, err := conn.connect(a)
 			if err != nil {
 				return err
@@ -34,7 +38,7 @@ to check credentials. Exit code 2 when they are refused.`,
 			if err != nil {
 				return apiError(err)
 			}
-			if asJSON {
+			if f == "json" {
 				return printJSON(a, acct)
 			}
 			fmt.Fprintf(a.stdout, "%s  %s\n", acct.Name, acct.URL)
@@ -43,7 +47,7 @@ to check credentials. Exit code 2 when they are refused.`,
 		},
 	}
 	conn.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	format.register(cmd, "text", "json")
 	return cmd
 }
 
@@ -52,7 +56,7 @@ func newStatsCmd(a *app) *cobra.Command {
 		conn   connFlags
 		since  string
 		until  string
-		asJSON bool
+		format formatFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "stats",
@@ -62,15 +66,21 @@ many failed. Periods longer than the API's 30-day window are fetched window by
 window. --since and --until take a duration back from now (7d, 36h, 90m), a date
 (2026-01-31) or an RFC 3339 time.`,
 		Example: `  lwf stats --since 7d
-  lwf stats --since 2026-01-01 --until 2026-03-01 --json`,
+  lwf stats --since 2026-01-01 --until 2026-03-01 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := format.get()
+			if err != nil {
+				return err
+			}
 			now := time.Now()
 			start, err := parseWhen(since, now)
 			if err != nil {
 				return usageErr("--since: %v", err)
 			}
-			end := now
+			// The API takes whole seconds: the end of "until now" is
+			// rounded up, so that what ran in this second is counted.
+			end := now.Truncate(time.Second).Add(time.Second)
 			if until != "" {
 				if end, err = parseWhen(until, now); err != nil {
 					return usageErr("--until: %v", err)
@@ -95,7 +105,7 @@ window. --since and --until take a duration back from now (7d, 36h, 90m), a date
 				}
 				all = append(all, part...)
 			}
-			if asJSON {
+			if f == "json" {
 				if all == nil {
 					all = []linkedapi.ActionStat{}
 				}
@@ -108,7 +118,7 @@ window. --since and --until take a duration back from now (7d, 36h, 90m), a date
 	conn.register(cmd)
 	cmd.Flags().StringVar(&since, "since", "7d", "start of the period")
 	cmd.Flags().StringVar(&until, "until", "", "end of the period (default now)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the actions as JSON")
+	format.register(cmd, "text", "json")
 	return cmd
 }
 

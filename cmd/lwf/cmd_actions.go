@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -12,13 +12,22 @@ import (
 )
 
 func newActionsCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var (
+		format    formatFlag
+		decisions bool
+	)
 	cmd := &cobra.Command{
 		Use:   "actions [ACTION]",
 		Short: "List the Linked API action catalog, or describe one action",
+		Long: `List every Linked API action, or describe one: its parameters (nested keys
+included, with their types, bounds and allowed values), where it may stand, its
+result, limit category and errors. --decisions adds the catalog's decisions:
+where Linked API's documentation is silent or its sources disagree, what lwf
+accepts and why. --format json prints the same as one document.`,
 		Example: `  lwf actions
   lwf actions sendConnectionRequest
-  lwf actions nv.searchPeople --json`,
+  lwf actions searchCompanies --decisions
+  lwf actions nv.searchPeople --format json`,
 		Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {
@@ -40,11 +49,22 @@ func newActionsCmd(a *app) *cobra.Command {
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := format.get()
+			if err != nil {
+				return err
+			}
 			cat, err := schemas.Default()
 			if err != nil {
 				return err
 			}
 			if len(args) == 0 {
+				if f == "json" {
+					var all []actionDoc
+					for _, ac := range cat.Actions() {
+						all = append(all, newActionDoc(ac))
+					}
+					return printJSON(a, all)
+				}
 				return listActions(a, cat)
 			}
 			ac := cat.Lookup(schemas.FullName(args[0]))
@@ -55,15 +75,15 @@ func newActionsCmd(a *app) *cobra.Command {
 				}
 				return usageErr("%s", msg)
 			}
-			if asJSON {
-				_, err := a.stdout.Write(ac.Raw)
-				return err
+			if f == "json" {
+				return printJSON(a, newActionDoc(ac))
 			}
-			describeAction(a, ac)
+			describeAction(a, ac, decisions)
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the action's catalog file")
+	format.register(cmd, "text", "json")
+	cmd.Flags().BoolVar(&decisions, "decisions", false, "also show where the documentation is silent or sources disagree, and what lwf decided")
 	return cmd
 }
 
@@ -84,7 +104,7 @@ func listActions(a *app, cat *schemas.Catalog) error {
 	return tw.Flush()
 }
 
-func describeAction(a *app, ac *schemas.Action) {
+func describeAction(a *app, ac *schemas.Action, decisions bool) {
 	w := a.stdout
 	fmt.Fprintf(w, "%s\n  %s\n\n", ac.Name, ac.Description)
 	fmt.Fprintln(w, "Parameters:")
@@ -92,8 +112,8 @@ func describeAction(a *app, ac *schemas.Action) {
 		fmt.Fprintln(w, "  (none)")
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, p := range ac.Params {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, p.Type(), constraints(ac, p), p.Description)
+	for _, p := range paramDocs(ac) {
+		writeParam(tw, p, "  ")
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -119,44 +139,23 @@ func describeAction(a *app, ac *schemas.Action) {
 		fmt.Fprintf(w, "Limit category: %s\n", ac.Category)
 	}
 	fmt.Fprintf(w, "Errors: %s\n", listOrNone(ac.Errors))
-	if len(ac.Decisions) > 0 {
-		fmt.Fprintln(w, "Notes:")
+	switch {
+	case decisions && len(ac.Decisions) > 0:
+		fmt.Fprintln(w, "Decisions (where the documentation is silent or sources disagree):")
 		for _, d := range ac.Decisions {
 			fmt.Fprintf(w, "  - %s\n", d)
 		}
+	case decisions:
+		fmt.Fprintln(w, "Decisions: (none: the documentation settles everything)")
 	}
 }
 
-// constraints summarises a parameter's schema: required, default, range.
-func constraints(ac *schemas.Action, p schemas.Param) string {
-	var parts []string
-	if p.Required {
-		parts = append(parts, "required")
+// writeParam writes a parameter and, indented, its nested keys.
+func writeParam(tw io.Writer, p paramDoc, indent string) {
+	fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\n", indent, p.Name, p.Type, orDefault(strings.Join(p.constraints(), ", "), "-"), p.Description)
+	for _, k := range p.Keys {
+		writeParam(tw, k, indent+"  ")
 	}
-	for _, r := range ac.RootRequires {
-		if r == p.Name {
-			parts = append(parts, "required at root")
-		}
-	}
-	keys := []string{"default", "minimum", "maximum", "minLength", "maxLength", "maxItems"}
-	labels := map[string]string{"default": "default", "minimum": "min", "maximum": "max", "minLength": "min length", "maxLength": "max length", "maxItems": "max items"}
-	for _, k := range keys {
-		if v, ok := p.Schema[k]; ok {
-			b, _ := json.Marshal(v)
-			parts = append(parts, labels[k]+" "+string(b))
-		}
-	}
-	if e, ok := p.Schema["enum"].([]any); ok {
-		var vals []string
-		for _, x := range e {
-			vals = append(vals, fmt.Sprint(x))
-		}
-		parts = append(parts, "one of "+strings.Join(vals, "|"))
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
 }
 
 func listOrNone(s []string) string {

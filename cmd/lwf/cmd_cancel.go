@@ -31,7 +31,8 @@ id to cancel and is listed as such.
 Given a workflow id, cancel only that workflow.`,
 		Example: `  lwf cancel r-3f9a2c1b7d4e
   lwf cancel wf-64835e7c-0000-4000-8000-000000000000`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeRunID(a, &st),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.stderr = syncWriter(a.stderr)
 			db, err := st.open(a)

@@ -42,10 +42,7 @@ printed for each, one after another. Nothing is printed for a file with errors.`
 				a.printDiags(ds)
 			}
 			if plan == nil || ds.HasErrors() {
-				a.code = exitFindings
-				if unreadable(ds) {
-					a.code = exitUsage
-				}
+				a.code = max(diagExit(ds), exitFindings)
 				return nil
 			}
 			if showOutput || applyTo != "" {

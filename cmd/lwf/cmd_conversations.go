@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/spf13/cobra"
@@ -24,7 +23,7 @@ func newConversationsPollCmd(a *app) *cobra.Command {
 		persons []string
 		typ     string
 		since   string
-		asJSON  bool
+		format  formatFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "poll --person URL...",
@@ -34,22 +33,22 @@ have been synced first by a syncConversation action (for example the
 sync-conversation standard workflow); --since keeps only newer messages and takes
 a duration back from now (7d, 36h), a date or an RFC 3339 time.`,
 		Example: `  lwf conversations poll --person https://www.linkedin.com/in/jane
-  lwf conversations poll --person URL1 --person URL2 --type nv --since 7d --json`,
+  lwf conversations poll --person URL1 --person URL2 --type nv --since 7d --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := format.get()
+			if err != nil {
+				return err
+			}
 			if len(persons) == 0 {
 				return usageErr("give at least one --person URL")
 			}
 			if typ != "st" && typ != "nv" {
 				return usageErr("--type must be st or nv, not %q", typ)
 			}
-			var sinceISO string
-			if since != "" {
-				t, err := parseWhen(since, time.Now())
-				if err != nil {
-					return usageErr("--since: %v", err)
-				}
-				sinceISO = t.UTC().Format(time.RFC3339)
+			sinceISO, err := sinceFlag(since)
+			if err != nil {
+				return err
 			}
 			client, _, err := conn.connect(a)
 			if err != nil {
@@ -63,7 +62,7 @@ a duration back from now (7d, 36h), a date or an RFC 3339 time.`,
 			if err != nil {
 				return apiError(err)
 			}
-			if asJSON {
+			if f == "json" {
 				if convs == nil {
 					convs = []linkedapi.Conversation{}
 				}
@@ -83,6 +82,6 @@ a duration back from now (7d, 36h), a date or an RFC 3339 time.`,
 	fl.StringArrayVar(&persons, "person", nil, "the person's LinkedIn `URL`; repeatable")
 	fl.StringVar(&typ, "type", "st", "st (LinkedIn) or nv (Sales Navigator)")
 	fl.StringVar(&since, "since", "", "only messages after this time")
-	fl.BoolVar(&asJSON, "json", false, "print JSON")
+	format.register(cmd, "text", "json")
 	return cmd
 }

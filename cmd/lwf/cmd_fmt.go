@@ -17,6 +17,7 @@ import (
 func newFmtCmd(a *app) *cobra.Command {
 	var (
 		check    bool
+		verbose  bool
 		maxBytes int64
 	)
 	cmd := &cobra.Command{
@@ -26,17 +27,20 @@ func newFmtCmd(a *app) *cobra.Command {
 name, description, inputs, vars, limits, workflow; in a step: action, label,
 if, forEach/as/index, uses/with, params, the parameters, then), two-space
 indentation, comments kept. With --check nothing is written: the files that
-would change are listed and the exit code is 1, for CI.`,
+would change are listed and the exit code is 1, for CI. Below a directory only
+lwf workflow files are formatted, as lwf validate picks them; other YAML is
+left alone.`,
 		Example: `  lwf fmt examples/
   lwf fmt --check .`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			files, refused, err := collectFiles(args, a.stderr)
+			files, skipped, refused, err := collectFiles(args, a.stderr, maxBytes)
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			reportSkipped(a.stderr, skipped, verbose)
 			a.printDiags(refused)
 			changed, failed := 0, len(refused)
 			for _, f := range files {
@@ -84,6 +88,7 @@ would change are listed and the exit code is 1, for CI.`,
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "list files that are not formatted and exit 1; write nothing")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the YAML files below a directory that are skipped as not lwf's")
 	cmd.Flags().Int64Var(&maxBytes, "max-bytes", dsl.DefaultMaxBytes, "refuse workflow files larger than this many bytes")
 	return cmd
 }

@@ -109,7 +109,9 @@ func newInitCmd(a *app) *cobra.Command {
 the sandbox as written, and lwf.schema.json next to it, which the file's
 yaml-language-server modeline points at for completion and checks in editors.
 With --examples, write a folder NAME/ holding a CSV campaign, its leads and a
-README instead. Existing files are never overwritten without --force.`,
+README instead. Existing files are never overwritten without --force; an
+lwf.schema.json identical to this lwf's is kept, so several files can share a
+folder.`,
 		Example: `  lwf init outreach
   lwf init --examples my-campaigns`,
 		Args: cobra.MaximumNArgs(1),
@@ -144,19 +146,32 @@ README instead. Existing files are never overwritten without --force.`,
 					filepath.Join(dir, "README.md"):       initReadme,
 				}
 			}
-			if !force {
-				for f := range files {
-					if _, err := os.Stat(f); err == nil {
-						return usageErr("%s exists; --force overwrites it", f)
-					} else if !errors.Is(err, fs.ErrNotExist) {
-						return usageErr("%v", err)
+			// Several files share one folder's schema: one that is
+			// already there and identical is kept as it is.
+			kept := map[string]bool{}
+			for f, content := range files {
+				old, err := os.ReadFile(f)
+				switch {
+				case err == nil && filepath.Base(f) == "lwf.schema.json" && string(old) == content:
+					kept[f] = true
+				case err == nil && !force:
+					hint := "--force overwrites it"
+					if filepath.Base(f) == "lwf.schema.json" {
+						hint = "it is another lwf's schema: lwf schema > " + f + " refreshes it, --force overwrites every file"
 					}
+					return usageErr("%s exists; %s", f, hint)
+				case err != nil && !errors.Is(err, fs.ErrNotExist):
+					return usageErr("%v", err)
 				}
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return usageErr("%v", err)
 			}
 			for _, f := range sortedFiles(files) {
+				if kept[f] {
+					fmt.Fprintln(a.stdout, "kept", f, "(up to date)")
+					continue
+				}
 				if err := os.WriteFile(f, []byte(files[f]), 0o644); err != nil {
 					return usageErr("%v", err)
 				}

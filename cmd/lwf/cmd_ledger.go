@@ -80,9 +80,9 @@ The ledger lives in the state directory (.lwf/) beside the runs.`,
 
 func newLedgerListCmd(a *app) *cobra.Command {
 	var (
-		lf     ledgerFlags
-		filter state.ContactFilter
-		format string
+		lf      ledgerFlags
+		filter  state.ContactFilter
+		formatF formatFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -92,8 +92,9 @@ func newLedgerListCmd(a *app) *cobra.Command {
   lwf ledger list --campaign weekly-outreach --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "text" && format != "json" && format != "csv" {
-				return usageErr("--format: %q is not text, json or csv", format)
+			format, err := formatF.get()
+			if err != nil {
+				return err
 			}
 			if filter.Action != "" {
 				filter.Action = schemas.FullName(filter.Action)
@@ -147,7 +148,7 @@ func newLedgerListCmd(a *app) *cobra.Command {
 	fl.StringVar(&filter.Person, "person", "", "only the entries of the person with this `URL` (public or hashed)")
 	fl.StringVar(&filter.Campaign, "campaign", "", "only the entries of the workflow file with this `NAME`")
 	fl.StringVar(&filter.Action, "action", "", "only the entries of this action `TYPE` (imported ones count for every action)")
-	fl.StringVar(&format, "format", "text", "output format: text, json, or csv (which lwf ledger import reads back)")
+	formatF.register(cmd, "text", "json", "csv")
 	return cmd
 }
 

@@ -20,9 +20,10 @@ func newPlanCmd(a *app) *cobra.Command {
 		conn      connFlags
 		st        stateFlags
 		camp      campaignFlags
-		format    string
+		formatF   formatFlag
 		chunkSize int
 		fresh     bool
+		sandboxed bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan FILE",
@@ -36,27 +37,28 @@ person was reached before, a workflow still open may reach them, or a
 --suppress list names them; and every limit the plan touches, with what the
 account already sent in the same day, week or month and what is left.
 
-lwf run makes the same checks and refuses what plan refuses. The account is the
+lwf run makes the same checks and refuses what plan refuses; --fit shows what
+lwf run --fit would send (what fits the limits now), --ignore-limits plans past
+them as lwf run --ignore-limits would. The account is the
 one lwf run would use (--profile, or LINKED_API_TOKEN and IDENTIFICATION_TOKEN);
 without credentials, plan checks the file's own limits and the defaults against
 the plan alone.
 
 Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
-2 usage errors or unreadable input.`,
+2 usage errors, a missing or unreadable input (lwf help exit-codes).`,
 		Example: `  lwf plan campaign.yaml --input leads=@leads.csv
   lwf plan campaign.yaml --input leads=@leads.csv --show-skipped --suppress unsubscribed.csv
   lwf plan campaign.yaml --format json > plan.json`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeWorkflowArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var w campaign.ReportWriter
-			switch format {
-			case "", "text":
-				w = campaign.TextReport{ShowSkipped: camp.showSkipped}
-			case "json":
+			format, err := formatF.get()
+			if err != nil {
+				return err
+			}
+			var w campaign.ReportWriter = campaign.TextReport{ShowSkipped: camp.showSkipped}
+			if format == "json" {
 				w = campaign.JSONReport{}
-			default:
-				return usageErr("--format: %q is not text or json", format)
 			}
 			opts := in.options(a)
 			opts.Getenv = hideTokens(a.getenv)
@@ -64,10 +66,7 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 			opts.Account = conn.accountType(a)
 			raw, ds := compiler.CompileFile(a.ctx, args[0], opts)
 			if plan := raw; plan == nil || ds.HasErrors() {
-				a.code = exitFindings
-				if unreadable(ds) {
-					a.code = exitUsage
-				}
+				a.code = max(diagExit(ds), exitFindings)
 				if format == "json" {
 					r := campaign.NewReport(&compiler.Plan{File: args[0]}, chunkSize)
 					r.Diagnostics = ds
@@ -84,6 +83,10 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 				acct *profile.Profile
 			)
 			p, err := conn.account(a)
+			if sandboxed {
+				p, err = sandboxProfile(), nil
+				st.dir = sandboxStateDir(a, &st)
+			}
 			switch {
 			case errors.Is(err, profile.ErrNoCredentials):
 			case err != nil:
@@ -110,7 +113,8 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 			if len(ds) > 0 {
 				prep.Report.Diagnostics = ds
 			}
-			if prep.Report.Refused {
+			prep.Report.IgnoreLimits = camp.ignoreLimits
+			if prep.Report.Refused && !camp.ignoreLimits {
 				a.code = exitFindings
 			}
 			return w.Write(a.stdout, prep.Report)
@@ -122,8 +126,9 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 	fl := cmd.Flags()
 	fl.StringVar(&conn.profile, "profile", "", "check against the account of profile `NAME` in the config file")
 	fl.StringVar(&conn.endpoint, "endpoint", "", "Linked API address (default $LINKED_API_ENDPOINT or "+linkedapi.DefaultBaseURL+"): part of the account's identity")
-	fl.StringVar(&format, "format", "text", "output format: text or json")
+	formatF.register(cmd, "text", "json")
 	fl.IntVar(&chunkSize, "chunk-size", compiler.DefaultChunkSize, "most root actions per workflow")
 	fl.BoolVar(&fresh, "new", false, "plan a new run, as lwf run --new would, even if this file with these inputs already ran")
+	fl.BoolVar(&sandboxed, "sandbox", false, "plan what lwf run --sandbox would do: against the runs, ledger and limits of --sandbox runs")
 	return cmd
 }

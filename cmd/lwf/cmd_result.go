@@ -39,7 +39,8 @@ got (a table, or --format json or csv).`,
 		Example: `  lwf result r-3f9a2c1b7d4e -o results.csv
   lwf result r-3f9a --format jsonl | jq .person.name
   lwf result r-3f9a --by-variant`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeRunID(a, &st),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if byVariant {
 				return resultByVariant(a, &st, args[0], output, format)
@@ -103,7 +104,7 @@ func remoteResult(a *app, conn *connFlags, id, output, format string) error {
 		return apiError(err)
 	}
 	wf := &state.Workflow{WorkflowID: res.WorkflowID, State: stateFor(res.WorkflowStatus), Completion: res.Completion, Failure: res.Failure, Message: res.Message}
-	if err := writeResults(a, &results.Results{Workflows: []*state.Workflow{wf}, Describe: catalogDescribe()}, output, format); err != nil {
+	if err := writeResults(a, &results.Results{Workflows: []*state.Workflow{wf}}, output, format); err != nil {
 		return err
 	}
 	if !res.WorkflowStatus.Terminal() {

@@ -30,7 +30,7 @@ func newRunCmd(a *app) *cobra.Command {
 		sandboxed bool
 		speed     time.Duration
 		chunkSize int
-		camp      runCampaignFlags
+		camp      campaignFlags
 	)
 	cmd := &cobra.Command{
 		Use:               "run FILE",
@@ -50,15 +50,23 @@ Before sending, run makes lwf plan's checks: actions that would reach someone
 the contact ledger says the same action reached before, or whom a --suppress
 list names, are left out; a plan that would exceed a limit (the file's, the
 profile's or the defaults, counting what the account sent the same day, week
-and month) is refused unless --ignore-limits.
+and month) is refused: --fit sends what fits now and leaves the rest for a later
+run (the ledger keeps anyone from being reached twice), --ignore-limits sends
+everything anyway.
 
 Credentials come from LINKED_API_TOKEN and IDENTIFICATION_TOKEN, or --profile.
---sandbox runs against a local emulator instead, with no account.
+--sandbox runs against a local emulator instead, with no account: its runs are
+kept in .lwf/sandbox (or --state DIR), apart from the account's, and their
+results are written there too, so lwf result works afterwards with
+--state .lwf/sandbox. Each --sandbox run starts a new emulator, and all are one
+account: running the same file again re-attaches to its run, and the ledger
+and limits carry over.
 
-Exit codes: 0 every workflow completed without action errors; 1 a workflow
-failed, was refused, has an unknown submission, or actions failed (unless
---allow-action-errors), or the plan exceeds a limit; 2 usage, validation, credential or account errors;
-3 timed out, interrupted or detached: resumable with lwf wait.`,
+Exit codes: 0 every workflow completed without action errors; 1 the file has
+problems, the plan exceeds a limit, a workflow failed, was refused or has an
+unknown submission, or actions failed (unless --allow-action-errors); 2 usage
+errors, a missing or unreadable input, credential or account errors; 3 timed
+out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 		Example: `  lwf run --sandbox examples/ai-startups.yaml
   lwf run campaign.yaml --input note="Hi" -o results.csv
   lwf run campaign.yaml --detach
@@ -76,7 +84,7 @@ failed, was refused, has an unknown submission, or actions failed (unless
 			plan, ds := compiler.CompileFile(a.ctx, args[0], opts)
 			if plan == nil || ds.HasErrors() {
 				a.printDiags(ds)
-				a.code = exitUsage
+				a.code = max(diagExit(ds), exitFindings)
 				return nil
 			}
 			if len(ds) > 0 {
@@ -85,13 +93,20 @@ failed, was refused, has an unknown submission, or actions failed (unless
 			job := &driveJob{a: a, flags: &drive, detach: detach, terminal: terminal, width: width}
 			var acct profile.Profile
 			if sandboxed {
-				stop, c, dir, err := startSandbox(a, speed, st.dir)
+				if detach {
+					return usageErr("--detach leaves the workflows to run on their own, but the sandbox stops with lwf: run without --detach, or against lwf sandbox serve")
+				}
+				stop, c, err := startSandbox(a, speed)
 				if err != nil {
 					return err
 				}
 				defer stop()
-				acct, st.dir = profile.Profile{Credentials: c}, dir
+				acct, st.dir = profile.Profile{Credentials: c}, sandboxStateDir(a, &st)
 				conn.endpoint = c.Endpoint
+				job.sandboxState = st.dir
+				if drive.pollStart == 0 {
+					drive.pollStart, drive.pollMax = sandboxPollStart, max(drive.pollMax, sandboxPollMax)
+				}
 			} else {
 				p, err := conn.account(a)
 				if err != nil {
@@ -108,7 +123,7 @@ failed, was refused, has an unknown submission, or actions failed (unless
 				return err
 			}
 			defer db.Close()
-			prep, check, err := prepareRun(a, &camp, db, acct, args[0], opts, plan, fresh, drive.quiet || drive.jsonEvents)
+			prep, check, err := prepareRun(a, &camp, db, acct, args[0], planCommand(cmd, args[0]), opts, plan, fresh, drive.quiet || drive.jsonEvents)
 			if prep == nil || err != nil {
 				return err
 			}
@@ -137,7 +152,7 @@ failed, was refused, has an unknown submission, or actions failed (unless
 	fl.BoolVar(&detach, "detach", false, "submit every workflow, print the run id and exit 3 without tracking")
 	fl.BoolVar(&fresh, "new", false, "start a new run even if this file with these inputs already ran for this account")
 	fl.BoolVar(&sandboxed, "sandbox", false, "run against a local Linked API emulator (no account needed)")
-	fl.DurationVar(&speed, "sandbox-speed", time.Second, "with --sandbox: how long each action takes")
+	fl.DurationVar(&speed, "sandbox-speed", sandboxSpeed, "with --sandbox: how long each action takes")
 	fl.IntVar(&chunkSize, "chunk-size", compiler.DefaultChunkSize, "most root actions per workflow")
 	return cmd
 }
@@ -277,7 +292,7 @@ func loopNames(ls []compiler.Loop) []string {
 // runResults gathers what the result writers need of a run: its
 // workflows and, for a staged run, its items and the names of its loops.
 func runResults(a *app, db state.Store, run *state.Run, ws []*state.Workflow) (*results.Results, error) {
-	res := &results.Results{Run: run, Workflows: ws, Describe: catalogDescribe()}
+	res := &results.Results{Run: run, Workflows: ws}
 	if !staged(ws) {
 		return res, nil
 	}

@@ -15,7 +15,7 @@ func newRunsCmd(a *app) *cobra.Command {
 	var (
 		st     stateFlags
 		limit  int
-		asJSON bool
+		format formatFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "runs",
@@ -24,9 +24,13 @@ func newRunsCmd(a *app) *cobra.Command {
 workflows. A run whose status is "in progress" is either being tracked by an lwf
 process ("tracking") or waits for lwf wait.`,
 		Example: `  lwf runs
-  lwf runs --limit 5 --json`,
+  lwf runs --limit 5 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := format.get()
+			if err != nil {
+				return err
+			}
 			db, err := st.open(a)
 			if err != nil {
 				return err
@@ -36,7 +40,7 @@ process ("tracking") or waits for lwf wait.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
+			if f == "json" {
 				return writeRunsJSON(a, db, runs)
 			}
 			if len(runs) == 0 {
@@ -54,7 +58,7 @@ process ("tracking") or waits for lwf wait.`,
 	}
 	st.register(cmd)
 	cmd.Flags().IntVarP(&limit, "limit", "n", 20, "show at most this many runs")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	format.register(cmd, "text", "json")
 	return cmd
 }
 

@@ -25,7 +25,7 @@ func newStatusCmd(a *app) *cobra.Command {
 	var (
 		conn      connFlags
 		st        stateFlags
-		asJSON    bool
+		format    formatFlag
 		noRefresh bool
 	)
 	cmd := &cobra.Command{
@@ -36,9 +36,15 @@ process is tracking is refreshed first (one GET per unfinished workflow) when
 credentials are available; --no-refresh shows the stored state only. An id that
 is not in the state directory is looked up at Linked API as a workflow id.`,
 		Example: `  lwf status r-3f9a2c1b7d4e
-  lwf status wf-64835e7c-0000-4000-8000-000000000000 --json`,
-		Args: cobra.ExactArgs(1),
+  lwf status wf-64835e7c-0000-4000-8000-000000000000 --format json`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeRunID(a, &st),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := format.get()
+			if err != nil {
+				return err
+			}
+			asJSON := f == "json"
 			db, err := st.open(a)
 			if err != nil {
 				return err
@@ -70,7 +76,7 @@ is not in the state directory is looked up at Linked API as a workflow id.`,
 	}
 	conn.register(cmd)
 	st.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	format.register(cmd, "text", "json")
 	cmd.Flags().BoolVar(&noRefresh, "no-refresh", false, "show the stored state without asking Linked API")
 	return cmd
 }
@@ -175,12 +181,16 @@ func showRun(w io.Writer, run *state.Run, ws []*state.Workflow, tracking bool, a
 		tw.Flush()
 	}
 	if hidden := len(ws) - len(shown); hidden > 0 {
-		fmt.Fprintf(w, "(%d more not listed; --json lists every workflow)\n", hidden)
+		fmt.Fprintf(w, "(%d more not listed; --format json lists every workflow)\n", hidden)
 	}
 	return nil
 }
 
-// countsLine is the state tally of a run plus its action counts.
+// countsLine is the state tally of a run plus the action counts of its
+// completed workflows. Actions are counted from completions: a workflow
+// still running has none yet (its note tells its progress), so a run
+// with no completed workflow shows no action count rather than "0
+// actions" beside "17 of 50 actions done".
 func countsLine(c state.Counts) string {
 	var parts []string
 	for _, s := range state.AllStates() {
@@ -188,7 +198,15 @@ func countsLine(c state.Counts) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
 	}
-	return fmt.Sprintf("%s; %d actions, %d action errors", strings.Join(parts, ", "), c.Actions, c.Errors)
+	line := strings.Join(parts, ", ")
+	done := c.ByState[state.Completed]
+	switch {
+	case done == 0:
+		return line
+	case done < c.Total:
+		return fmt.Sprintf("%s; %d actions, %d action errors in the completed workflow%s", line, c.Actions, c.Errors, plural(done))
+	}
+	return fmt.Sprintf("%s; %d actions, %d action errors", line, c.Actions, c.Errors)
 }
 
 // workflowNote is the one-line detail of a workflow's state.

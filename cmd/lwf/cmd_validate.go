@@ -46,16 +46,22 @@ func (f *inputFlags) options(a *app) compiler.Options {
 }
 
 func newValidateCmd(a *app) *cobra.Command {
-	var in inputFlags
-	var format string
+	var (
+		in      inputFlags
+		format  string
+		verbose bool
+	)
 	cmd := &cobra.Command{
 		Use:   "validate [FILE|DIR]...",
 		Short: "Check workflow files offline against the action catalog",
-		Long: `Check workflow files (every *.yaml and *.yml below a directory) against the
-Linked API action catalog: parameters, root and parent/child rules, inputs and
-expressions. No input values are needed: inputs without a value are checked by
-their declared types. Exit code 0: clean; 1: problems found; 2: usage error or
-unreadable input.
+		Long: `Check workflow files against the Linked API action catalog: parameters, root
+and parent/child rules, inputs and expressions. Below a directory, the *.yaml
+and *.yml files that are lwf workflow files are checked — a top-level workflow:
+key, version: 1, or a modeline pointing at lwf.schema.json — and other YAML
+(docker-compose.yml, CI configurations) is skipped, counted on standard error
+(--verbose lists it); a file named on the command line is always checked. No input values are needed: inputs without a value are checked by
+their declared types. Exit codes: 0 clean; 1 problems found; 2 an unreadable
+file or input (lwf help exit-codes).
 
 Each problem ends with its code:
 ` + codeList(),
@@ -70,10 +76,11 @@ Each problem ends with its code:
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			files, refused, err := collectFiles(args, a.stderr)
+			files, skipped, refused, err := collectFiles(args, a.stderr, int64(in.maxBytes))
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			reportSkipped(a.stderr, skipped, verbose)
 			opts := in.options(a)
 			opts.Symbolic = true
 			opts.Getenv = nil // validate reads no environment variable: env.NAME is checked as a string
@@ -81,12 +88,7 @@ Each problem ends with its code:
 			if err := w.Write(a.stdout, ds, files); err != nil {
 				return err
 			}
-			switch {
-			case unreadable(ds):
-				a.code = exitUsage
-			case ds.HasErrors():
-				a.code = exitFindings
-			}
+			a.code = diagExit(ds)
 			if format == "text" && len(ds) == 0 && isTerminal(a.stderr) {
 				fmt.Fprintf(a.stderr, "%d file(s) ok\n", len(files))
 			}
@@ -94,6 +96,7 @@ Each problem ends with its code:
 		},
 	}
 	in.register(cmd)
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the YAML files below a directory that are skipped as not lwf's")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json, github or sarif")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "github", "sarif"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -128,18 +131,11 @@ func validateFiles(a *app, files []string, opts compiler.Options) diag.List {
 	return all.Normalize()
 }
 
-// unreadable reports whether a file could not be read at all.
-func unreadable(ds diag.List) bool {
-	for _, d := range ds {
-		if d.Code == diag.CodeIO {
-			return true
-		}
-	}
-	return false
-}
-
-// collectFiles expands directories into their *.yaml and *.yml files,
-// skipping hidden directories and node_modules.
+// collectFiles expands directories into their *.yaml and *.yml files
+// that are lwf workflow files (isWorkflowFile), skipping hidden
+// directories and node_modules; skipped lists the other YAML files.
+// Files larger than maxBytes are taken without a look, for the compiler
+// to report.
 //
 // Below a directory only regular files are taken: a symbolic link, a named
 // pipe or a device is skipped with a note on stderr, so that a link
@@ -150,14 +146,10 @@ func unreadable(ds diag.List) bool {
 // checked-out pull request would otherwise follow: it is refused with a
 // diagnostic. What is read is bounded and must be a regular file
 // (compiler.CompileFile).
-func collectFiles(args []string, stderr io.Writer) ([]string, diag.List, error) {
-	var (
-		files   []string
-		refused diag.List
-	)
+func collectFiles(args []string, stderr io.Writer, maxBytes int64) (files, skipped []string, refused diag.List, err error) {
 	for _, arg := range args {
-		st, err := os.Stat(arg)
-		if err != nil {
+		st, serr := os.Stat(arg)
+		if serr != nil {
 			files = append(files, arg) // reported as unreadable by the compiler
 			continue
 		}
@@ -202,15 +194,38 @@ func collectFiles(args []string, stderr io.Writer) ([]string, diag.List, error) 
 				fmt.Fprintf(stderr, "lwf: skipped %s: %s (only regular files below a directory are read)\n", p, safefile.Kind(d.Type()))
 				return nil
 			}
+			if src, err := safefile.Read(p, maxBytes, false); err == nil && !isWorkflowFile(src) {
+				skipped = append(skipped, p)
+				return nil
+			}
 			files = append(files, p)
 			return nil
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	sort.Strings(files)
-	return files, refused, nil
+	return files, skipped, refused, nil
+}
+
+// reportSkipped says on stderr how many YAML files below the directories
+// were not lwf's, and with verbose which.
+func reportSkipped(w io.Writer, skipped []string, verbose bool) {
+	if len(skipped) == 0 {
+		return
+	}
+	if verbose {
+		for _, f := range skipped {
+			fmt.Fprintf(w, "lwf: skipped %s: not an lwf workflow file (no top-level workflow: or version: 1)\n", f)
+		}
+		return
+	}
+	if len(skipped) == 1 {
+		fmt.Fprintln(w, "lwf: skipped 1 YAML file that is not an lwf workflow file (--verbose lists it)")
+		return
+	}
+	fmt.Fprintf(w, "lwf: skipped %d YAML files that are not lwf workflow files (--verbose lists them)\n", len(skipped))
 }
 
 // linkLeavesWorkDir says why the link named on the command line is

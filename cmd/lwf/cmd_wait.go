@@ -25,7 +25,8 @@ refuses others).
 Exit codes are those of lwf run.`,
 		Example: `  lwf wait r-3f9a2c1b7d4e
   lwf wait r-3f9a -o results.csv --timeout 1h`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeRunID(a, &st),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			terminal, width := isTerminal(a.stderr), termWidth(a.stderr)
 			a.stderr = syncWriter(a.stderr)

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/runner/state/sqlstore"
 	"github.com/lwf-dev/lwf/workflows"
 )
 
@@ -25,4 +29,36 @@ func completeWorkflowArg(cmd *cobra.Command, args []string, toComplete string) (
 	// With names offered, let the shell complete files too (the directive
 	// filters them to .yaml/.yml).
 	return append(out, "yaml", "yml"), cobra.ShellCompDirectiveFilterFileExt
+}
+
+// completeRunID completes the run id of status, wait, result and cancel
+// from the state store the command would open (--state, $LWF_STATE or
+// .lwf), newest run first, each with its name and status. A directory
+// without a store offers nothing: completing never creates one.
+func completeRunID(a *app, st *stateFlags) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		dir := st.path(a)
+		if _, err := os.Stat(filepath.Join(dir, "state.db")); err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		db, err := sqlstore.Open(cmd.Context(), dir)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		defer db.Close()
+		runs, err := db.Runs(cmd.Context(), 100)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		var out []string
+		for _, r := range runs {
+			if strings.HasPrefix(r.ID, toComplete) || strings.HasPrefix(strings.TrimPrefix(r.ID, "r-"), toComplete) {
+				out = append(out, fmt.Sprintf("%s\t%s · %s · %s", r.ID, r.Name, runStatus(r.Counts, db.Held(r.ID)), r.Created.Format("2006-01-02 15:04")))
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
 }

@@ -58,8 +58,9 @@ func eachExample(t *testing.T, fn func(t *testing.T, file string, inputs []strin
 // the in-process sandbox, and checks that every workflow completes.
 func TestExamplesRunOnSandbox(t *testing.T) {
 	ran := eachExample(t, func(t *testing.T, f string, inputs []string) {
-		out := filepath.Join(t.TempDir(), "out.json")
-		args := append([]string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--allow-action-errors", f, "-o", out}, inputs...)
+		dir := t.TempDir()
+		out := filepath.Join(dir, "out.json")
+		args := append([]string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--allow-action-errors", "--state", dir, f, "-o", out}, inputs...)
 		var o, e bytes.Buffer
 		code := mainWithEnv(context.Background(), args, strings.NewReader(""), &o, &e, func(string) string { return "" })
 		if code != exitOK {

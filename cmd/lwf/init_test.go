@@ -31,6 +31,16 @@ func TestInit(t *testing.T) {
 	if code, _, _ := run(t, "init", "outreach", "--force"); code != 0 {
 		t.Errorf("--force: %d", code)
 	}
+	// A second file in the same folder shares its schema.
+	if code, out, errOut := run(t, "init", "second"); code != 0 || out != "kept lwf.schema.json (up to date)\nwrote second.yaml\n" {
+		t.Errorf("init second: exit %d\n%s%s", code, out, errOut)
+	}
+	if err := os.WriteFile("lwf.schema.json", []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := run(t, "init", "third"); code != 2 || errOut != "lwf: lwf.schema.json exists; it is another lwf's schema: lwf schema > lwf.schema.json refreshes it, --force overwrites every file\n" {
+		t.Errorf("init with another schema: exit %d %q", code, errOut)
+	}
 	if code, _, errOut := run(t, "init", "Bad Name"); code != 2 || !strings.Contains(errOut, "is not a workflow name") {
 		t.Errorf("bad name: %d %q", code, errOut)
 	}

@@ -19,29 +19,30 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-const seed = "../../compiler/testdata/check/seed-readme.yaml"
+// broken is the Node SDK 1.1 README's custom workflow, with its mistakes.
+const broken = "../../examples/broken/sdk-readme.yaml"
 
 func TestValidateFormats(t *testing.T) {
-	code, out, _ := run(t, "validate", seed)
+	code, out, _ := run(t, "validate", broken)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	want := `../../compiler/testdata/check/seed-readme.yaml:14:17: unknown action "st.retriveCompanyEmployees" [unknown-action]
+	want := `../../examples/broken/sdk-readme.yaml:14:17: unknown action "st.retriveCompanyEmployees" [unknown-action]
   hint: did you mean "st.retrieveCompanyEmployees"?
-../../compiler/testdata/check/seed-readme.yaml:16:28: filter.position must be a string, got an array [param-type]
-../../compiler/testdata/check/seed-readme.yaml:20:21: st.sendConnectionRequest cannot run under st.doForPeople [invalid-parent]
+../../examples/broken/sdk-readme.yaml:16:28: filter.position must be a string, got an array [param-type]
+../../examples/broken/sdk-readme.yaml:20:21: st.sendConnectionRequest cannot run under st.doForPeople [invalid-parent]
   hint: insert ` + "`action: openPersonPage`" + ` between doForPeople and sendConnectionRequest
 `
 	if out != want {
 		t.Errorf("text output:\n%s\nwant:\n%s", out, want)
 	}
 
-	code, out, _ = run(t, "validate", "--format", "github", seed)
-	if code != 1 || !strings.HasPrefix(out, "::error file=../../compiler/testdata/check/seed-readme.yaml,line=14,col=17,endLine=14,endColumn=43,title=lwf unknown-action::unknown action \"st.retriveCompanyEmployees\"%0Ahint: did you mean \"st.retrieveCompanyEmployees\"?\n") {
+	code, out, _ = run(t, "validate", "--format", "github", broken)
+	if code != 1 || !strings.HasPrefix(out, "::error file=../../examples/broken/sdk-readme.yaml,line=14,col=17,endLine=14,endColumn=43,title=lwf unknown-action::unknown action \"st.retriveCompanyEmployees\"%0Ahint: did you mean \"st.retrieveCompanyEmployees\"?\n") {
 		t.Errorf("github output (exit %d):\n%s", code, out)
 	}
 
-	code, out, _ = run(t, "validate", "--format", "json", seed)
+	code, out, _ = run(t, "validate", "--format", "json", broken)
 	var doc struct {
 		Version     int
 		Files       []string
@@ -55,7 +56,7 @@ func TestValidateFormats(t *testing.T) {
 		t.Errorf("json document: %+v", doc)
 	}
 
-	code, out, _ = run(t, "validate", "--format", "sarif", seed)
+	code, out, _ = run(t, "validate", "--format", "sarif", broken)
 	var sarif struct {
 		Version string
 		Runs    []struct {
@@ -79,13 +80,19 @@ func TestValidateFormats(t *testing.T) {
 }
 
 func TestValidateExitCodes(t *testing.T) {
-	if code, out, errOut := run(t, "validate", "../../examples"); code != 0 || out != "" {
+	// Every example validates; examples/broken/ holds the mistakes of the
+	// README's demo.
+	examples, _ := filepath.Glob("../../examples/*.yaml")
+	if code, out, errOut := run(t, append([]string{"validate"}, examples...)...); code != 0 || out != "" || len(examples) < 8 {
 		t.Errorf("examples: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := run(t, "validate", "../../examples"); code != 1 || strings.Count(out, "examples/broken/sdk-readme.yaml:") != 3 {
+		t.Errorf("examples/ with broken/: exit %d\n%s", code, out)
 	}
 	if code, out, _ := run(t, "validate", "does-not-exist.yaml"); code != 2 || !strings.Contains(out, "does-not-exist.yaml: cannot read the file: no such file or directory [io]") {
 		t.Errorf("missing file: exit %d\n%s", code, out)
 	}
-	if code, _, errOut := run(t, "validate", "--format", "xml", seed); code != 2 || errOut != "lwf: unknown format \"xml\": use text, json, github or sarif\n" {
+	if code, _, errOut := run(t, "validate", "--format", "xml", broken); code != 2 || errOut != "lwf: unknown format \"xml\": use text, json, github or sarif\n" {
 		t.Errorf("bad format: exit %d, %q", code, errOut)
 	}
 	if code, _, _ := run(t, "validate", "--no-such-flag"); code != 2 {
@@ -109,13 +116,14 @@ func TestCompile(t *testing.T) {
 		t.Errorf("payload:\n%s\nwant:\n%s", b, want)
 	}
 	// A file with errors prints nothing on stdout.
-	code, out, errOut = run(t, "compile", seed)
+	code, out, errOut = run(t, "compile", broken)
 	if code != 1 || out != "" || !strings.Contains(errOut, "[unknown-action]") {
 		t.Errorf("compile of a broken file: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	// A missing required input is an error in compile (not in validate).
+	// A missing required input is an error in compile (not in validate),
+	// and an input error: exit 2.
 	code, _, errOut = run(t, "compile", "../../examples/leads-from-csv.yaml")
-	if code != 1 || !strings.Contains(errOut, `input "leads" is required [input-missing]`) {
+	if code != 2 || !strings.Contains(errOut, `input "leads" is required [input-missing]`) {
 		t.Errorf("missing input: exit %d, %q", code, errOut)
 	}
 }

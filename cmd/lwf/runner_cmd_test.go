@@ -144,11 +144,11 @@ func TestDetachWaitStatusResult(t *testing.T) {
 		t.Fatalf("wait: exit %d\n%s", code, stderr)
 	}
 	csv, _ := os.ReadFile(out)
-	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "item,connectionStatus.connectionStatus") {
+	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "item,checkConnectionStatus.connectionStatus") {
 		t.Errorf("csv:\n%s", csv)
 	}
 	code, stdout, _ = tb.lwf("result", id, "--format", "jsonl")
-	if code != 0 || strings.Count(stdout, "\n") != 5 || !strings.HasPrefix(stdout, `{"item":0,"connectionStatus":{"connectionStatus":`) {
+	if code != 0 || strings.Count(stdout, "\n") != 5 || !strings.HasPrefix(stdout, `{"item":0,"checkConnectionStatus":{"connectionStatus":`) {
 		t.Errorf("result: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = tb.lwf("status", id)
@@ -185,7 +185,7 @@ func TestRunUsageAndAccountErrors(t *testing.T) {
 	tb := newTestbed(t, sandbox.Options{})
 	bad := filepath.Join(tb.dir, "bad.yaml")
 	write(t, bad, "version: 1\nname: bad\nworkflow:\n  action: retrieveSSII\n")
-	if code, _, stderr := tb.lwf("run", bad); code != exitUsage || !strings.Contains(stderr, "unknown action") {
+	if code, _, stderr := tb.lwf("run", bad); code != exitFindings || !strings.Contains(stderr, "unknown action") {
 		t.Errorf("compile error: exit %d\n%s", code, stderr)
 	}
 	tb.env["IDENTIFICATION_TOKEN"] = "not-the-right-one"
@@ -204,7 +204,7 @@ func TestRunSandboxFlag(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.json")
 	var o, e bytes.Buffer
-	code := mainWithEnv(context.Background(), []string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "../../examples/ai-startups.yaml", "-o", out},
+	code := mainWithEnv(context.Background(), []string{"run", "--sandbox", "--sandbox-speed", "0", "--poll-start", "5ms", "--state", dir, "../../examples/ai-startups.yaml", "-o", out},
 		strings.NewReader(""), &o, &e, func(string) string { return "" })
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, e.String())

@@ -70,6 +70,18 @@ type driveJob struct {
 	terminal bool // standard error is a terminal
 	width    func() int
 	resume   string // the command that resumes the run; "" when it cannot be resumed
+	// sandboxState is the state directory of a --sandbox run: its results
+	// are written there, and the commands lwf suggests name it.
+	sandboxState string
+}
+
+// stateArg is what commands about this run need to find it: --state for
+// a --sandbox run's directory.
+func (j *driveJob) stateArg() string {
+	if j.sandboxState == "" {
+		return ""
+	}
+	return " --state " + shellQuote(j.sandboxState)
 }
 
 // execute locks the run, drives it, writes the results and the summary,
@@ -82,7 +94,7 @@ func (j *driveJob) execute() error {
 	lock, err := j.db.Lock(j.run.ID)
 	var le *state.LockedError
 	if errors.As(err, &le) {
-		return &exitError{code: exitPending, err: fmt.Errorf("%v; follow it with: lwf status %s", le, j.run.ID)}
+		return &exitError{code: exitPending, err: fmt.Errorf("%v; follow it with: lwf status %s%s", le, j.run.ID, j.stateArg())}
 	}
 	if err != nil {
 		return err
@@ -173,8 +185,16 @@ func (j *driveJob) finish() error {
 		return err
 	}
 	errs := res.ActionErrors()
-	if j.flags.output != "" {
-		if err := writeResults(a, res, j.flags.output, j.flags.format); err != nil {
+	output, format := j.flags.output, j.flags.format
+	if output == "" && j.sandboxState != "" {
+		// A --sandbox run's results are kept, to be read at leisure.
+		output, format = filepath.Join(j.sandboxState, "results", j.run.ID+".csv"), "csv"
+		if err := os.MkdirAll(filepath.Dir(output), 0o700); err != nil {
+			return fmt.Errorf("writing the results: %w", err)
+		}
+	}
+	if output != "" {
+		if err := writeResults(a, res, output, format); err != nil {
 			return err
 		}
 	}
@@ -196,17 +216,36 @@ func (j *driveJob) finish() error {
 		if j.resume != "" {
 			resubmit = j.resume + " --resubmit-unknown"
 		}
+		result := "lwf result " + j.run.ID + j.stateArg()
 		results.WriteSummary(a.stderr, results.Summary{Run: j.run, Workflows: ws, Errors: errs,
-			ResubmitCommand: resubmit, RecheckCommand: j.resume, ActivityError: activityErr})
-		if j.flags.output == "" && !j.flags.quiet && c.ByState[state.Completed] > 0 {
-			if j.resume != "" {
-				fmt.Fprintf(a.stderr, "results: lwf result %s -o results.csv (or .json, .jsonl)\n", j.run.ID)
-			} else {
-				fmt.Fprintln(a.stderr, "results: run again with -o results.csv (or .json, .jsonl): sandbox runs are not kept")
+			ResubmitCommand: resubmit, RecheckCommand: j.resume, ActivityError: activityErr, ResultCommand: result + " --format json"})
+		if !j.flags.quiet {
+			if cat, err := schemas.Default(); err == nil {
+				results.WriteReached(a.stderr, res.Reached(cat), results.ReachedOptions{Catalog: cat, More: "every row in the results"})
 			}
+		}
+		switch {
+		case j.flags.quiet || c.ByState[state.Completed] == 0:
+		case output == "-":
+		case output != "" && j.flags.output == "":
+			fmt.Fprintf(a.stderr, "results: %s; every completion: %s --format json\n", output, result)
+		case output != "":
+			fmt.Fprintf(a.stderr, "results: %s\n", output)
+		default:
+			fmt.Fprintf(a.stderr, "results: %s -o results.csv (or .json, .jsonl)\n", result)
 		}
 	}
 	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // resultFileMode is the mode of result files: they hold personal data
@@ -330,20 +369,6 @@ func termWidth(w io.Writer) func() int {
 			}
 		}
 		return 80
-	}
-}
-
-// catalogDescribe names result columns by the catalog's entities.
-func catalogDescribe() results.Describe {
-	cat, err := schemas.Default()
-	if err != nil {
-		return nil
-	}
-	return func(actionType string) string {
-		if ac := cat.Lookup(actionType); ac != nil {
-			return ac.Result.Entity
-		}
-		return ""
 	}
 }
 

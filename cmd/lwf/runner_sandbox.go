@@ -3,44 +3,63 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
+// Defaults of lwf run --sandbox: a first run finishes in seconds with its
+// progress visible, and polling a local emulator costs nothing.
+const (
+	sandboxSpeed     = 100 * time.Millisecond
+	sandboxPollStart = 250 * time.Millisecond
+	sandboxPollMax   = 500 * time.Millisecond
+)
+
+// sandboxPlace names the sandbox in the account's identity: every lwf run
+// --sandbox starts one on a new port, and all are one account, so the
+// runs, the ledger and the limits carry over from one to the next.
+const sandboxPlace = "lwf run --sandbox"
+
+// sandboxStateDir is where lwf run --sandbox keeps its state unless told
+// otherwise: beside the account's, never in it.
+func sandboxStateDir(a *app, st *stateFlags) string {
+	if st.dir != "" {
+		return st.dir
+	}
+	return filepath.Join(st.path(a), "sandbox")
+}
+
+// sandboxCredentials are the credentials of lwf run --sandbox, at
+// endpoint.
+func sandboxCredentials(endpoint string) linkedapi.Credentials {
+	return linkedapi.Credentials{
+		LinkedAPIToken:      sandbox.DefaultLinkedAPIToken,
+		IdentificationToken: sandbox.DefaultIdentificationToken,
+		Endpoint:            endpoint,
+		Source:              "the sandbox",
+		Place:               sandboxPlace,
+	}
+}
+
+// sandboxProfile is the account of lwf run --sandbox, for lwf plan
+// --sandbox: the same identity, whatever port the next emulator gets.
+func sandboxProfile() profile.Profile {
+	return profile.Profile{Credentials: sandboxCredentials("")}
+}
+
 // startSandbox serves a sandbox on a loopback port for lwf run --sandbox
-// and returns its credentials and the state directory to use: a
-// temporary one unless stateDir is set, since the sandbox's workflows end
-// with the process and cannot be resumed.
-func startSandbox(a *app, speed time.Duration, stateDir string) (stop func(), creds linkedapi.Credentials, dir string, err error) {
+// and returns its credentials.
+func startSandbox(a *app, speed time.Duration) (stop func(), creds linkedapi.Credentials, err error) {
 	// Closed by stop, not by Ctrl-C: requests in flight must finish.
 	srv, err := sandbox.Start(context.WithoutCancel(a.ctx), "127.0.0.1:0", sandbox.Options{Speed: speed})
 	if err != nil {
-		return nil, creds, "", fmt.Errorf("starting the sandbox: %w", err)
+		return nil, creds, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	dir = stateDir
-	var tmp string
-	if dir == "" {
-		if tmp, err = os.MkdirTemp("", "lwf-sandbox-"); err != nil {
-			srv.Close()
-			return nil, creds, "", err
-		}
-		dir = tmp
-	}
-	stop = func() {
-		srv.Close()
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-	}
-	creds = linkedapi.Credentials{
-		LinkedAPIToken:      sandbox.DefaultLinkedAPIToken,
-		IdentificationToken: sandbox.DefaultIdentificationToken,
-		Endpoint:            srv.URL,
-		Source:              "the sandbox",
-	}
+	creds = sandboxCredentials(srv.URL)
 	fmt.Fprintf(a.stderr, "sandbox: a local Linked API emulator on %s, no account needed (each action takes %s)\n", srv.URL, speed)
-	return stop, creds, dir, nil
+	return func() { srv.Close() }, creds, nil
 }
