@@ -38,7 +38,7 @@ func TestProfilePremiumChecksNotes(t *testing.T) {
 		t.Errorf("plan, free: exit %d\n%s%s", code, out, errOut)
 	}
 	code, _, errOut = tb.lwf("run", file, "--profile", "free", "--poll-start", "5ms", "--rate", "0")
-	if code != exitUsage || !strings.Contains(errOut, free) || tb.posts() != 0 {
+	if code != exitFindings || !strings.Contains(errOut, free) || tb.posts() != 0 {
 		t.Errorf("run, free: exit %d, POSTs %d\n%s", code, tb.posts(), errOut)
 	}
 	code, out, errOut = tb.lwf("plan", file, "--profile", "paid")
