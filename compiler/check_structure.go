@@ -17,6 +17,7 @@ type topLevel struct {
 	env               *dsl.Node
 	limits            *dsl.Node
 	workflow          *dsl.Node
+	sequence          *dsl.Node
 	output            *dsl.Node
 }
 
@@ -67,6 +68,8 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 				c.errorAt(p.Value, diag.CodeMissingField, "workflow is an empty list", "")
 				t.workflow = nil
 			}
+		case lang.FieldSequence:
+			t.sequence = p.Value
 		default:
 			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("unknown field %q", p.Key.Value), suggest(p.Key.Value, lang.FileFields()))
 		}
@@ -75,6 +78,14 @@ func (c *compilation) structure(root *dsl.Node) topLevel {
 		if root.Lookup(req) == nil {
 			c.errorAt(firstKey(root), diag.CodeMissingField, fmt.Sprintf("missing field %q", req), "")
 		}
+	}
+	wp, sp := root.Lookup(lang.FieldWorkflow), root.Lookup(lang.FieldSequence)
+	switch {
+	case wp == nil && sp == nil:
+		c.errorAt(firstKey(root), diag.CodeMissingField, fmt.Sprintf("missing field %q", lang.FieldWorkflow), "or sequence: for steps per lead over days")
+	case wp != nil && sp != nil:
+		c.errorAt(sp.Key, diag.CodeUnknownField, "a file has either workflow: or sequence:, not both", "")
+		t.sequence = nil
 	}
 	return t
 }

@@ -98,6 +98,9 @@ type Plan struct {
 	// LoopsDigest identifies what the named loops send, for the run's
 	// identity; "" without named loops.
 	LoopsDigest string
+	// Sequence is the file's sequence: (nil for a workflow: file): its
+	// leads and steps; Plan.RenderStep renders a step for a lead.
+	Sequence *Sequence
 
 	// full are the payload trees with the named loops left in, for
 	// counts; c renders items of the named loops.
@@ -241,6 +244,10 @@ type compilation struct {
 	stages *loopState
 	// render is set while Plan.Render lowers one item's steps.
 	render *renderState
+	// seq is the file's sequence:, inSequence set while a sequence step
+	// is lowered (its keywords are no parameters).
+	seq        *seqState
+	inSequence bool
 }
 
 // loopInfo is one forEach iteration being expanded.
@@ -316,6 +323,12 @@ func (c *compilation) run(ctx context.Context, root *dsl.Node) *Plan {
 	c.inputs = c.declareInputs(top.inputs)
 	c.scope = c.bindInputs(c.inputs)
 	c.evalVars(top.vars)
+	if top.sequence != nil && ctx.Err() == nil {
+		plan.Sequence = c.sequenceField(top.sequence, c.scope)
+		plan.Inputs = c.inputValues()
+		plan.c = c
+		return plan
+	}
 	if top.workflow == nil || ctx.Err() != nil {
 		return plan
 	}

@@ -394,7 +394,7 @@ func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	for _, p := range n.Pairs {
 		k := p.Key.Value
-		if lang.IsStepKeyword(k) {
+		if lang.IsStepKeyword(k) || (c.inSequence && contains(lang.SequenceStepKeywords(), k)) {
 			if k == "with" {
 				c.errorAt(p.Key, diag.CodeUnknownField, "with: belongs to a step with uses:", "")
 			}

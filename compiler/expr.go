@@ -49,13 +49,16 @@ type scope struct {
 	// loops says which names are items of named loops, and which loop
 	// without a name the scope is under (see loopHint).
 	loops *loopScope
+	// seqLater are the ids of a sequence's steps after the one being
+	// checked: steps.ID of those is not known yet.
+	seqLater []string
 	// condition is set while an if: is evaluated: the fields of a loop's
 	// item it reads are tested, not sent (see checkColumns).
 	condition bool
 }
 
 func (s *scope) child() *scope {
-	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}, loops: s.loops}
+	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}, loops: s.loops, seqLater: s.seqLater}
 	for k := range s.tainted {
 		c.tainted[k] = true
 	}

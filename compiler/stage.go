@@ -334,7 +334,36 @@ func (c *compilation) enterUnnamedLoop(n *dsl.Node, sc *scope, action *schemas.A
 // doFor* without as: (the items exist only at run time; naming the loop
 // lets lwf run it), and a field the list's items do not have.
 func loopHint(ee *exprError, sc *scope) *exprError {
-	if ee == nil || sc.loops == nil || ee.code != diag.CodeExprUndefined {
+	if ee == nil || ee.code != diag.CodeExprUndefined {
+		return ee
+	}
+	if field, ok := strings.CutPrefix(ee.msg, "undefined field "); ok && sc.seqLater != nil {
+		field, _ = strconv.Unquote(field)
+		if contains(sc.seqLater, field) {
+			ee.msg = fmt.Sprintf("steps.%s is read before step %s runs", field, field)
+			ee.hint = "a step sees the outcome of the steps before it only"
+			return ee
+		}
+		if before, ok := sc.types["steps"].(types.Map); ok {
+			if _, known := before[field]; !known {
+				ids := make([]string, 0, len(before))
+				for id := range before {
+					ids = append(ids, id)
+				}
+				sortStrings(ids)
+				ee.msg = fmt.Sprintf("there is no step %q", field)
+				ee.hint = "the steps before this one: " + strings.Join(ids, ", ")
+				if n := diag.Nearest(field, ids); n != "" {
+					ee.hint = fmt.Sprintf("did you mean %q? %s", n, ee.hint)
+				}
+				if len(ids) == 0 {
+					ee.hint = "this is the first step: no step ran before it"
+				}
+				return ee
+			}
+		}
+	}
+	if sc.loops == nil {
 		return ee
 	}
 	l := sc.loops

@@ -113,7 +113,9 @@ func DSLSchema(c *schemas.Catalog) ([]byte, error) {
 			},
 			FieldLimits:   limitsSchema(c.Categories()),
 			FieldWorkflow: map[string]any{"$ref": "#/definitions/steps", "description": "The workflow: one step, or a list of steps (a root array)."},
+			FieldSequence: sequenceSchema(names),
 		},
+		"oneOf":       []any{map[string]any{"required": []any{FieldWorkflow}}, map[string]any{"required": []any{FieldSequence}}},
 		"definitions": defs,
 	}
 	var buf bytes.Buffer
@@ -275,5 +277,56 @@ func anyList(list []string) []any {
 	for i, s := range list {
 		out[i] = s
 	}
+	return out
+}
+
+// sequenceSchema describes sequence: for editors. Its steps' parameters
+// are not checked here (lwf validate checks them): an action step's
+// schema rejects the keywords a sequence step adds.
+func sequenceSchema(actions []any) map[string]any {
+	duration := map[string]any{"type": "string", "pattern": `^([0-9]+[dhms])+$|^[0-9]+(ms|s|m|h)$`, "description": "A duration: 14d, 1d12h, 30m."}
+	step := map[string]any{
+		"type":        "object",
+		"description": "A step of the sequence: an action (or uses:), or a wait for an event.",
+		"required":    []any{KeyID},
+		"properties": map[string]any{
+			KeyID:        map[string]any{"type": "string", "pattern": NamePattern, "description": "The step's name: later steps read its outcome as steps.ID."},
+			KeyAfter:     withDescription(duration, "Wait this long after the previous step before this one."),
+			KeyWait:      map[string]any{"enum": anyList(Events()), "description": "Wait for an event instead of running an action."},
+			KeyWithin:    withDescription(duration, "How long the wait lasts; then onTimeout runs and the lead exits."),
+			KeyOnTimeout: map[string]any{"type": "object", "description": "The action done when the wait times out."},
+			KeyAction:    map[string]any{"enum": actions, "description": "The Linked API action."},
+			KeyIf:        map[string]any{"description": "Run the step only when this is true; otherwise go on to the next.", "anyOf": []any{map[string]any{"type": "boolean"}, map[string]any{"$ref": "#/definitions/expression"}}},
+		},
+	}
+	return map[string]any{
+		"type":                 "object",
+		"description":          "A sequence over days, per lead: steps run one after another, with delays and waits for events.",
+		"additionalProperties": false,
+		"required":             []any{SeqLeads, SeqKey, SeqSteps},
+		"properties": map[string]any{
+			SeqLeads:    map[string]any{"description": "The leads: a list, usually ${{ inputs.leads }}.", "anyOf": []any{map[string]any{"type": "array"}, map[string]any{"$ref": "#/definitions/expression"}}},
+			SeqAs:       map[string]any{"type": "string", "pattern": IdentPattern, "description": "A lead's name in expressions (default lead)."},
+			SeqKey:      map[string]any{"$ref": "#/definitions/expression", "description": "A lead's identity across runs: the person's LinkedIn URL, e.g. ${{ lead.url }}."},
+			SeqSteps:    map[string]any{"type": "array", "minItems": 1, "items": step},
+			SeqExitWhen: map[string]any{"type": "array", "items": map[string]any{"enum": anyList(Events())}, "description": "Events that stop a lead at once."},
+			SeqSchedule: map[string]any{
+				"type":                 "object",
+				"additionalProperties": false,
+				"properties": map[string]any{
+					SchedWorkingHours: map[string]any{"type": "string", "description": "When writes may go out: Mon-Fri 09:00-18:00 Europe/Berlin."},
+					SchedPace:         withDescription(duration, "The least time between two writes of the account."),
+				},
+			},
+		},
+	}
+}
+
+func withDescription(s map[string]any, d string) map[string]any {
+	out := map[string]any{}
+	for k, v := range s {
+		out[k] = v
+	}
+	out["description"] = d
 	return out
 }

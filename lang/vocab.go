@@ -13,6 +13,7 @@ const (
 	FieldVars        = "vars"
 	FieldLimits      = "limits"
 	FieldWorkflow    = "workflow"
+	FieldSequence    = "sequence"
 	FieldOutput      = "output"
 )
 
@@ -20,7 +21,7 @@ const (
 // order.
 func FileFields() []string {
 	return []string{FieldVersion, FieldName, FieldDescription, FieldAccount, FieldEnv, FieldInputs, FieldVars,
-		FieldLimits, FieldWorkflow, FieldOutput}
+		FieldLimits, FieldWorkflow, FieldSequence, FieldOutput}
 }
 
 // KeyPremium is the key of account: — account: {premium: true} — that
@@ -30,8 +31,58 @@ const KeyPremium = "premium"
 // AccountKeys returns the keys of the file's account: mapping.
 func AccountKeys() []string { return []string{KeyPremium} }
 
-// RequiredFileFields returns the keys every workflow file must have.
-func RequiredFileFields() []string { return []string{FieldVersion, FieldName, FieldWorkflow} }
+// RequiredFileFields returns the keys every workflow file must have; it
+// also needs one of workflow and sequence.
+func RequiredFileFields() []string { return []string{FieldVersion, FieldName} }
+
+// The keys of a file's sequence: mapping: a sequence of steps over days,
+// per lead.
+const (
+	SeqLeads    = "leads"    // the list of leads
+	SeqAs       = "as"       // the name a lead has in expressions (default lead)
+	SeqKey      = "key"      // a lead's identity: the person's URL
+	SeqSteps    = "steps"    // the steps, in order
+	SeqExitWhen = "exitWhen" // events that stop a lead at once
+	SeqSchedule = "schedule" // workingHours and pace
+)
+
+// SequenceKeys returns the keys of sequence:, in canonical order.
+func SequenceKeys() []string {
+	return []string{SeqLeads, SeqAs, SeqKey, SeqSteps, SeqExitWhen, SeqSchedule}
+}
+
+// The keywords a sequence step has besides a step's own.
+const (
+	KeyID        = "id"        // the step's name: steps.ID in later expressions
+	KeyAfter     = "after"     // a delay after the previous step
+	KeyWait      = "wait"      // an event to wait for, instead of an action
+	KeyWithin    = "within"    // how long a wait lasts
+	KeyOnTimeout = "onTimeout" // the action done when a wait times out
+)
+
+// SequenceStepKeywords returns a sequence step's own keywords besides
+// StepKeywords.
+func SequenceStepKeywords() []string {
+	return []string{KeyID, KeyAfter, KeyWait, KeyWithin, KeyOnTimeout}
+}
+
+// The schedule's keys.
+const (
+	SchedWorkingHours = "workingHours" // "Mon-Fri 09:00-18:00 Europe/Berlin"
+	SchedPace         = "pace"         // the least time between two writes of the account
+)
+
+// ScheduleKeys returns the keys of a sequence's schedule:.
+func ScheduleKeys() []string { return []string{SchedWorkingHours, SchedPace} }
+
+// The events a sequence can wait for or exit on.
+const (
+	EventConnectionAccepted = "connectionAccepted" // the lead accepted the connection request
+	EventReplied            = "replied"            // the lead wrote a message
+)
+
+// Events returns the events of sequences.
+func Events() []string { return []string{EventConnectionAccepted, EventReplied} }
 
 // A step's keywords: its own keys. Every other key of a step is a
 // parameter of its action.
