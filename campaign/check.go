@@ -47,6 +47,10 @@ type Check struct {
 	// AllowRecontact keeps people the ledger or open workflows hold
 	// (follow-ups); suppression lists still apply.
 	AllowRecontact bool
+	// Own is a campaign (a sequence) whose own contacts and open
+	// workflows do not keep its people out: its later steps are its
+	// follow-ups.
+	Own string
 	// Now is the time limits are evaluated at.
 	Now time.Time
 	// Fit sends what fits when the plan exceeds a limit: the write
@@ -332,4 +336,40 @@ func hintSuffix(s string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", s)
+}
+
+// Remaining works out, per limit category, how much the account may
+// still send now under every period's limit (the profile's, file's and
+// defaults): the limit less what the account spent in the period and
+// less pending, what is planned but not sent yet. It returns, per
+// category, what is left (possibly negative) and the rule that leaves
+// least.
+func (c *Check) Remaining(ctx context.Context, fileLimits []schemas.Limit, pending map[string]int) (map[string]int, map[string]schemas.Limit, error) {
+	var prof []schemas.Limit
+	if c.Profile != nil {
+		prof = c.Profile.Limits
+	}
+	rules := EffectiveLimits(prof, fileLimits)
+	used := func(string, time.Time) int { return 0 }
+	if c.Store != nil && c.Account() != "" {
+		since := c.Now
+		for _, p := range schemas.Periods() {
+			if st := PeriodStart(p, c.Now); st.Before(since) {
+				since = st
+			}
+		}
+		acts, err := c.Store.Activity(ctx, c.Account(), since)
+		if err != nil {
+			return nil, nil, err
+		}
+		used = c.usage(acts)
+	}
+	left, binding := map[string]int{}, map[string]schemas.Limit{}
+	for _, r := range rules {
+		l := r.Max - used(r.Category, PeriodStart(r.Period, c.Now)) - pending[r.Category]
+		if b, ok := left[r.Category]; !ok || l < b {
+			left[r.Category], binding[r.Category] = l, r
+		}
+	}
+	return left, binding, nil
 }

@@ -20,6 +20,7 @@ type Skipper struct {
 	ledger   map[string][]state.Contact // URL (public and hashed) → entries
 	open     map[string][]openTarget    // URL → open workflows that name them
 	now      time.Time
+	own      string // a campaign whose own contacts do not count (Check.Own)
 }
 
 // openTarget is a person an open workflow addresses.
@@ -45,7 +46,7 @@ func (s *Skipper) Empty() bool {
 // Skipper gathers the suppression lists and, unless AllowRecontact, the
 // account's ledger and open workflows.
 func (c *Check) Skipper(ctx context.Context) (*Skipper, error) {
-	s := &Skipper{cat: c.Catalog, suppress: map[string]string{}, ledger: map[string][]state.Contact{}, open: map[string][]openTarget{}, now: c.Now}
+	s := &Skipper{cat: c.Catalog, suppress: map[string]string{}, ledger: map[string][]state.Contact{}, open: map[string][]openTarget{}, now: c.Now, own: c.Own}
 	for _, f := range c.Suppress {
 		urls, err := ReadURLList(f)
 		if err != nil {
@@ -94,11 +95,17 @@ func (s *Skipper) Skip(actionType, personURL string) (compiler.Skip, bool) {
 		return compiler.Skip{}, false
 	}
 	for _, e := range s.ledger[u] {
+		if s.own != "" && e.Campaign == s.own && e.RunID != "" {
+			continue // the campaign's own follow-up
+		}
 		if e.ActionType == actionType || e.ActionType == "" {
 			return compiler.Skip{Kind: compiler.SkipContacted, Detail: contactReason(e, s.now)}, true
 		}
 	}
 	for _, o := range s.open[u] {
+		if s.own != "" && o.campaign == s.own {
+			continue
+		}
 		if o.action == actionType {
 			return compiler.Skip{Kind: compiler.SkipInFlight, Detail: openReason(o)}, true
 		}

@@ -130,25 +130,6 @@ func (s *Stager) load(ctx context.Context) error {
 // what the account sent in each period (this run's earlier stages
 // included) and what this run has rendered but not sent yet.
 func (s *Stager) loadBudget(ctx context.Context) error {
-	c := s.Check
-	rules := EffectiveLimits(nil, s.Plan.Limits)
-	if c.Profile != nil {
-		rules = EffectiveLimits(c.Profile.Limits, s.Plan.Limits)
-	}
-	used := func(string, time.Time) int { return 0 }
-	if c.Store != nil && c.Account() != "" {
-		since := c.Now
-		for _, p := range schemas.Periods() {
-			if st := PeriodStart(p, c.Now); st.Before(since) {
-				since = st
-			}
-		}
-		acts, err := c.Store.Activity(ctx, c.Account(), since)
-		if err != nil {
-			return err
-		}
-		used = c.usage(acts)
-	}
 	pending := map[string]int{}
 	ws, err := s.Store.Workflows(ctx, s.RunID)
 	if err != nil {
@@ -156,24 +137,23 @@ func (s *Stager) loadBudget(ctx context.Context) error {
 	}
 	for _, w := range ws {
 		if w.State == state.Planned {
-			for cat, n := range s.categories(w.Payload) {
+			for cat, n := range PayloadCategories(s.catalog(), w.Payload) {
 				pending[cat] += n
 			}
 		}
 	}
-	s.budget, s.limit = map[string]int{}, map[string]schemas.Limit{}
-	for _, r := range rules {
-		left := r.Max - used(r.Category, PeriodStart(r.Period, c.Now)) - pending[r.Category]
-		if b, ok := s.budget[r.Category]; !ok || left < b {
-			s.budget[r.Category], s.limit[r.Category] = left, r
-		}
-	}
-	return nil
+	s.budget, s.limit, err = s.Check.Remaining(ctx, s.Plan.Limits, pending)
+	return err
 }
 
 // categories counts a payload's actions by limit category, at most.
 func (s *Stager) categories(payload json.RawMessage) map[string]int {
-	cat := s.catalog()
+	return PayloadCategories(s.catalog(), payload)
+}
+
+// PayloadCategories counts a payload's actions by limit category, at
+// most (server-side iteration at its lists' limits).
+func PayloadCategories(cat *schemas.Catalog, payload json.RawMessage) map[string]int {
 	out := map[string]int{}
 	for _, n := range (&compiler.Plan{Payloads: []json.RawMessage{payload}}).Counts(cat) {
 		if a := cat.Lookup(n.ActionType); a != nil && a.Category != "" {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	// Time zones are part of the language: a machine without a zone
+	// database still reads "Europe/Berlin".
+	_ "time/tzdata"
 
 	"github.com/lwf-dev/lwf/diag"
 	"github.com/lwf-dev/lwf/dsl"

@@ -39,6 +39,10 @@ type Config struct {
 	ResubmitUnknown bool
 	// SubmitOnly returns as soon as every workflow is submitted (--detach).
 	SubmitOnly bool
+	// LeaveParked returns once every workflow left is parked by Linked
+	// API until the account's working hours (pending, outsideWorkingHours):
+	// a later drive picks them up. A sequence tick does not wait a night.
+	LeaveParked bool
 	// Refresh polls every active workflow once and returns, submitting
 	// nothing: a status snapshot for a run nobody drives.
 	Refresh bool
@@ -78,6 +82,9 @@ type Outcome struct {
 	Stopped bool
 	// Detached is true when SubmitOnly returned after submitting.
 	Detached bool
+	// Parked is true when LeaveParked returned with workflows parked
+	// until the account's working hours.
+	Parked bool
 }
 
 // Settled reports whether nothing is left for lwf to do on its own: every
@@ -261,6 +268,10 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 				d.emitRun(state.EventRunEnd, "")
 				return Outcome{Counts: d.snapshot()}, nil
 			}
+			if d.cfg.LeaveParked && d.submits.Len() == 0 && d.allParked() {
+				d.emitRun(state.EventRunDetached, "parked until the account's working hours")
+				return Outcome{Counts: d.snapshot(), Parked: true}, nil
+			}
 		}
 		timer.Reset(d.nextWake(now))
 		select {
@@ -272,6 +283,16 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 		case <-ctx.Done():
 		}
 	}
+}
+
+// allParked reports whether every workflow still polled is parked.
+func (d *driver) allParked() bool {
+	for _, t := range d.polls {
+		if !t.parked {
+			return false
+		}
+	}
+	return true
 }
 
 // stop waits for the requests in flight (a POST always finishes: its

@@ -93,16 +93,26 @@ func (x *execution) status(p person, at time.Time) string {
 }
 
 func (s *Sandbox) effectiveStatus(ps *personState, at time.Time) (string, time.Time) {
-	if ps.status == statusPending && s.opts.AcceptAfter > 0 && ps.responsive && !at.Before(ps.sentAt.Add(s.opts.AcceptAfter)) {
-		return statusConnected, ps.sentAt.Add(s.opts.AcceptAfter)
+	if ps.status == statusPending && s.opts.AcceptAfter > 0 && ps.responsive && !at.Before(ps.sentAt.Add(ps.acceptAfter)) {
+		return statusConnected, ps.sentAt.Add(ps.acceptAfter)
 	}
 	return ps.status, ps.connectedAt
+}
+
+// delay is how long a responsive person takes to accept or to answer:
+// base, plus their own share of Options.Spread (decided by their key).
+func (s *Sandbox) delay(kind, key string, base time.Duration) time.Duration {
+	if s.opts.Spread <= 0 || base <= 0 {
+		return base
+	}
+	return base + time.Duration(seeded("spread", kind, key).Int64N(int64(s.opts.Spread)))
 }
 
 // setPerson changes the relationship with p from at on.
 func (x *execution) setPerson(p person, status string, at time.Time) {
 	x.s.seq++
-	ps := &personState{seq: x.s.seq, status: status, responsive: p.responsive, name: p.name(), publicURL: p.publicURL, headline: p.headline()}
+	ps := &personState{seq: x.s.seq, status: status, responsive: p.responsive, name: p.name(), publicURL: p.publicURL, headline: p.headline(),
+		acceptAfter: x.s.delay("accept", p.key, x.s.opts.AcceptAfter)}
 	switch status {
 	case statusPending:
 		ps.sentAt = at

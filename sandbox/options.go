@@ -189,6 +189,11 @@ type Options struct {
 	// ReplyAfter, when positive, makes the same people answer a message
 	// this long after it was sent.
 	ReplyAfter time.Duration
+	// Spread, when positive, gives each responsive person delays of their
+	// own: AcceptAfter and ReplyAfter plus a share of Spread decided by
+	// their URL (a different one for each), so that some accept within
+	// days and others after weeks.
+	Spread time.Duration
 	// Accounts gives identification tokens settings of their own, which
 	// replace the account settings above (Account, AccountState, Speed,
 	// NoSalesNavigator, Premium, WorkingHours, Limits) for that account

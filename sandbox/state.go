@@ -36,11 +36,12 @@ type account struct {
 
 // personState is what the account did with one person.
 type personState struct {
-	status      string    // connected, pending or notConnected
-	seq         int64     // order of the change, to break ties between equal times
-	sentAt      time.Time // when the pending request was sent
-	connectedAt time.Time // when the connection was made in the sandbox
-	responsive  bool      // accepts requests and answers messages (Options.AcceptAfter, ReplyAfter)
+	status      string        // connected, pending or notConnected
+	seq         int64         // order of the change, to break ties between equal times
+	sentAt      time.Time     // when the pending request was sent
+	connectedAt time.Time     // when the connection was made in the sandbox
+	responsive  bool          // accepts requests and answers messages (Options.AcceptAfter, ReplyAfter)
+	acceptAfter time.Duration // Options.AcceptAfter plus the person's share of Options.Spread
 	name        string
 	publicURL   string
 	headline    string

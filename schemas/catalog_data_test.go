@@ -592,7 +592,9 @@ func TestCatalogDataChecksFail(t *testing.T) {
 			doc("st.doForJobs", func(_, x map[string]any) { delete(x, "itemUrl") })
 		}, 0, []string{"st.doForJobs.json itemUrl"}},
 		{"itemUrl naming a field the items lack", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
-			doc("st.doForCompanies", func(_, x map[string]any) { x["itemUrl"] = map[string]any{"param": "companyUrl", "fields": []any{"url"}} })
+			doc("st.doForCompanies", func(_, x map[string]any) {
+				x["itemUrl"] = map[string]any{"param": "companyUrl", "fields": []any{"url"}}
+			})
 		}, 0, []string{"st.doForCompanies.json itemUrl"}},
 		{"a list a doFor iterates without item fields", func(_ map[string][]byte, doc func(string, func(d, x map[string]any))) {
 			doc("st.searchJobs", func(_, x map[string]any) { delete(x["result"].(map[string]any), "item") })

@@ -25,13 +25,13 @@ documented inputs that trigger every action error. No LinkedIn account needed.`,
 
 // sandboxFlags are the flags of lwf sandbox serve.
 type sandboxFlags struct {
-	addr, workingHours, accountState               string
-	tokens, limits                                 []string
-	speed, retention, acceptAfter, replyAfter      time.Duration
-	maxWait, readTimeout                           time.Duration
-	noSalesNavigator, premium, reject, allowRemote bool
-	quiet, controlClock                            bool
-	faults                                         sandbox.Faults
+	addr, workingHours, accountState                  string
+	tokens, limits                                    []string
+	speed, retention, acceptAfter, replyAfter, spread time.Duration
+	maxWait, readTimeout                              time.Duration
+	noSalesNavigator, premium, reject, allowRemote    bool
+	quiet, controlClock                               bool
+	faults                                            sandbox.Faults
 }
 
 func newSandboxServeCmd(a *app) *cobra.Command {
@@ -98,6 +98,7 @@ inputs that trigger each action error.`,
 	fl.StringArrayVar(&f.limits, "limit", nil, "daily limit by category, e.g. stConnectionRequests=20 (repeatable): then limitExceeded")
 	fl.DurationVar(&f.acceptAfter, "accept-after", 0, "responsive people accept connection requests this long after they were sent")
 	fl.DurationVar(&f.replyAfter, "reply-after", 0, "responsive people answer messages this long after they were sent")
+	fl.DurationVar(&f.spread, "spread", 0, "give each responsive person up to this much more before accepting and answering (decided by their URL)")
 	fl.BoolVar(&f.controlClock, "control-clock", false, "let POST /_sandbox/clock move the sandbox clock forward, for simulations of days and weeks")
 	fl.DurationVar(&f.retention, "retention", sandbox.DefaultRetention, "how long finished workflows stay readable")
 	fl.DurationVar(&f.readTimeout, "read-timeout", sandbox.DefaultReadTimeout, "how long a request, headers and body, may take to arrive")
@@ -135,7 +136,7 @@ func (f *sandboxFlags) tokenList() []string {
 func (f *sandboxFlags) options(a *app) (sandbox.Options, error) {
 	opts := sandbox.Options{
 		Speed: f.speed, Retention: f.retention, NoSalesNavigator: f.noSalesNavigator, Premium: f.premium,
-		AccountState: sandbox.AccountState(f.accountState), AcceptAfter: f.acceptAfter, ReplyAfter: f.replyAfter,
+		AccountState: sandbox.AccountState(f.accountState), AcceptAfter: f.acceptAfter, ReplyAfter: f.replyAfter, Spread: f.spread,
 		Faults: f.faults, AllowNonLoopback: f.allowRemote, ReadTimeout: f.readTimeout, ControllableClock: f.controlClock,
 	}
 	if !f.quiet {
