@@ -76,7 +76,7 @@ func flattenCell(col string, v any, emit func(col, val string)) {
 	case nil:
 		emit(col, "")
 	case string:
-		emit(col, defuseFormula(t))
+		emit(col, DefuseFormula(t))
 	case json.Number:
 		emit(col, t.String())
 	case bool:
@@ -89,10 +89,10 @@ func flattenCell(col string, v any, emit func(col, val string)) {
 	}
 }
 
-// defuseFormula keeps spreadsheet programs from running text as a
+// DefuseFormula keeps spreadsheet programs from running text as a
 // formula: LinkedIn data is written by strangers, and a headline such as
 // "=HYPERLINK(…)" must stay text. Such cells get a leading apostrophe.
-func defuseFormula(s string) string {
+func DefuseFormula(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,12 +178,14 @@ func (e *Engine) readFeed(ctx context.Context, kind, syncAction string, t *Tick,
 	return nil
 }
 
-// runOnce sends one action as a run of its own, once per account and
-// store (its key has no time in it), and drives it to its end. done is
+// runOnce sends one action as a run of its own, once per account,
+// address and store (its key has no time in it), and drives it to its
+// end. done is
 // false while Linked API parks it until the account's working hours.
 func (e *Engine) runOnce(ctx context.Context, actionType string, t *Tick) (done bool, err error) {
 	payload := json.RawMessage(`{"actionType":"` + actionType + `"}`)
-	key, err := state.RunKey(e.Account, []json.RawMessage{payload, json.RawMessage(`"once"`)})
+	// Once per account and address: a new sandbox has not synced.
+	key, err := state.RunKey(e.Account, []json.RawMessage{payload, json.RawMessage(strconv.Quote("once " + e.Endpoint))})
 	if err != nil {
 		return false, err
 	}

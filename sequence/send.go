@@ -98,7 +98,11 @@ func (e *Engine) sendDue(ctx context.Context, leads map[string]*lead, t *Tick) e
 	}
 	t.Runs = append(t.Runs, runID)
 	for _, d := range batch {
-		t.Sent[d.l.Step]++
+		if d.wait {
+			t.Sent[d.l.Step+" onTimeout"]++
+		} else {
+			t.Sent[d.l.Step]++
+		}
 	}
 	return e.finish(ctx, leads, runID, t)
 }

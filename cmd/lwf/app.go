@@ -48,6 +48,7 @@ var commands = []func(*app) *cobra.Command{
 	newStateCmd,
 	newRunsCmd,
 	newStatusCmd,
+	newLeadsCmd,
 	newResultCmd,
 	newWaitCmd,
 	newCancelCmd,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,6 +32,7 @@ func newRunCmd(a *app) *cobra.Command {
 		speed     time.Duration
 		chunkSize int
 		camp      campaignFlags
+		seq       seqFlags
 	)
 	cmd := &cobra.Command{
 		Use:               "run FILE",
@@ -90,6 +92,20 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 			if len(ds) > 0 {
 				a.printDiags(ds)
 			}
+			if plan.Sequence != nil {
+				if detach || fresh {
+					return usageErr("--detach and --new are for one-shot runs; a sequence is worked tick by tick (--follow keeps ticking)")
+				}
+				j := &seqJob{a: a, file: args[0], opts: opts, plan: plan, flags: &seq, drive: &drive, chunkSize: chunkSize}
+				err := runSequence(j, sandboxed, &conn, &st, &camp)
+				if errors.Is(err, errStopped) {
+					return nil
+				}
+				return err
+			}
+			if seq.follow {
+				return usageErr("--follow ticks a sequence; %s has none (lwf wait RUN follows a run)", args[0])
+			}
 			job := &driveJob{a: a, flags: &drive, detach: detach, terminal: terminal, width: width}
 			var acct profile.Profile
 			if sandboxed {
@@ -148,6 +164,7 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 	st.register(cmd)
 	drive.register(cmd)
 	camp.register(cmd)
+	seq.register(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&detach, "detach", false, "submit every workflow, print the run id and exit 3 without tracking")
 	fl.BoolVar(&fresh, "new", false, "start a new run even if this file with these inputs already ran for this account")

@@ -9,7 +9,7 @@ import (
 // what happened to them. A person is a lead of one sequence per account
 // at a time.
 type Lead struct {
-	Account  string `json:"-"`
+	Account  string `json:"account"` // the account hash (never a token)
 	Person   string `json:"person"` // normalised URL: the lead's identity
 	Sequence string `json:"sequence"`
 	// Data is the lead's entry in the sequence's list, as given.

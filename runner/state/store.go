@@ -90,8 +90,8 @@ type Store interface {
 	// spent (see Activity). Call SyncLedger first.
 	Activity(ctx context.Context, account string, since time.Time) ([]Activity, error)
 
-	// Leads returns the account's leads of a sequence ("" for every
-	// sequence), by person.
+	// Leads returns the account's leads of a sequence, by person; ""
+	// for every account or every sequence.
 	Leads(ctx context.Context, account, sequence string) ([]Lead, error)
 	// Lead returns the account's lead for a person, or ErrNotFound.
 	Lead(ctx context.Context, account, person string) (*Lead, error)
@@ -110,6 +110,10 @@ type Store interface {
 	Cursor(ctx context.Context, account, kind string) (Cursor, error)
 	// SetCursor records it.
 	SetCursor(ctx context.Context, account string, c Cursor) error
+	// ResetSequence forgets a sequence's leads and their timelines, and
+	// the account's feed cursors, so that it starts over (a sequence
+	// played on a new sandbox). It returns how many leads it forgot.
+	ResetSequence(ctx context.Context, account, sequence string) (int, error)
 	// LockAccount takes the account's exclusive lock without waiting: one
 	// process works an account's sequences at a time. A *LockedError says
 	// another holds it.

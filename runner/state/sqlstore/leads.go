@@ -10,14 +10,14 @@ import (
 	"github.com/lwf-dev/lwf/runner/state"
 )
 
-const leadSelect = `SELECT person, sequence, data, step, status, due, since, run_id, workflow, slot, results, variants, error, updated FROM leads`
+const leadSelect = `SELECT account, person, sequence, data, step, status, due, since, run_id, workflow, slot, results, variants, error, updated FROM leads`
 
-func (s *DB) scanLead(account string, row scanner) (*state.Lead, error) {
-	l := &state.Lead{Account: account}
+func (s *DB) scanLead(row scanner) (*state.Lead, error) {
+	l := &state.Lead{}
 	var data, results, variants []byte
 	var st string
 	var due, since, upd int64
-	if err := row.Scan(&l.Person, &l.Sequence, &data, &l.Step, &st, &due, &since, &l.Run, &l.Workflow, &l.Slot, &results, &variants, &l.Error, &upd); err != nil {
+	if err := row.Scan(&l.Account, &l.Person, &l.Sequence, &data, &l.Step, &st, &due, &since, &l.Run, &l.Workflow, &l.Slot, &results, &variants, &l.Error, &upd); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, state.ErrNotFound
 		}
@@ -30,19 +30,23 @@ func (s *DB) scanLead(account string, row scanner) (*state.Lead, error) {
 
 // Leads implements state.Store.
 func (s *DB) Leads(ctx context.Context, account, sequence string) ([]state.Lead, error) {
-	q, args := leadSelect+` WHERE account = ?`, []any{account}
+	q, args := leadSelect+` WHERE 1`, []any{}
+	if account != "" {
+		q += ` AND account = ?`
+		args = append(args, account)
+	}
 	if sequence != "" {
 		q += ` AND sequence = ?`
 		args = append(args, sequence)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY person`, args...)
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY account, person`, args...)
 	if err != nil {
 		return nil, s.fail(err)
 	}
 	defer rows.Close()
 	var out []state.Lead
 	for rows.Next() {
-		l, err := s.scanLead(account, rows)
+		l, err := s.scanLead(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -53,7 +57,7 @@ func (s *DB) Leads(ctx context.Context, account, sequence string) ([]state.Lead,
 
 // Lead implements state.Store.
 func (s *DB) Lead(ctx context.Context, account, person string) (*state.Lead, error) {
-	return s.scanLead(account, s.db.QueryRowContext(ctx, leadSelect+` WHERE account = ? AND person = ?`, account, person))
+	return s.scanLead(s.db.QueryRowContext(ctx, leadSelect+` WHERE account = ? AND person = ?`, account, person))
 }
 
 // saveLeads writes leads and events in tx.
@@ -151,6 +155,25 @@ func (s *DB) SetCursor(ctx context.Context, account string, c state.Cursor) erro
 			ON CONFLICT (account, kind) DO UPDATE SET synced = excluded.synced, since = excluded.since`, account, c.Kind, ms(c.Synced), c.Since)
 		return err
 	})
+}
+
+// ResetSequence implements state.Store.
+func (s *DB) ResetSequence(ctx context.Context, account, sequence string) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM lead_events WHERE account = ? AND person IN
+			(SELECT person FROM leads WHERE account = ? AND sequence = ?)`, account, account, sequence); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE account = ? AND sequence = ?`, account, sequence)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = tx.ExecContext(ctx, `DELETE FROM cursors WHERE account = ?`, account)
+		return err
+	})
+	return int(n), s.fail(err)
 }
 
 // LockAccount implements state.Store: an flock on a file of the state
