@@ -16,8 +16,9 @@ package main
 //     wait poll every 20-200ms, as --poll-start and --poll-max let tests
 //     ask, so that the docs' runs take little time); a few others are
 //     emulated (cat, head, echo, sleep, curl, python3 -m json.tool, mkdir,
-//     ln -s, mkfifo, cp), with ;, &&, | and > between them. Anything else fails
-//     the test, naming the marker that skips the block.
+//     ln -s, mkfifo, cp), with ;, &&, | and > between them and NAME=value
+//     before a command for its environment. Anything else fails the test,
+//     naming the marker that skips the block.
 //   - `$ cat FILE` of a file that is not there yet writes the file with
 //     the output shown: a document shows its inputs by printing them.
 //
@@ -30,6 +31,10 @@ package main
 //	<!-- doctest: file NAME                writes NAME with the lines up to -->
 //	…
 //	-->
+//	<!-- doctest: file NAME -->            writes NAME with the next block (a file
+//	                                       the document shows, such as its YAML)
+//
+// The files of a marker are written before the next block of commands runs.
 //
 // Comparing: the lines must be equal once spaces are collapsed and what
 // varies from run to run is set aside: times and dates, sub-second
@@ -121,6 +126,7 @@ var (
 	markerSkip    = regexp.MustCompile(`^<!-- doctest: skip (.+?) -->$`)
 	markerSandbox = regexp.MustCompile(`^<!-- doctest: sandbox(.*?) -->$`)
 	markerFile    = regexp.MustCompile(`^<!-- doctest: file (\S+)$`)
+	markerShown   = regexp.MustCompile(`^<!-- doctest: file (\S+) -->$`)
 	fence         = regexp.MustCompile("^( *)```(.*)$")
 )
 
@@ -133,10 +139,14 @@ func parseDoc(t *testing.T, path string) *docFile {
 	}
 	lines := strings.Split(string(src), "\n")
 	doc := &docFile{path: path}
-	skip := ""
+	skip, shown := "", ""
 	files := map[string]string{}
 	for i := 0; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
+		if m := markerShown.FindStringSubmatch(l); m != nil {
+			shown = m[1]
+			continue
+		}
 		if m := markerSkip.FindStringSubmatch(l); m != nil {
 			skip = m[1]
 			continue
@@ -165,13 +175,22 @@ func parseDoc(t *testing.T, path string) *docFile {
 			}
 			body = append(body, strings.TrimPrefix(lines[i], strings.Repeat(" ", indent)))
 		}
+		if shown != "" {
+			files[shown] = strings.Join(body, "\n") + "\n"
+			shown = ""
+			continue
+		}
 		b := docBlock{line: start + 1, skip: skip, files: files, cmds: parseCmds(body, start+2, indent)}
-		skip, files = "", map[string]string{}
 		if len(b.cmds) > 0 {
 			doc.blocks = append(doc.blocks, b)
+			skip, files = "", map[string]string{}
 		} else if b.skip != "" {
 			t.Errorf("%s:%d: a skip marker before a block without commands", path, start+1)
+			skip = ""
 		}
+	}
+	if shown != "" || len(files) > 0 {
+		t.Errorf("%s: a file marker with no block of commands after it", path)
 	}
 	return doc
 }
@@ -472,8 +491,12 @@ func (s *session) pipeline(c docCmd, words []token, term *lockedBuffer) int {
 	for i, st := range stages {
 		var args []string
 		redirect := ""
+		env := map[string]string{} // NAME=value before the command
 		for j := 0; j < len(st); j++ {
 			switch {
+			case len(args) == 0 && !st[j].op && assignment.MatchString(st[j].s):
+				name, value, _ := strings.Cut(st[j].s, "=")
+				env[name] = value
 			case st[j].op && st[j].s == ">" && j+1 < len(st):
 				redirect = st[j+1].s
 				j++
@@ -492,6 +515,10 @@ func (s *session) pipeline(c docCmd, words []token, term *lockedBuffer) int {
 			}
 		}
 		if len(args) == 0 {
+			if len(env) > 0 {
+				s.t.Errorf("%s: the doc tests do not run a variable assignment without a command: mark the block with <!-- doctest: skip REASON -->", s.where(c))
+				return 2
+			}
 			continue
 		}
 		for k := range args {
@@ -503,7 +530,13 @@ func (s *session) pipeline(c docCmd, words []token, term *lockedBuffer) int {
 			buf = &lockedBuffer{}
 			stdout = buf
 		}
-		code = s.builtin(c, args, in, stdout, term)
+		getenv := func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			return s.env[k]
+		}
+		code = s.builtin(c, args, getenv, in, stdout, term)
 		in = nil
 		if buf != nil {
 			in = buf.Bytes()
@@ -517,8 +550,11 @@ func (s *session) pipeline(c docCmd, words []token, term *lockedBuffer) int {
 	return code
 }
 
+// assignment is a word that sets a variable for the command after it.
+var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+
 // builtin runs one command: lwf in-process, the others emulated.
-func (s *session) builtin(c docCmd, args []string, stdin []byte, stdout, stderr io.Writer) int {
+func (s *session) builtin(c docCmd, args []string, getenv func(string) string, stdin []byte, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, format+"\n", a...)
 		return 1
@@ -526,15 +562,17 @@ func (s *session) builtin(c docCmd, args []string, stdin []byte, stdout, stderr 
 	switch args[0] {
 	case "lwf":
 		// Polling is lwf's to choose; the docs' runs are polled quickly
-		// (the progress lines this changes are not compared).
-		if len(args) > 1 && (args[1] == "run" || args[1] == "wait") && !contains(args, "--poll-start") {
+		// (the progress lines this changes are not compared), except
+		// --sandbox runs, which poll a local emulator quickly already: their
+		// progress is shown as a first run prints it.
+		if len(args) > 1 && (args[1] == "run" || args[1] == "wait") && !contains(args, "--poll-start") && !contains(args, "--sandbox") {
 			args = append(args[:len(args):len(args)], "--poll-start", "20ms", "--poll-max", "200ms")
 		}
 		// Both streams to the terminal, in the order they were written.
 		if stdout == stderr {
-			return mainWithEnv(context.Background(), args[1:], bytes.NewReader(stdin), stdout, stdout, s.getenv)
+			return mainWithEnv(context.Background(), args[1:], bytes.NewReader(stdin), stdout, stdout, getenv)
 		}
-		return mainWithEnv(context.Background(), args[1:], bytes.NewReader(stdin), stdout, stderr, s.getenv)
+		return mainWithEnv(context.Background(), args[1:], bytes.NewReader(stdin), stdout, stderr, getenv)
 	case "cat":
 		for _, f := range args[1:] {
 			b, err := os.ReadFile(f)
@@ -608,8 +646,6 @@ func (s *session) builtin(c docCmd, args []string, stdin []byte, stdout, stderr 
 	s.t.Errorf("%s: the doc tests do not run %q: mark the block with <!-- doctest: skip REASON -->", s.where(c), strings.Join(args, " "))
 	return 127
 }
-
-func (s *session) getenv(k string) string { return s.env[k] }
 
 func headCmd(args []string, stdin []byte, stdout io.Writer, fail func(string, ...any) int) int {
 	lines, bytesN := 10, -1
@@ -1031,5 +1067,42 @@ func TestDocsExitCodes(t *testing.T) {
 		if strings.Contains(string(b), "\n| code | meaning |") {
 			t.Errorf("%s has a table of exit codes of its own: link the README's", d)
 		}
+	}
+}
+
+// TestDocsHarness: the constructs the docs test reads — a file marker
+// over the block a document shows, files carried past blocks without
+// commands, NAME=value before a command — do what the header says.
+func TestDocsHarness(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	md := filepath.Join(dir, "doc.md")
+	greet := "version: 1\nname: greet\nenv: [WHO]\nworkflow:\n  action: sendMessage\n" +
+		"  personUrl: https://www.linkedin.com/in/ada-lovelace\n  text: Hello from ${{ env.WHO }}!\n"
+	write(t, md, "<!-- doctest: file greet.yaml -->\n```yaml\n"+greet+"```\n\n"+
+		"<!-- doctest: file hidden.txt\nhidden\n-->\n```yaml\nnot: commands\n```\n\n"+
+		"```\n$ WHO='Grace H' lwf compile greet.yaml --compact\n```\n")
+	doc := parseDoc(t, md)
+	if len(doc.blocks) != 1 || len(doc.blocks[0].cmds) != 1 {
+		t.Fatalf("blocks %+v, want one with one command", doc.blocks)
+	}
+	b := doc.blocks[0]
+	want := map[string]string{"greet.yaml": greet, "hidden.txt": "hidden\n"}
+	if fmt.Sprint(b.files) != fmt.Sprint(want) {
+		t.Errorf("files %q, want %q", b.files, want)
+	}
+	write(t, "greet.yaml", b.files["greet.yaml"])
+	s := &session{t: t, doc: doc, dir: dir, env: map[string]string{"LWF_CONFIG": filepath.Join(dir, "none.yaml")}, binds: newBindings()}
+	words, err := shellWords(b.cmds[0].text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &lockedBuffer{}
+	code := s.pipeline(b.cmds[0], words, out)
+	if got := strings.TrimSpace(out.String()); code != 0 || !strings.Contains(got, `"text":"Hello from Grace H!"`) {
+		t.Errorf("exit %d:\n%s", code, got)
+	}
+	if s.env["WHO"] != "" {
+		t.Errorf("WHO=%q stayed in the session's environment", s.env["WHO"])
 	}
 }
