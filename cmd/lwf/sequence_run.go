@@ -17,8 +17,8 @@ import (
 
 	"github.com/lwf-dev/lwf/campaign"
 	"github.com/lwf-dev/lwf/compiler"
-	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/profile"
+	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/sandbox"

@@ -10,7 +10,7 @@ import (
 // at a time.
 type Lead struct {
 	Account  string `json:"account"` // the account hash (never a token)
-	Person   string `json:"person"` // normalised URL: the lead's identity
+	Person   string `json:"person"`  // normalised URL: the lead's identity
 	Sequence string `json:"sequence"`
 	// Data is the lead's entry in the sequence's list, as given.
 	Data json.RawMessage `json:"data"`
