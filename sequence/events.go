@@ -38,12 +38,20 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 	active := len(leads) > 0
 	var events []state.LeadEvent
 	now := e.now()
+	// What a feed said is saved before its cursor moves past it: a tick
+	// killed in between reads it again, and events apply once.
+	flush := func() error {
+		err := e.save(ctx, leads, events)
+		events = nil
+		return err
+	}
 	if active && network {
-		if err := e.readFeed(ctx, feedNetwork, "st.syncNetwork", t, func(c state.Cursor) (string, error) {
+		if err := e.readFeed(ctx, feedNetwork, "st.syncNetwork", t, flush, func(c state.Cursor) (string, error) {
 			res, err := e.API.PollNetwork(ctx, linkedapi.NetworkRequest{Since: c.Since, Type: "connectionAccepted"})
 			if err != nil {
 				return "", err
 			}
+			e.fullPage(t, "network", len(res.Events))
 			newest := c.Since
 			for _, ev := range res.Events {
 				newest = later(newest, ev.DetectedAt)
@@ -57,11 +65,12 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 		}
 	}
 	if active && inbox {
-		if err := e.readFeed(ctx, feedInbox, "st.syncInbox", t, func(c state.Cursor) (string, error) {
+		if err := e.readFeed(ctx, feedInbox, "st.syncInbox", t, flush, func(c state.Cursor) (string, error) {
 			res, err := e.API.PollInbox(ctx, linkedapi.InboxRequest{Since: c.Since})
 			if err != nil {
 				return "", err
 			}
+			e.fullPage(t, "inbox", len(res.Messages))
 			newest := c.Since
 			for _, m := range res.Messages {
 				newest = later(newest, m.Time)
@@ -91,6 +100,17 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 		}
 	}
 	return e.save(ctx, leads, events)
+}
+
+// feedPage is the most events one poll of a feed is known to return (the
+// sandbox's page; Linked API does not document one). A poll that returns
+// that many may have left older events out.
+const feedPage = 1000
+
+func (e *Engine) fullPage(t *Tick, feed string, n int) {
+	if n >= feedPage {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("the %s feed returned %d events, a full page: older ones may be missing; tick more often", feed, n))
+	}
 }
 
 func deref(s *string) string {
@@ -147,21 +167,22 @@ func (e *Engine) event(l *lead, kind, at string, now time.Time, t *Tick, events 
 // sync action once (a feed reports only what happened after it). A sync
 // parked until the account's working hours leaves the feed for a later
 // tick.
-func (e *Engine) readFeed(ctx context.Context, kind, syncAction string, t *Tick, poll func(state.Cursor) (string, error)) error {
+func (e *Engine) readFeed(ctx context.Context, kind, syncAction string, t *Tick, flush func() error, poll func(state.Cursor) (string, error)) error {
 	c, err := e.Store.Cursor(ctx, e.Account, kind)
 	if err != nil {
 		return err
 	}
 	if c.Synced.IsZero() {
-		done, err := e.runOnce(ctx, syncAction, t)
+		synced, err := e.runOnce(ctx, syncAction, t)
 		if err != nil {
 			return fmt.Errorf("starting the %s feed (%s): %w", kind, syncAction, err)
 		}
-		if !done {
+		if synced.IsZero() {
 			return nil
 		}
-		now := e.now()
-		c = state.Cursor{Kind: kind, Synced: now, Since: now.UTC().Format(time.RFC3339Nano)}
+		// From when the sync was made: a tick killed before this line
+		// finds the sync done and loses nothing since.
+		c = state.Cursor{Kind: kind, Synced: synced, Since: synced.UTC().Format(time.RFC3339Nano)}
 		if err := e.Store.SetCursor(ctx, e.Account, c); err != nil {
 			return err
 		}
@@ -170,6 +191,9 @@ func (e *Engine) readFeed(ctx context.Context, kind, syncAction string, t *Tick,
 	newest, err := poll(c)
 	if err != nil {
 		return fmt.Errorf("reading the %s feed: %w", kind, err)
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	if newest != c.Since {
 		c.Since = newest
@@ -180,33 +204,33 @@ func (e *Engine) readFeed(ctx context.Context, kind, syncAction string, t *Tick,
 
 // runOnce sends one action as a run of its own, once per account,
 // address and store (its key has no time in it), and drives it to its
-// end. done is
-// false while Linked API parks it until the account's working hours.
-func (e *Engine) runOnce(ctx context.Context, actionType string, t *Tick) (done bool, err error) {
+// end. It returns when the run was made, or zero while Linked API parks
+// it until the account's working hours.
+func (e *Engine) runOnce(ctx context.Context, actionType string, t *Tick) (created time.Time, err error) {
 	payload := json.RawMessage(`{"actionType":"` + actionType + `"}`)
 	// Once per account and address: a new sandbox has not synced.
 	key, err := state.RunKey(e.Account, []json.RawMessage{payload, json.RawMessage(strconv.Quote("once " + e.Endpoint))})
 	if err != nil {
-		return false, err
+		return time.Time{}, err
 	}
 	run, _, err := e.Store.Attach(ctx, state.Run{Key: key, Name: e.name() + "-" + strings.TrimPrefix(actionType, "st."), File: e.File,
 		Account: e.Account, Endpoint: e.Endpoint, Created: e.now()}, []json.RawMessage{payload}, false)
 	if err != nil {
-		return false, err
+		return time.Time{}, err
 	}
 	t.Runs = append(t.Runs, run.ID)
 	out, err := e.drive(ctx, run.ID)
 	if err != nil {
-		return false, err
+		return time.Time{}, err
 	}
 	if out.Parked {
 		t.Parked++
-		return false, nil
+		return time.Time{}, nil
 	}
 	if out.Counts.ByState[state.Completed] != 1 {
-		return false, fmt.Errorf("run %s did not complete: %s", run.ID, countsText(out.Counts))
+		return time.Time{}, fmt.Errorf("run %s did not complete: %s", run.ID, countsText(out.Counts))
 	}
-	return true, nil
+	return run.Created, nil
 }
 
 // countsText says how a run's workflows ended.
