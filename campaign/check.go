@@ -338,19 +338,27 @@ func hintSuffix(s string) string {
 	return fmt.Sprintf(" (did you mean %q?)", s)
 }
 
-// Remaining works out, per limit category, how much the account may
-// still send now under every period's limit (the profile's, file's and
-// defaults): the limit less what the account spent in the period and
-// less pending, what is planned but not sent yet. It returns, per
-// category, what is left (possibly negative) and the rule that leaves
-// least.
-func (c *Check) Remaining(ctx context.Context, fileLimits []schemas.Limit, pending map[string]int) (map[string]int, map[string]schemas.Limit, error) {
+// Spending is what an account's limits allow over time: the rules in
+// force (the profile's, the file's and the defaults) and what the
+// account spent since any moment.
+type Spending struct {
+	Rules []schemas.Limit
+	used  func(string, time.Time) int
+}
+
+// Used is how many actions of a limit category the account's runs made
+// at or after since (since no earlier than the start of the month of the
+// check's Now).
+func (b *Spending) Used(category string, since time.Time) int { return b.used(category, since) }
+
+// Spending reads the account's spending over every period that holds the
+// check's Now.
+func (c *Check) Spending(ctx context.Context, fileLimits []schemas.Limit) (*Spending, error) {
 	var prof []schemas.Limit
 	if c.Profile != nil {
 		prof = c.Profile.Limits
 	}
-	rules := EffectiveLimits(prof, fileLimits)
-	used := func(string, time.Time) int { return 0 }
+	b := &Spending{Rules: EffectiveLimits(prof, fileLimits), used: func(string, time.Time) int { return 0 }}
 	if c.Store != nil && c.Account() != "" {
 		since := c.Now
 		for _, p := range schemas.Periods() {
@@ -360,13 +368,27 @@ func (c *Check) Remaining(ctx context.Context, fileLimits []schemas.Limit, pendi
 		}
 		acts, err := c.Store.Activity(ctx, c.Account(), since)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		used = c.usage(acts)
+		b.used = c.usage(acts)
+	}
+	return b, nil
+}
+
+// Remaining works out, per limit category, how much the account may
+// still send now under every period's limit (the profile's, file's and
+// defaults): the limit less what the account spent in the period and
+// less pending, what is planned but not sent yet. It returns, per
+// category, what is left (possibly negative) and the rule that leaves
+// least.
+func (c *Check) Remaining(ctx context.Context, fileLimits []schemas.Limit, pending map[string]int) (map[string]int, map[string]schemas.Limit, error) {
+	b, err := c.Spending(ctx, fileLimits)
+	if err != nil {
+		return nil, nil, err
 	}
 	left, binding := map[string]int{}, map[string]schemas.Limit{}
-	for _, r := range rules {
-		l := r.Max - used(r.Category, PeriodStart(r.Period, c.Now)) - pending[r.Category]
+	for _, r := range b.Rules {
+		l := r.Max - b.Used(r.Category, PeriodStart(r.Period, c.Now)) - pending[r.Category]
 		if b, ok := left[r.Category]; !ok || l < b {
 			left[r.Category], binding[r.Category] = l, r
 		}

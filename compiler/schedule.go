@@ -97,6 +97,14 @@ func clockMinutes(s string) (int, error) {
 	return t.Hour()*60 + t.Minute(), nil
 }
 
+// Location is the hours' time zone.
+func (w *WorkingHours) Location() *time.Location {
+	if w == nil || w.loc == nil {
+		return time.UTC
+	}
+	return w.loc
+}
+
 // Open reports whether t is within the working hours.
 func (w *WorkingHours) Open(t time.Time) bool {
 	if w == nil {

@@ -189,8 +189,13 @@ func printLeads(w io.Writer, ls []state.Lead, seq *compiler.Sequence, now time.T
 			}
 		}
 		last := lastOutcome(v, seq)
-		if v.Error != "" {
+		switch {
+		case v.Error != "":
 			last = v.Error
+		case l.Status == state.LeadExited && v.Events["replied"] != "":
+			last = "replied"
+		case l.Status == state.LeadExited && v.Events["timeout"] != "":
+			last = v.Step + " timed out"
 		}
 		row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", v.Person, v.Sequence, v.Status, orDefault(v.Step, "-"), orDefault(due, "-"), orDefault(last, "-"))
 		if len(accounts) > 1 {

@@ -106,6 +106,13 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 			if err != nil {
 				return err
 			}
+			if raw.Sequence != nil {
+				var store state.Store
+				if db != nil {
+					store = db
+				}
+				return planSequence(a, args[0], raw, store, acct, c, format)
+			}
 			prep, err := c.Prepare(a.ctx, args[0], opts, raw, fresh)
 			if err != nil {
 				return campaignErr(err)

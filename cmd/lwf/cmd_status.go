@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/sequence"
 )
 
 // statusShown bounds the workflows listed one per line.
@@ -29,13 +31,17 @@ func newStatusCmd(a *app) *cobra.Command {
 		noRefresh bool
 	)
 	cmd := &cobra.Command{
-		Use:   "status RUN_OR_WORKFLOW_ID",
-		Short: "Show where a run or a workflow stands",
-		Long: `Show a run's workflows and their states, or one workflow. A run that no lwf
+		Use:   "status RUN_OR_WORKFLOW_ID | SEQUENCE_FILE",
+		Short: "Show where a run, a workflow or a sequence stands",
+		Long: `Show a run's workflows and their states, or one workflow; for a sequence
+(its file or its name), the funnel: per step, the leads that entered it, those
+it was done for, those at it now, skipped, failed and exited, and per variant
+the leads sent each version and how many replied. A run that no lwf
 process is tracking is refreshed first (one GET per unfinished workflow) when
 credentials are available; --no-refresh shows the stored state only. An id that
 is not in the state directory is looked up at Linked API as a workflow id.`,
 		Example: `  lwf status r-3f9a2c1b7d4e
+  lwf status examples/sequences/connect-follow-up.yaml
   lwf status wf-64835e7c-0000-4000-8000-000000000000 --format json`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeRunID(a, &st),
@@ -50,8 +56,14 @@ is not in the state directory is looked up at Linked API as a workflow id.`,
 				return err
 			}
 			defer db.Close()
+			if isFile(args[0]) {
+				return sequenceStatus(a, db, args[0], asJSON)
+			}
 			run, idx, err := db.Resolve(a.ctx, args[0])
 			if errors.Is(err, state.ErrNotFound) {
+				if ls, err := db.Leads(a.ctx, "", args[0]); err == nil && len(ls) > 0 {
+					return sequenceStatus(a, db, args[0], asJSON)
+				}
 				return remoteStatus(a, &conn, args[0], asJSON)
 			}
 			if err != nil {
@@ -283,5 +295,37 @@ func remoteStatus(a *app, conn *connFlags, id string, asJSON bool) error {
 	if res.WorkflowStatus == linkedapi.StatusCompleted {
 		fmt.Fprintf(a.stdout, "the result: lwf result %s\n", id)
 	}
+	return nil
+}
+
+// isFile reports whether path names a regular file.
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// sequenceStatus shows a sequence's funnel, over every account of the
+// store.
+func sequenceStatus(a *app, db state.Store, arg string, asJSON bool) error {
+	target, err := resolveSequence(a, arg)
+	if err != nil {
+		return err
+	}
+	f, err := sequence.ReadFunnel(a.ctx, db, "", target.name, target.seq, time.Now())
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(f)
+	}
+	if f.Leads == 0 {
+		fmt.Fprintf(a.stdout, "%s has no leads in %s yet: lwf run %s starts it\n", target.name, db.Location(), shellQuote(arg))
+		return nil
+	}
+	printFunnel(a.stdout, f)
+	fmt.Fprintln(a.stdout, nextLine(f, sequence.Tick{Ended: f.Status[state.LeadActive]+f.Status[state.LeadWaiting]+f.Status[state.LeadSending] == 0,
+		Waiting: f.Status[state.LeadWaiting]}, time.Now(), false))
 	return nil
 }

@@ -420,13 +420,13 @@ func printFunnel(w io.Writer, f *sequence.Funnel) {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %-16s %8s %6s %6s %8s %7s %7s\n", "step", "entered", "done", "here", "skipped", "failed", "exited")
+	fmt.Fprintf(w, "  %-16s %8s %6s %6s %8s %7s %7s %9s\n", "step", "entered", "done", "here", "skipped", "failed", "exited", "timed out")
 	for _, s := range f.Steps {
 		name := s.ID
 		if s.Wait != "" {
 			name += " (wait)"
 		}
-		fmt.Fprintf(w, "  %-16s %8d %6d %6d %8d %7d %7d\n", name, s.Entered, s.Done, s.Here, s.Skipped, s.Failed, s.Exited)
+		fmt.Fprintf(w, "  %-16s %8d %6d %6d %8d %7d %7d %9d\n", name, s.Entered, s.Done, s.Here, s.Skipped, s.Failed, s.Exited, s.TimedOut)
 		for _, v := range s.Variants {
 			fmt.Fprintf(w, "    variant %-6s %8d %6d   replied %d\n", v.Name, v.Sent, v.Done, v.Replied)
 		}
