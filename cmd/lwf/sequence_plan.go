@@ -196,4 +196,3 @@ func countCell(n int) string {
 	}
 	return fmt.Sprint(n)
 }
-
