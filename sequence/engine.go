@@ -248,16 +248,21 @@ func (e *Engine) syncList(ctx context.Context, leads map[string]*lead, t *Tick) 
 		if l.Status.Ended() || l.Status == state.LeadSending || e.stepIndex(l.Step) >= 0 {
 			continue
 		}
-		next := 0
-		for i, s := range steps {
-			if _, done := l.results[s.ID]; done {
-				next = i + 1
-			}
-		}
 		events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "moved", Step: l.Step, Detail: "the step is no longer in the file"})
-		e.advanceTo(l, next, now, &events)
+		e.advanceTo(l, e.afterDone(l), now, &events)
 	}
 	return e.save(ctx, leads, events)
+}
+
+// afterDone is the index of the step after the last one done for a lead.
+func (e *Engine) afterDone(l *lead) int {
+	next := 0
+	for i, s := range e.seq().Steps {
+		if _, done := l.results[s.ID]; done {
+			next = i + 1
+		}
+	}
+	return next
 }
 
 // resume makes a lead back in the list due at its step.

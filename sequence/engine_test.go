@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/sandbox"
 	"github.com/lwf-dev/lwf/schemas"
 )
@@ -234,4 +235,101 @@ func withdrawnThenAccepted(tr truth) int {
 		}
 	}
 	return n
+}
+
+// TestEditMidSequence edits a running sequence: a changed text applies to
+// the steps not sent yet, a removed step's leads move on, new leads in the
+// list join, and leads taken out of the list stop.
+func TestEditMidSequence(t *testing.T) {
+	leads := people(24)
+	s := newSim(t, sandbox.Options{AcceptAfter: 24 * time.Hour, ReplyAfter: 10 * 24 * time.Hour, Spread: 3 * 24 * time.Hour}, connectFollowUp, leads)
+	run := func(hours int) {
+		for h := 0; h < hours; h++ {
+			s.tick()
+			s.advance(time.Hour)
+		}
+	}
+	run(7 * 24)
+	before := s.funnel()
+	atFollowUp := before.step("follow-up").Here
+	if before.step("hello").Done == 0 || atFollowUp == 0 {
+		t.Fatalf("the edit should find leads thanked and leads due a follow-up: %+v", before.Steps)
+	}
+	edited := s.srv.Sandbox.Now()
+	// The edit: a new thank-you text, no follow-up, four more leads, two
+	// leads (one waiting, one not yet invited or waiting) out of the list.
+	e := s.engine()
+	var gone []string
+	for _, l := range mustLeads(t, s) {
+		if l.Status == "waiting" && len(gone) == 0 {
+			gone = append(gone, l.Person)
+		}
+	}
+	s.src = strings.Replace(connectFollowUp, "Thanks for connecting, ${{ lead.first }}!", "Great to be connected, ${{ lead.first }}!", 1)
+	s.src = s.src[:strings.Index(s.src, "    - id: follow-up")] + s.src[strings.Index(s.src, "  exitWhen:"):]
+	more := people(28)
+	var kept []any
+	for _, l := range more {
+		if schemas.NormalizePersonURL(l.(map[string]any)["url"].(string)) != gone[0] {
+			kept = append(kept, l)
+		}
+	}
+	s.leads = kept
+	tk := s.tick()
+	if tk.Added != 4 || tk.Removed != 1 {
+		t.Errorf("the edit's tick added %d and removed %d leads, want 4 and 1", tk.Added, tk.Removed)
+	}
+	run(14 * 24)
+
+	tr := s.truth()
+	for who, ms := range tr.messages {
+		for _, m := range ms {
+			at, _ := time.Parse(time.RFC3339Nano, m.Time)
+			switch {
+			case at.Before(edited) && !strings.HasPrefix(m.Text, "Thanks for connecting") && !strings.HasPrefix(m.Text, "Any thoughts") && !strings.HasPrefix(m.Text, "Shall we"):
+				t.Errorf("%s got %q before the edit", who, m.Text)
+			case at.After(edited) && !strings.HasPrefix(m.Text, "Great to be connected"):
+				t.Errorf("%s got %q after the edit: the new text or nothing", who, m.Text)
+			}
+		}
+	}
+	if _, ok := tr.invited[gone[0]]; !ok {
+		t.Errorf("%s was invited before leaving the list", gone[0])
+	}
+	l, err := s.db.Lead(s.ctx, e.Account, gone[0])
+	if err != nil || l.Status != "removed" {
+		t.Errorf("the lead taken out of the list: %+v %v", l, err)
+	}
+	for _, p := range people(28)[24:] {
+		u := schemas.NormalizePersonURL(p.(map[string]any)["url"].(string))
+		if _, ok := tr.invited[u]; !ok {
+			t.Errorf("the new lead %s was not invited", u)
+		}
+	}
+	after := s.funnel()
+	moved := 0
+	for _, l := range mustLeads(t, s) {
+		tl, _ := s.db.Timeline(s.ctx, e.Account, l.Person)
+		for _, ev := range tl {
+			if ev.Kind == "moved" && ev.Step == "follow-up" {
+				moved++
+			}
+		}
+	}
+	t.Logf("edit at %s: %d at the follow-up moved on (%d), %v gone; funnel after %v", edited.Format(time.RFC3339), atFollowUp, moved, gone, after.Status)
+	if moved != atFollowUp {
+		t.Errorf("%d leads moved on from the removed step, want the %d that were at it", moved, atFollowUp)
+	}
+	if n := after.Status["active"] + after.Status["sending"]; n != 0 {
+		t.Errorf("%d leads still active after 14 more days: %v", n, after.Status)
+	}
+}
+
+func mustLeads(t *testing.T, s *sim) []state.Lead {
+	t.Helper()
+	ls, err := s.db.Leads(s.ctx, s.creds.Account(), "connect-and-follow-up")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls
 }

@@ -347,6 +347,14 @@ func (e *Engine) apply(l *lead, out outcome, now time.Time, events *[]state.Lead
 	timeout := l.seen[seenSendingTimeout] != ""
 	delete(l.seen, seenSendingTimeout)
 	l.dirty = true
+	if i < 0 && !timeout {
+		// The file lost the step while it was being sent: its result is
+		// kept, and the lead moves on from the last step it did.
+		l.results[l.Step] = compiler.StepResult{OK: out.ok, Error: out.err, Result: out.result, At: out.at}
+		*events = append(*events, state.LeadEvent{Person: l.Person, Time: now, Kind: "moved", Step: l.Step, Detail: "the step is no longer in the file"})
+		e.advanceTo(l, e.afterDone(l), now, events)
+		return
+	}
 	if timeout || i < 0 {
 		// A wait's onTimeout action: whatever it did, the lead exits.
 		detail := "onTimeout done"

@@ -79,3 +79,41 @@ func TestLeadsTimelinesAndCursors(t *testing.T) {
 	}
 	l.Unlock()
 }
+
+func TestLeadsOfEveryAccountAndReset(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, t.TempDir())
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	lead := func(person, seq string) *state.Lead {
+		return &state.Lead{Person: person, Sequence: seq, Data: json.RawMessage(`{}`), Step: "invite", Status: state.LeadActive, Due: now, Since: now, Workflow: -1, Slot: -1, Updated: now}
+	}
+	for _, x := range []struct{ account, person, seq string }{{"a", "p1", "connect"}, {"a", "p2", "warm-up"}, {"b", "p1", "connect"}} {
+		if err := db.SaveLeads(ctx, x.account, []*state.Lead{lead(x.person, x.seq)}, []state.LeadEvent{{Person: x.person, Time: now, Kind: "entered"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetCursor(ctx, "a", state.Cursor{Kind: "network", Synced: now, Since: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.Leads(ctx, "", "connect")
+	if err != nil || len(all) != 2 || all[0].Account != "a" || all[1].Account != "b" {
+		t.Fatalf("connect over every account: %+v %v", all, err)
+	}
+	n, err := db.ResetSequence(ctx, "a", "connect")
+	if err != nil || n != 1 {
+		t.Fatalf("reset: %d %v", n, err)
+	}
+	left, _ := db.Leads(ctx, "", "")
+	if len(left) != 2 || left[0].Sequence != "warm-up" || left[1].Account != "b" {
+		t.Errorf("after the reset: %+v", left)
+	}
+	if tl, _ := db.Timeline(ctx, "a", "p1"); len(tl) != 0 {
+		t.Errorf("the reset lead's timeline is kept: %+v", tl)
+	}
+	if tl, _ := db.Timeline(ctx, "b", "p1"); len(tl) != 1 {
+		t.Errorf("another account's timeline is gone: %+v", tl)
+	}
+	if c, _ := db.Cursor(ctx, "a", "network"); !c.Synced.IsZero() {
+		t.Errorf("the account's cursor survived the reset: %+v", c)
+	}
+}
