@@ -35,6 +35,7 @@ type Sequence struct {
 // SeqLead is one lead of the list.
 type SeqLead struct {
 	Key  string         `json:"key"`  // the person's URL, normalised: their identity
+	URL  string         `json:"url"`  // the person's URL as the key gave it
 	Data map[string]any `json:"data"` // the lead's entry of the list
 	Item string         `json:"item"` // where it is: "leads.csv line 4"
 }
@@ -174,6 +175,7 @@ func (c *compilation) sequenceLeads(n *dsl.Node, sc *scope, seq *Sequence) ([]Se
 				"a lead's key is the person's profile URL, e.g. ${{ lead.url }}")
 			continue
 		}
+		raw := key
 		key = schemas.NormalizePersonURL(key)
 		if first, dup := seen[key]; dup {
 			c.errorAt(kp.Value, diag.CodeFieldValue, fmt.Sprintf("%s has the same key as %s: %s", label, first, key), "a person is one lead")
@@ -184,7 +186,7 @@ func (c *compilation) sequenceLeads(n *dsl.Node, sc *scope, seq *Sequence) ([]Se
 		if data == nil {
 			data = map[string]any{"value": exprValue(item)}
 		}
-		out = append(out, SeqLead{Key: key, Data: data, Item: label})
+		out = append(out, SeqLead{Key: key, URL: raw, Data: data, Item: label})
 	}
 	return out, leadT
 }

@@ -48,7 +48,21 @@ type Engine struct {
 	// ChunkSize bounds the root steps per workflow; 0 means
 	// compiler.DefaultChunkSize.
 	ChunkSize int
+	// Acceptance is how accepted connection requests are detected:
+	// AcceptanceFeed (the default) reads the account's network feed, one
+	// request a tick however many leads wait; AcceptanceCheck runs
+	// st.checkConnectionStatus for each lead waiting, at most once per
+	// CheckEvery (a day when zero) — an action per lead and check, for
+	// accounts whose feed cannot be used.
+	Acceptance string
+	CheckEvery time.Duration
 }
+
+// The ways of detecting accepted connection requests.
+const (
+	AcceptanceFeed  = "feed"
+	AcceptanceCheck = "check"
+)
 
 // Tick is what one tick did.
 type Tick struct {
@@ -67,6 +81,9 @@ type Tick struct {
 	// Parked the runs Linked API parked until the account's working
 	// hours, which a later tick finishes.
 	Polls, Parked int
+	// Checks counts the st.checkConnectionStatus actions of
+	// AcceptanceCheck.
+	Checks int
 	// Warnings are things the user should know (a feed page that may
 	// have been cut short).
 	Warnings []string

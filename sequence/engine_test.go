@@ -333,3 +333,46 @@ func mustLeads(t *testing.T, s *sim) []state.Lead {
 	}
 	return ls
 }
+
+// TestAcceptanceByCheck detects acceptances with st.checkConnectionStatus
+// per waiting lead instead of the network feed: the same leads move on,
+// at the price of an action per lead and check.
+func TestAcceptanceByCheck(t *testing.T) {
+	s := newSim(t, sandbox.Options{AcceptAfter: 24 * time.Hour, ReplyAfter: 20 * 24 * time.Hour, Spread: 5 * 24 * time.Hour}, connectFollowUp, people(30))
+	s.acceptance, s.checkEvery = AcceptanceCheck, 6*time.Hour
+	s.syncNetwork()
+	checks, polls := 0, 0
+	for h := 0; h < 12*24; h++ {
+		tk := s.tick()
+		checks += tk.Checks
+		polls = max(polls, tk.Polls)
+		s.advance(time.Hour)
+	}
+	tr := s.truth()
+	f := s.funnel()
+	if polls > 1 {
+		t.Errorf("%d feed reads in a tick: only the inbox is read", polls)
+	}
+	accepted := 0
+	for who := range tr.accepted {
+		if _, ok := tr.invited[who]; ok {
+			accepted++
+		}
+	}
+	if accepted == 0 || f.step("accepted").Done != accepted {
+		t.Errorf("lwf saw %d acceptances, the sandbox made %d", f.step("accepted").Done, accepted)
+	}
+	for who, ms := range tr.messages {
+		for _, m := range ms {
+			at, _ := time.Parse(time.RFC3339Nano, m.Time)
+			if acc, ok := tr.accepted[who]; !ok || at.Before(acc) {
+				t.Errorf("%s messaged before accepting", who)
+			}
+		}
+	}
+	// Each waiting lead is checked at most every 6 hours.
+	if checks == 0 || checks > 30*12*4 {
+		t.Errorf("%d checks", checks)
+	}
+	t.Logf("%d checkConnectionStatus actions for %d acceptances over 12 days", checks, accepted)
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lwf-dev/lwf/compiler"
 	"github.com/lwf-dev/lwf/lang"
 	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/runner"
@@ -45,8 +46,12 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 		events = nil
 		return err
 	}
-	if active && network {
-		if err := e.readFeed(ctx, feedNetwork, "st.syncNetwork", t, flush, func(c state.Cursor) (string, error) {
+	if active && network && e.Acceptance == AcceptanceCheck {
+		if err := e.checkAccepted(ctx, leads, t, &events); err != nil {
+			return err
+		}
+	} else if active && network {
+		if err := e.readFeed(ctx, feedNetwork, []string{"st.syncNetwork"}, t, flush, func(c state.Cursor) (string, error) {
 			res, err := e.API.PollNetwork(ctx, linkedapi.NetworkRequest{Since: c.Since, Type: "connectionAccepted"})
 			if err != nil {
 				return "", err
@@ -65,7 +70,7 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 		}
 	}
 	if active && inbox {
-		if err := e.readFeed(ctx, feedInbox, "st.syncInbox", t, flush, func(c state.Cursor) (string, error) {
+		if err := e.readFeed(ctx, feedInbox, e.inboxSyncs(), t, flush, func(c state.Cursor) (string, error) {
 			res, err := e.API.PollInbox(ctx, linkedapi.InboxRequest{Since: c.Since})
 			if err != nil {
 				return "", err
@@ -100,6 +105,18 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 		}
 	}
 	return e.save(ctx, leads, events)
+}
+
+// inboxSyncs are the sync actions the inbox feed needs: st.syncInbox,
+// and nv.syncInbox when a step writes Sales Navigator messages.
+func (e *Engine) inboxSyncs() []string {
+	out := []string{"st.syncInbox"}
+	for _, s := range e.seq().Steps {
+		if strings.HasPrefix(s.ActionType, "nv.") || strings.HasPrefix(s.OnTimeout, "nv.") {
+			return append(out, "nv.syncInbox")
+		}
+	}
+	return out
 }
 
 // feedPage is the most events one poll of a feed is known to return (the
@@ -167,24 +184,36 @@ func (e *Engine) event(l *lead, kind, at string, now time.Time, t *Tick, events 
 // sync action once (a feed reports only what happened after it). A sync
 // parked until the account's working hours leaves the feed for a later
 // tick.
-func (e *Engine) readFeed(ctx context.Context, kind, syncAction string, t *Tick, flush func() error, poll func(state.Cursor) (string, error)) error {
+func (e *Engine) readFeed(ctx context.Context, kind string, syncs []string, t *Tick, flush func() error, poll func(state.Cursor) (string, error)) error {
 	c, err := e.Store.Cursor(ctx, e.Account, kind)
 	if err != nil {
 		return err
 	}
-	if c.Synced.IsZero() {
-		synced, err := e.runOnce(ctx, syncAction, t)
+	for _, action := range syncs {
+		sc, err := e.Store.Cursor(ctx, e.Account, "synced "+action)
 		if err != nil {
-			return fmt.Errorf("starting the %s feed (%s): %w", kind, syncAction, err)
+			return err
+		}
+		if !sc.Synced.IsZero() {
+			continue
+		}
+		synced, err := e.runOnce(ctx, action, t)
+		if err != nil {
+			return fmt.Errorf("starting the %s feed (%s): %w", kind, action, err)
 		}
 		if synced.IsZero() {
-			return nil
+			return nil // parked: a later tick
 		}
-		// From when the sync was made: a tick killed before this line
-		// finds the sync done and loses nothing since.
-		c = state.Cursor{Kind: kind, Synced: synced, Since: synced.UTC().Format(time.RFC3339Nano)}
-		if err := e.Store.SetCursor(ctx, e.Account, c); err != nil {
+		if err := e.Store.SetCursor(ctx, e.Account, state.Cursor{Kind: "synced " + action, Synced: synced}); err != nil {
 			return err
+		}
+		if c.Synced.IsZero() {
+			// From when the first sync was made: a tick killed before this
+			// line finds the sync done and loses nothing since.
+			c = state.Cursor{Kind: kind, Synced: synced, Since: synced.UTC().Format(time.RFC3339Nano)}
+			if err := e.Store.SetCursor(ctx, e.Account, c); err != nil {
+				return err
+			}
 		}
 	}
 	t.Polls++
@@ -260,4 +289,91 @@ func (e *Engine) drive(ctx context.Context, runID string) (runner.Outcome, error
 		return out, context.Cause(ctx)
 	}
 	return out, nil
+}
+
+// seenChecked marks when a lead's connection status was last checked
+// (AcceptanceCheck).
+const seenChecked = "$checked"
+
+// checkAccepted asks Linked API for the connection status of each lead
+// waiting for an acceptance that was not checked within CheckEvery:
+// st.checkConnectionStatus in root arrays, an action per lead.
+func (e *Engine) checkAccepted(ctx context.Context, leads map[string]*lead, t *Tick, events *[]state.LeadEvent) error {
+	now := e.now()
+	every := e.CheckEvery
+	if every <= 0 {
+		every = 24 * time.Hour
+	}
+	var due []*lead
+	for _, k := range sortedKeys(leads) {
+		l := leads[k]
+		i := e.stepIndex(l.Step)
+		if i < 0 || e.seq().Steps[i].Wait != lang.EventConnectionAccepted || l.Status != state.LeadWaiting && l.Status != state.LeadActive {
+			continue
+		}
+		if last, err := time.Parse(time.RFC3339Nano, l.seen[seenChecked]); err == nil && now.Sub(last) < every {
+			continue
+		}
+		due = append(due, l)
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	size := e.ChunkSize
+	if size <= 0 {
+		size = compiler.DefaultChunkSize
+	}
+	raw := map[string]string{}
+	for _, sl := range e.seq().Leads {
+		raw[sl.Key] = sl.URL
+	}
+	var payloads []json.RawMessage
+	for i := 0; i < len(due); i += size {
+		var arr []map[string]string
+		for _, l := range due[i:min(i+size, len(due))] {
+			u := raw[l.Person]
+			if u == "" {
+				u = l.Person
+			}
+			arr = append(arr, map[string]string{"actionType": "st.checkConnectionStatus", "personUrl": u})
+		}
+		b, _ := json.Marshal(arr)
+		payloads = append(payloads, b)
+	}
+	key, err := state.RunKey(e.Account, append(payloads, json.RawMessage(strconv.Quote(now.UTC().Format(time.RFC3339Nano)))))
+	if err != nil {
+		return err
+	}
+	run, _, err := e.Store.Attach(ctx, state.Run{Key: key, Name: e.name() + "-checkConnectionStatus", File: e.File, Account: e.Account,
+		Endpoint: e.Endpoint, Created: now}, payloads, true)
+	if err != nil {
+		return err
+	}
+	t.Runs = append(t.Runs, run.ID)
+	if _, err := e.drive(ctx, run.ID); err != nil {
+		return err
+	}
+	ws, err := e.Store.WorkflowsFull(ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	stamp := now.UTC().Format(time.RFC3339Nano)
+	for wi, w := range ws {
+		var els []map[string]any
+		_ = json.Unmarshal(w.Completion, &els)
+		for j, el := range els {
+			idx := wi*size + j
+			if idx >= len(due) {
+				break
+			}
+			l := due[idx]
+			l.seen[seenChecked], l.dirty = stamp, true
+			t.Checks++
+			data, _ := el["data"].(map[string]any)
+			if el["success"] == true && data != nil && data["connectionStatus"] == "connected" {
+				e.event(l, lang.EventConnectionAccepted, stamp, now, t, events)
+			}
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/lwf-dev/lwf/campaign"
@@ -160,7 +161,7 @@ func (e *Engine) Preview(ctx context.Context, days int) (*Preview, error) {
 	if err := e.forecast(ctx, p, leads, now, days); err != nil {
 		return nil, err
 	}
-	p.Events = e.eventsText()
+	p.Events = e.eventsText(p.Status[state.LeadWaiting])
 	if err := e.samples(ctx, p, leads, now); err != nil {
 		return nil, err
 	}
@@ -192,14 +193,26 @@ func (e *Engine) reach(leads map[string]*lead) []StepReach {
 }
 
 // eventsText says how the sequence's events are detected.
-func (e *Engine) eventsText() string {
+func (e *Engine) eventsText(waiting int) string {
 	network, inbox := e.needs()
 	var feeds []string
+	check := ""
+	if network && e.Acceptance == AcceptanceCheck {
+		every := e.CheckEvery
+		if every <= 0 {
+			every = 24 * time.Hour
+		}
+		check = fmt.Sprintf("; acceptances are checked with st.checkConnectionStatus for each lead waiting, every %s — an action per lead and check (%d waiting now)", every, waiting)
+		network = false
+	}
 	if network {
 		feeds = append(feeds, "POST /network/poll (connectionAccepted)")
 	}
 	if inbox {
 		feeds = append(feeds, "POST /inbox/poll (replied)")
+	}
+	if len(feeds) == 0 && check != "" {
+		return strings.TrimPrefix(check, "; ")
 	}
 	if len(feeds) == 0 {
 		return "the sequence waits for no event"
@@ -210,9 +223,9 @@ func (e *Engine) eventsText() string {
 		syncs = append(syncs, "st.syncNetwork")
 	}
 	if inbox {
-		syncs = append(syncs, "st.syncInbox")
+		syncs = append(syncs, e.inboxSyncs()...)
 	}
-	return s + fmt.Sprintf(" (the first tick runs %s once for the account, unless it ran already)", joinAnd(syncs))
+	return s + fmt.Sprintf(" (the first tick runs %s once for the account, unless it ran already)", joinAnd(syncs)) + check
 }
 
 func joinAnd(s []string) string {

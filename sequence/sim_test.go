@@ -2,6 +2,7 @@ package sequence
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -68,6 +69,10 @@ type sim struct {
 	src   string
 	leads []any
 	start time.Time
+	// acceptance and checkEvery set the engine's way of detecting
+	// acceptances.
+	acceptance string
+	checkEvery time.Duration
 }
 
 // simStart is a Monday 06:00 UTC in the future of the machine's clock
@@ -128,9 +133,10 @@ func (s *sim) engine() *Engine {
 	cat, _ := schemas.Default()
 	return &Engine{
 		Plan: plan, File: "seq.yaml", Store: s.db, API: s.api, Account: s.creds.Account(), Endpoint: s.srv.URL,
-		Check:  &campaign.Check{Catalog: cat, Store: s.db, Profile: &profile.Profile{Credentials: s.creds}},
-		Clock:  s.srv.Sandbox,
-		Policy: runner.Policy{PollStart: time.Millisecond, PollMax: 2 * time.Millisecond, CancelCheck: 50 * time.Millisecond, RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond},
+		Check:      &campaign.Check{Catalog: cat, Store: s.db, Profile: &profile.Profile{Credentials: s.creds}},
+		Clock:      s.srv.Sandbox,
+		Policy:     runner.Policy{PollStart: time.Millisecond, PollMax: 2 * time.Millisecond, CancelCheck: 50 * time.Millisecond, RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond},
+		Acceptance: s.acceptance, CheckEvery: s.checkEvery,
 	}
 }
 
@@ -166,4 +172,26 @@ func (f *Funnel) step(id string) StepCount {
 		}
 	}
 	return StepCount{}
+}
+
+// syncNetwork runs st.syncNetwork for the test itself, so that the
+// network feed tells the truth about acceptances whatever the engine
+// reads.
+func (s *sim) syncNetwork() {
+	s.t.Helper()
+	w, err := s.api.StartWorkflow(s.ctx, json.RawMessage(`{"actionType":"st.syncNetwork"}`))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		r, err := s.api.Workflow(s.ctx, w.WorkflowID)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if r.WorkflowStatus == linkedapi.StatusCompleted {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.t.Fatal("st.syncNetwork did not complete")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/sequence"
 )
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -24,6 +26,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		chunkSize int
 		fresh     bool
 		sandboxed bool
+		seq       seqFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "plan FILE",
@@ -111,7 +114,7 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 				if db != nil {
 					store = db
 				}
-				return planSequence(a, args[0], raw, store, acct, c, format)
+				return planSequence(a, args[0], raw, store, acct, c, format, &seq)
 			}
 			prep, err := c.Prepare(a.ctx, args[0], opts, raw, fresh)
 			if err != nil {
@@ -136,6 +139,8 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 	formatF.register(cmd, "text", "json")
 	fl.IntVar(&chunkSize, "chunk-size", compiler.DefaultChunkSize, "most root actions per workflow")
 	fl.BoolVar(&fresh, "new", false, "plan a new run, as lwf run --new would, even if this file with these inputs already ran")
+	fl.StringVar(&seq.acceptance, "acceptance", sequence.AcceptanceFeed, "sequences: plan with acceptances seen by feed or check (as lwf run --acceptance)")
+	fl.DurationVar(&seq.checkEvery, "check-every", 24*time.Hour, "sequences with --acceptance check: as lwf run --check-every")
 	fl.BoolVar(&sandboxed, "sandbox", false, "plan what lwf run --sandbox would do: against the runs, ledger and limits of --sandbox runs")
 	return cmd
 }

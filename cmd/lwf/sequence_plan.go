@@ -23,12 +23,13 @@ const planDays = 14
 
 // planSequence does lwf plan for a file with sequence:. db is nil when
 // there is no state directory yet: nothing is in flight.
-func planSequence(a *app, file string, plan *compiler.Plan, db state.Store, acct *profile.Profile, check *campaign.Check, format string) error {
+func planSequence(a *app, file string, plan *compiler.Plan, db state.Store, acct *profile.Profile, check *campaign.Check, format string, f *seqFlags) error {
 	account := ""
 	if acct != nil {
 		account = acct.Account()
 	}
-	e := &sequence.Engine{Plan: plan, File: file, Store: db, Account: account, Check: check, Clock: fixedClock(check.Now)}
+	e := &sequence.Engine{Plan: plan, File: file, Store: db, Account: account, Check: check, Clock: fixedClock(check.Now),
+		Acceptance: f.acceptance, CheckEvery: f.checkEvery}
 	if acct == nil {
 		c := *check
 		c.Store = nil

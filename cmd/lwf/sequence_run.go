@@ -32,6 +32,8 @@ type seqFlags struct {
 	// --sandbox plays the sequence on a simulated clock.
 	acceptAfter, replyAfter, spread time.Duration
 	days                            int
+	acceptance                      string
+	checkEvery                      time.Duration
 	// sandboxClock (hidden) reads the time from a loopback sandbox's
 	// clock (lwf sandbox serve --control-clock), for tests that move it.
 	sandboxClock bool
@@ -44,6 +46,8 @@ func (f *seqFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.acceptAfter, "sandbox-accept-after", 24*time.Hour, "sequences with --sandbox: responsive people accept requests this long after they were sent")
 	fl.DurationVar(&f.replyAfter, "sandbox-reply-after", 48*time.Hour, "sequences with --sandbox: responsive people answer messages this long after they were sent")
 	fl.DurationVar(&f.spread, "sandbox-spread", 10*24*time.Hour, "sequences with --sandbox: each person takes up to this much longer (decided by their URL)")
+	fl.StringVar(&f.acceptance, "acceptance", sequence.AcceptanceFeed, "sequences: how accepted requests are seen: feed (the network feed, a request a tick) or check (st.checkConnectionStatus per waiting lead, an action each)")
+	fl.DurationVar(&f.checkEvery, "check-every", 24*time.Hour, "sequences with --acceptance check: check each waiting lead this often")
 	fl.IntVar(&f.days, "sandbox-days", 60, "sequences with --sandbox: simulate at most this many days")
 	fl.BoolVar(&f.sandboxClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")
 	_ = fl.MarkHidden("sandbox-clock")
@@ -73,6 +77,9 @@ type seqJob struct {
 // runSequence does lwf run for a file with sequence:.
 func runSequence(j *seqJob, sandboxed bool, conn *connFlags, st *stateFlags, camp *campaignFlags) error {
 	a := j.a
+	if a := j.flags.acceptance; a != sequence.AcceptanceFeed && a != sequence.AcceptanceCheck {
+		return usageErr("--acceptance: %q is not feed or check", a)
+	}
 	if j.flags.sandboxClock && sandboxed {
 		return usageErr("--sandbox-clock reads the clock of a sandbox at --endpoint; --sandbox has its own")
 	}
@@ -186,7 +193,7 @@ func (j *seqJob) engine() (*sequence.Engine, error) {
 		Plan: j.plan, File: j.file, Store: j.db, API: j.api,
 		Account: j.acct.Account(), Endpoint: j.acct.Endpoint, Check: &check, Clock: j.clock,
 		Policy:    runner.Policy{PollStart: j.drive.pollStart, PollMax: j.drive.pollMax},
-		ChunkSize: j.chunkSize,
+		ChunkSize: j.chunkSize, Acceptance: j.flags.acceptance, CheckEvery: j.flags.checkEvery,
 	}, nil
 }
 
