@@ -51,6 +51,10 @@ type Check struct {
 	// workflows do not keep its people out: its later steps are its
 	// follow-ups.
 	Own string
+	// LazyLedger makes the Skipper read the ledger person by person, as
+	// it is asked about them, instead of all of it at once: a sequence's
+	// tick asks about a few people of a ledger of thousands.
+	LazyLedger bool
 	// Now is the time limits are evaluated at.
 	Now time.Time
 	// Fit sends what fits when the plan exceeds a limit: the write

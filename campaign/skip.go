@@ -21,7 +21,17 @@ type Skipper struct {
 	open     map[string][]openTarget    // URL → open workflows that name them
 	now      time.Time
 	own      string // a campaign whose own contacts do not count (Check.Own)
+	// lookup, when set, reads the ledger of one person as Skip asks
+	// (Check.LazyLedger); looked says whose was read, err the first
+	// failure.
+	lookup func(string) ([]state.Contact, error)
+	looked map[string]bool
+	err    error
 }
+
+// Err is the first failure to read the ledger of a LazyLedger skipper;
+// what it answered after one is not to be trusted.
+func (s *Skipper) Err() error { return s.err }
 
 // openTarget is a person an open workflow addresses.
 type openTarget struct {
@@ -40,7 +50,7 @@ func (s *Skipper) Remember(actionType, person, run string) {
 
 // Empty reports whether the skipper would leave nobody out.
 func (s *Skipper) Empty() bool {
-	return len(s.suppress) == 0 && len(s.ledger) == 0 && len(s.open) == 0
+	return s.lookup == nil && len(s.suppress) == 0 && len(s.ledger) == 0 && len(s.open) == 0
 }
 
 // Skipper gathers the suppression lists and, unless AllowRecontact, the
@@ -60,13 +70,20 @@ func (c *Check) Skipper(ctx context.Context) (*Skipper, error) {
 	if c.AllowRecontact || c.Store == nil || account == "" {
 		return s, nil
 	}
-	entries, err := c.Store.Contacts(ctx, account, state.ContactFilter{})
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		for _, u := range e.URLs() {
-			s.ledger[u] = append(s.ledger[u], e)
+	if c.LazyLedger {
+		s.looked = map[string]bool{}
+		s.lookup = func(u string) ([]state.Contact, error) {
+			return c.Store.Contacts(ctx, account, state.ContactFilter{Person: u})
+		}
+	} else {
+		entries, err := c.Store.Contacts(ctx, account, state.ContactFilter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			for _, u := range e.URLs() {
+				s.ledger[u] = append(s.ledger[u], e)
+			}
 		}
 	}
 	open, err := c.Store.OpenWorkflows(ctx, account)
@@ -93,6 +110,14 @@ func (s *Skipper) Skip(actionType, personURL string) (compiler.Skip, bool) {
 	}
 	if !reaches(s.cat, actionType) {
 		return compiler.Skip{}, false
+	}
+	if s.lookup != nil && !s.looked[u] {
+		s.looked[u] = true
+		entries, err := s.lookup(u)
+		if err != nil && s.err == nil {
+			s.err = err
+		}
+		s.ledger[u] = entries
 	}
 	for _, e := range s.ledger[u] {
 		if s.own != "" && e.Campaign == s.own && e.RunID != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"sort"
 	"time"
 
@@ -45,6 +46,12 @@ type Engine struct {
 	Policy runner.Policy
 	// Events receives the events of the runs a tick drives.
 	Events func(state.Event)
+	// Cache, when set, keeps the leads from one Run to the next.
+	Cache *Cache
+	// owners says who is a lead of which sequence of the account, as the
+	// tick's load read it.
+	owners map[string]state.LeadOwner
+
 	// ChunkSize bounds the root steps per workflow; 0 means
 	// compiler.DefaultChunkSize.
 	ChunkSize int
@@ -108,6 +115,14 @@ func (e *Engine) Run(ctx context.Context) (Tick, error) {
 	if e.Plan == nil || e.Plan.Sequence == nil {
 		return t, errors.New("not a sequence")
 	}
+	t, err := e.run(ctx, t)
+	if err != nil {
+		e.Cache.reset()
+	}
+	return t, err
+}
+
+func (e *Engine) run(ctx context.Context, t Tick) (Tick, error) {
 	leads, err := e.load(ctx)
 	if err != nil {
 		return t, err
@@ -138,65 +153,135 @@ type lead struct {
 	variants map[string]string
 	data     map[string]any
 	dirty    bool
+	decoded  bool // results, seen, variants and data are read (ready)
+	// listData is the list's entry as the last tick compared it (Cache).
+	listData map[string]any
 }
 
-// load reads the sequence's leads of the account.
+// load reads the sequence's leads of the account that have not ended,
+// and who is a lead of which sequence of the account: leads that ended
+// are read one by one when something concerns them (see get).
 func (e *Engine) load(ctx context.Context) (map[string]*lead, error) {
-	ls, err := e.Store.Leads(ctx, e.Account, e.name())
+	if c := e.Cache; c != nil && c.leads != nil && c.account == e.Account && c.name == e.name() {
+		e.owners = c.owners
+		return c.leads, nil
+	}
+	ls, err := e.Store.OpenLeads(ctx, e.Account, e.name())
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*lead{}
+	if e.owners, err = e.Store.LeadOwners(ctx, e.Account); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*lead, len(ls))
 	for _, l := range ls {
-		x := &lead{Lead: l, results: map[string]compiler.StepResult{}, seen: map[string]string{}}
-		var stored struct {
-			Steps  map[string]compiler.StepResult `json:"steps"`
-			Events map[string]string              `json:"events"`
-		}
-		if len(l.Results) > 0 && json.Unmarshal(l.Results, &stored) == nil {
-			if stored.Steps != nil {
-				x.results = stored.Steps
-			}
-			if stored.Events != nil {
-				x.seen = stored.Events
-			}
-		}
-		_ = json.Unmarshal(l.Data, &x.data)
-		x.variants = map[string]string{}
-		if len(l.Variants) > 0 {
-			_ = json.Unmarshal(l.Variants, &x.variants)
-		}
-		out[l.Person] = x
+		out[l.Person] = &lead{Lead: l}
+	}
+	if c := e.Cache; c != nil {
+		c.leads, c.owners, c.account, c.name = out, e.owners, e.Account, e.name()
 	}
 	return out, nil
+}
+
+// Cache keeps a sequence's leads in memory from one tick to the next,
+// for a caller that holds the account's lock across its ticks (lwf run
+// --follow): a tick then reads from the store only what it does not
+// hold. A tick that fails empties it.
+type Cache struct {
+	leads         map[string]*lead
+	owners        map[string]state.LeadOwner
+	account, name string
+	list          *compiler.Sequence // the sequence whose list was synced last
+}
+
+func (c *Cache) reset() {
+	if c != nil {
+		c.leads, c.owners, c.list = nil, nil, nil
+	}
+}
+
+// get returns the sequence's lead for a person: from leads, or read from
+// the store when it ended (nil when the person is no lead of it).
+func (e *Engine) get(ctx context.Context, leads map[string]*lead, person string) (*lead, error) {
+	if l, ok := leads[person]; ok {
+		return l, nil
+	}
+	if o, ok := e.owners[person]; !ok || o.Sequence != e.name() {
+		return nil, nil
+	}
+	l, err := e.Store.Lead(ctx, e.Account, person)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	x := &lead{Lead: *l}
+	leads[person] = x
+	return x, nil
+}
+
+// ready decodes a lead's results, events, variants and data, once: most
+// leads of a tick are only waiting, and are never decoded.
+func (l *lead) ready() {
+	if l.decoded {
+		return
+	}
+	l.decoded = true
+	l.results, l.seen, l.variants = map[string]compiler.StepResult{}, map[string]string{}, map[string]string{}
+	var stored struct {
+		Steps  map[string]compiler.StepResult `json:"steps"`
+		Events map[string]string              `json:"events"`
+	}
+	if len(l.Results) > 0 && json.Unmarshal(l.Results, &stored) == nil {
+		if stored.Steps != nil {
+			l.results = stored.Steps
+		}
+		if stored.Events != nil {
+			l.seen = stored.Events
+		}
+	}
+	if l.data == nil {
+		_ = json.Unmarshal(l.Data, &l.data)
+	}
+	if len(l.Variants) > 0 {
+		_ = json.Unmarshal(l.Variants, &l.variants)
+	}
 }
 
 // save writes the leads that changed, with their events, in one
 // transaction.
 func (e *Engine) save(ctx context.Context, leads map[string]*lead, events []state.LeadEvent) error {
-	var dirty []*state.Lead
-	for _, k := range sortedKeys(leads) {
-		l := leads[k]
-		if !l.dirty {
-			continue
+	var changed []*lead
+	for _, l := range leads {
+		if l.dirty {
+			changed = append(changed, l)
 		}
-		l.encode()
-		l.Updated = e.now()
-		dirty = append(dirty, &l.Lead)
 	}
-	if len(dirty) == 0 && len(events) == 0 {
+	if len(changed) == 0 && len(events) == 0 {
 		return nil
+	}
+	sort.Slice(changed, func(i, j int) bool { return changed[i].Person < changed[j].Person })
+	dirty := make([]*state.Lead, len(changed))
+	now := e.now()
+	for i, l := range changed {
+		l.encode()
+		l.Updated = now
+		dirty[i] = &l.Lead
 	}
 	if err := e.Store.SaveLeads(ctx, e.Account, dirty, events); err != nil {
 		return err
 	}
-	for _, l := range leads {
+	for _, l := range changed {
 		l.dirty = false
 	}
 	return nil
 }
 
 func (l *lead) encode() {
+	if !l.decoded {
+		return // its stored results are as they were read
+	}
 	b, _ := json.Marshal(struct {
 		Steps  map[string]compiler.StepResult `json:"steps,omitempty"`
 		Events map[string]string              `json:"events,omitempty"`
@@ -211,40 +296,49 @@ func (l *lead) encode() {
 // syncList adds the list's new leads, updates the data of the others and
 // stops the leads no longer in it.
 func (e *Engine) syncList(ctx context.Context, leads map[string]*lead, t *Tick) error {
+	if c := e.Cache; c != nil && c.list == e.seq() {
+		return nil // the same compiled list as the last tick's: nothing to sync
+	}
 	now := e.now()
-	all, err := e.Store.Leads(ctx, e.Account, "")
-	if err != nil {
-		return err
-	}
-	owner := map[string]string{}
-	for _, l := range all {
-		owner[l.Person] = l.Sequence
-	}
 	var events []state.LeadEvent
 	inList := map[string]bool{}
 	steps := e.seq().Steps
 	for _, sl := range e.seq().Leads {
 		inList[sl.Key] = true
-		data, _ := json.Marshal(sl.Data)
+		if o, ok := e.owners[sl.Key]; ok && o.Sequence == e.name() && o.Status == state.LeadRemoved {
+			// Back in the list: it picks up where it was.
+			l, err := e.get(ctx, leads, sl.Key)
+			if err != nil {
+				return err
+			}
+			l.ready()
+			l.Status, l.dirty = state.LeadActive, true
+			e.owners[sl.Key] = state.LeadOwner{Sequence: e.name(), Status: state.LeadActive}
+			events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "entered", Step: l.Step, Detail: "back in the list"})
+			e.resume(l, now)
+		}
 		if l, ok := leads[sl.Key]; ok {
-			if string(l.Data) != string(data) {
+			if l.listData != nil && reflect.DeepEqual(l.listData, sl.Data) {
+				continue // as the last tick found it
+			}
+			if data, _ := json.Marshal(sl.Data); string(l.Data) != string(data) {
+				l.ready()
 				l.Data, l.data, l.dirty = data, sl.Data, true
 			}
-			if l.Status == state.LeadRemoved {
-				// Back in the list: it picks up where it was.
-				l.Status, l.dirty = state.LeadActive, true
-				events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "entered", Step: l.Step, Detail: "back in the list"})
-				e.resume(l, now)
+			l.listData = sl.Data
+			continue
+		}
+		if o, ok := e.owners[sl.Key]; ok {
+			if o.Sequence != e.name() {
+				t.Taken = append(t.Taken, sl.Key+" ("+o.Sequence+")")
 			}
-			continue
+			continue // or it ended in this sequence
 		}
-		if seq, ok := owner[sl.Key]; ok && seq != e.name() {
-			t.Taken = append(t.Taken, sl.Key+" ("+seq+")")
-			continue
-		}
+		data, _ := json.Marshal(sl.Data)
 		l := &lead{Lead: state.Lead{Account: e.Account, Person: sl.Key, Sequence: e.name(), Data: data, Step: steps[0].ID,
 			Status: state.LeadActive, Due: now.Add(steps[0].After), Since: now, Workflow: -1, Slot: -1},
-			results: map[string]compiler.StepResult{}, seen: map[string]string{}, variants: map[string]string{}, data: sl.Data, dirty: true}
+			results: map[string]compiler.StepResult{}, seen: map[string]string{}, variants: map[string]string{}, data: sl.Data, dirty: true, decoded: true}
+		e.owners[sl.Key] = state.LeadOwner{Sequence: e.name(), Status: state.LeadActive}
 		if steps[0].Wait != "" {
 			e.enterWait(l, 0, now)
 		}
@@ -254,6 +348,7 @@ func (e *Engine) syncList(ctx context.Context, leads map[string]*lead, t *Tick) 
 	}
 	for _, l := range leads {
 		if !inList[l.Person] && !l.Status.Ended() && l.Status != state.LeadSending {
+			l.ready()
 			l.Status, l.dirty = state.LeadRemoved, true
 			t.Removed++
 			events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "removed", Step: l.Step, Detail: "no longer in the list"})
@@ -265,14 +360,22 @@ func (e *Engine) syncList(ctx context.Context, leads map[string]*lead, t *Tick) 
 		if l.Status.Ended() || l.Status == state.LeadSending || e.stepIndex(l.Step) >= 0 {
 			continue
 		}
+		l.ready()
 		events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "moved", Step: l.Step, Detail: "the step is no longer in the file"})
 		e.advanceTo(l, e.afterDone(l), now, &events)
 	}
-	return e.save(ctx, leads, events)
+	if err := e.save(ctx, leads, events); err != nil {
+		return err
+	}
+	if e.Cache != nil {
+		e.Cache.list = e.seq()
+	}
+	return nil
 }
 
 // afterDone is the index of the step after the last one done for a lead.
 func (e *Engine) afterDone(l *lead) int {
+	l.ready()
 	next := 0
 	for i, s := range e.seq().Steps {
 		if _, done := l.results[s.ID]; done {
@@ -315,6 +418,7 @@ func (e *Engine) enterWait(l *lead, i int, now time.Time) {
 // advanceTo moves a lead to step i (or to the end), through the waits
 // whose events were seen already.
 func (e *Engine) advanceTo(l *lead, i int, now time.Time, events *[]state.LeadEvent) {
+	l.ready()
 	steps := e.seq().Steps
 	for ; i < len(steps); i++ {
 		s := steps[i]

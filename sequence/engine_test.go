@@ -1,6 +1,7 @@
 package sequence
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -375,4 +376,31 @@ func TestAcceptanceByCheck(t *testing.T) {
 		t.Errorf("%d checks", checks)
 	}
 	t.Logf("%d checkConnectionStatus actions for %d acceptances over 12 days", checks, accepted)
+}
+
+// TestCacheMatchesStore plays the same sequence twice, reading the leads
+// from the store each tick and keeping them in a Cache: the same writes,
+// the same funnel.
+func TestCacheMatchesStore(t *testing.T) {
+	opts := sandbox.Options{AcceptAfter: 24 * time.Hour, ReplyAfter: 36 * time.Hour, Spread: 10 * 24 * time.Hour}
+	var funnels []string
+	var writes []int
+	for _, cached := range []bool{false, true} {
+		s := newSim(t, opts, connectFollowUp, people(60))
+		if cached {
+			s.cache = &Cache{}
+		}
+		for h := 0; h < 20*24; h++ {
+			s.tick()
+			s.advance(time.Hour)
+		}
+		f := s.funnel()
+		f.Next = time.Time{}
+		b, _ := json.Marshal(f)
+		funnels = append(funnels, string(b))
+		writes = append(writes, len(s.srv.Sandbox.Writes()))
+	}
+	if funnels[0] != funnels[1] || writes[0] != writes[1] || writes[0] == 0 {
+		t.Errorf("from the store: %d writes, %s\ncached: %d writes, %s", writes[0], funnels[0], writes[1], funnels[1])
+	}
 }

@@ -36,7 +36,10 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 	network, inbox := e.needs()
 	// Leads that ended are still listened to: a reply after the last
 	// step belongs in the funnel. Two requests a tick, however many.
-	active := len(leads) > 0
+	active := false
+	for _, o := range e.owners {
+		active = active || o.Sequence == e.name()
+	}
 	var events []state.LeadEvent
 	now := e.now()
 	// What a feed said is saved before its cursor moves past it: a tick
@@ -60,7 +63,11 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 			newest := c.Since
 			for _, ev := range res.Events {
 				newest = later(newest, ev.DetectedAt)
-				if l, ok := leads[personKey(ev.PersonURL)]; ok {
+				l, err := e.get(ctx, leads, personKey(ev.PersonURL))
+				if err != nil {
+					return "", err
+				}
+				if l != nil {
 					e.event(l, lang.EventConnectionAccepted, ev.DetectedAt, now, t, &events)
 				}
 			}
@@ -83,7 +90,14 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 					continue
 				}
 				for _, u := range []string{m.PersonURL, m.PersonHashedURL, deref(m.PersonPublicURL)} {
-					if l, ok := leads[personKey(u)]; ok && u != "" {
+					if u == "" {
+						continue
+					}
+					l, err := e.get(ctx, leads, personKey(u))
+					if err != nil {
+						return "", err
+					}
+					if l != nil {
 						e.event(l, lang.EventReplied, m.Time, now, t, &events)
 						break
 					}
@@ -98,6 +112,7 @@ func (e *Engine) pollEvents(ctx context.Context, leads map[string]*lead, t *Tick
 	// exits (see sendDue).
 	for _, l := range leads {
 		if l.Status == state.LeadWaiting && !l.Due.IsZero() && !l.Due.After(now) {
+			l.ready()
 			l.Status, l.dirty = state.LeadActive, true
 			l.seen[seenTimeout] = now.UTC().Format(time.RFC3339)
 			events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "timeout", Step: l.Step})
@@ -154,6 +169,7 @@ func later(a, b string) string {
 // event applies one event to a lead: an exit event stops it; a wait for
 // it is done; otherwise it is remembered for a later wait.
 func (e *Engine) event(l *lead, kind, at string, now time.Time, t *Tick, events *[]state.LeadEvent) {
+	l.ready()
 	if _, seen := l.seen[kind]; seen {
 		return
 	}
@@ -311,6 +327,7 @@ func (e *Engine) checkAccepted(ctx context.Context, leads map[string]*lead, t *T
 		if i < 0 || e.seq().Steps[i].Wait != lang.EventConnectionAccepted || l.Status != state.LeadWaiting && l.Status != state.LeadActive {
 			continue
 		}
+		l.ready()
 		if last, err := time.Parse(time.RFC3339Nano, l.seen[seenChecked]); err == nil && now.Sub(last) < every {
 			continue
 		}

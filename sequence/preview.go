@@ -102,15 +102,21 @@ func (e *Engine) Preview(ctx context.Context, days int) (*Preview, error) {
 	leads, owner := map[string]*lead{}, map[string]string{}
 	if e.Store != nil {
 		var err error
-		if leads, err = e.load(ctx); err != nil {
-			return nil, err
-		}
-		all, err := e.Store.Leads(ctx, e.Account, "")
+		ls, err := e.Store.Leads(ctx, e.Account, e.name())
 		if err != nil {
 			return nil, err
 		}
-		for _, l := range all {
-			owner[l.Person] = l.Sequence
+		for _, l := range ls {
+			x := &lead{Lead: l}
+			x.ready()
+			leads[l.Person] = x
+		}
+		owners, err := e.Store.LeadOwners(ctx, e.Account)
+		if err != nil {
+			return nil, err
+		}
+		for k, o := range owners {
+			owner[k] = o.Sequence
 		}
 	}
 	for _, l := range leads {
@@ -128,7 +134,7 @@ func (e *Engine) Preview(ctx context.Context, days int) (*Preview, error) {
 		}
 		p.New++
 		l := &lead{Lead: state.Lead{Person: sl.Key, Status: state.LeadActive, Due: now.Add(seq.Steps[0].After), Step: seq.Steps[0].ID},
-			results: map[string]compiler.StepResult{}, seen: map[string]string{}, variants: map[string]string{}, data: sl.Data}
+			results: map[string]compiler.StepResult{}, seen: map[string]string{}, variants: map[string]string{}, data: sl.Data, decoded: true}
 		if seq.Steps[0].Wait != "" {
 			l.Status, l.Due = state.LeadWaiting, time.Time{}
 			if w := seq.Steps[0].Within; w > 0 {

@@ -2,6 +2,7 @@ package sequence
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"sort"
 	"strconv"
@@ -61,27 +62,47 @@ func (e *Engine) sendDue(ctx context.Context, leads map[string]*lead, t *Tick) e
 	if err != nil {
 		return err
 	}
-	skip, err := e.skipper(ctx)
+	sk, err := e.skipper(ctx)
 	if err != nil {
 		return err
+	}
+	var skip func(string, string) (compiler.Skip, bool)
+	if sk != nil {
+		skip = sk.Skip
 	}
 	var (
 		batch  []*due
 		events []state.LeadEvent
 	)
 	for _, l := range ready {
+		// Admitted before it is rendered: the leads the schedule holds
+		// back cost nothing.
+		planned := e.planned(l)
+		if wait := sched.admit(planned, now); !wait.IsZero() {
+			l.Due, l.dirty = wait, true
+			continue
+		}
 		d, err := e.render(ctx, l, skip, now, &events)
 		if err != nil {
 			return err
 		}
+		if d == nil || d.at != planned {
+			sched.refund(planned)
+		}
 		if d == nil {
 			continue // moved on without sending (if: false), or failed
 		}
-		if wait := sched.admit(d, now); !wait.IsZero() {
-			l.Due, l.dirty = wait, true
-			continue
+		if d.at != planned {
+			// if: false moved it on to a step of another action.
+			if wait := sched.admit(d.at, now); !wait.IsZero() {
+				l.Due, l.dirty = wait, true
+				continue
+			}
 		}
 		batch = append(batch, d)
+	}
+	if sk != nil && sk.Err() != nil {
+		return fmt.Errorf("reading the contact ledger: %w", sk.Err())
 	}
 	if err := e.save(ctx, leads, events); err != nil {
 		return err
@@ -112,6 +133,7 @@ func (e *Engine) sendDue(ctx context.Context, leads map[string]*lead, t *Tick) e
 // lead failed), or a wait timed out without an onTimeout action (the
 // lead exited).
 func (e *Engine) render(ctx context.Context, l *lead, skip func(string, string) (compiler.Skip, bool), now time.Time, events *[]state.LeadEvent) (*due, error) {
+	l.ready()
 	steps := e.seq().Steps
 	for hops := 0; hops <= len(steps); hops++ {
 		i := e.stepIndex(l.Step)
@@ -166,22 +188,18 @@ func (e *Engine) render(ctx context.Context, l *lead, skip func(string, string) 
 
 // skipper is the skip hook of a tick: suppression lists, and other
 // campaigns' contacts (the sequence's own are its follow-ups).
-func (e *Engine) skipper(ctx context.Context) (func(string, string) (compiler.Skip, bool), error) {
+func (e *Engine) skipper(ctx context.Context) (*campaign.Skipper, error) {
 	if e.Check == nil {
 		return nil, nil
 	}
 	c := *e.Check
-	c.Own = e.name()
+	c.Own, c.LazyLedger = e.name(), true
 	if c.Store != nil && c.Account() != "" {
 		if err := c.Store.SyncLedger(ctx, c.Account(), campaign.ReadCompletion(c.Catalog)); err != nil {
 			return nil, err
 		}
 	}
-	sk, err := c.Skipper(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return sk.Skip, nil
+	return c.Skipper(ctx)
 }
 
 // start creates the tick's run and records its leads as being sent in it,
@@ -343,6 +361,7 @@ func (o *outcome) read(v any) {
 
 // apply moves a lead on by its step's outcome.
 func (e *Engine) apply(l *lead, out outcome, now time.Time, events *[]state.LeadEvent) {
+	l.ready()
 	i := e.stepIndex(l.Step)
 	timeout := l.seen[seenSendingTimeout] != ""
 	delete(l.seen, seenSendingTimeout)
@@ -444,11 +463,12 @@ func (e *Engine) newSchedule(ctx context.Context, now time.Time) (*schedule, err
 // for the pace.
 const cursorPace = "pace"
 
-// admit decides about one due step: zero time to send it now, or when
-// to try again. Deferred writes get the pace's next slots, in order.
-func (s *schedule) admit(d *due, now time.Time) time.Time {
+// admit decides about one due write of an action type: zero time to
+// send it now, or when to try again. Deferred writes get the pace's next
+// slots, in order.
+func (s *schedule) admit(actionType string, now time.Time) time.Time {
 	seq := s.e.seq()
-	a := s.e.catalog().Lookup(d.at)
+	a := s.e.catalog().Lookup(actionType)
 	if a == nil || !a.Write {
 		return time.Time{}
 	}
@@ -475,6 +495,38 @@ func (s *schedule) admit(d *due, now time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// refund gives back what admit granted a write that is not sent after
+// all (if: was false, the ledger skipped it).
+func (s *schedule) refund(actionType string) {
+	a := s.e.catalog().Lookup(actionType)
+	if a == nil || !a.Write {
+		return
+	}
+	if s.e.seq().Schedule.Pace > 0 {
+		s.slots++
+	}
+	if s.budget != nil && a.Category != "" {
+		if b, ok := s.budget[a.Category]; ok {
+			s.budget[a.Category] = b + 1
+		}
+	}
+}
+
+// planned is the action a lead's due step sends (a timed-out wait's
+// onTimeout action), before it is rendered.
+func (e *Engine) planned(l *lead) string {
+	i := e.stepIndex(l.Step)
+	if i < 0 {
+		return ""
+	}
+	if s := e.seq().Steps[i]; s.Wait != "" {
+		return s.OnTimeout
+	} else if s.ActionType != "" {
+		return s.ActionType
+	}
+	return ""
 }
 
 // periodEnd is when the period of a limit that binds now ends.

@@ -73,6 +73,7 @@ type sim struct {
 	// acceptances.
 	acceptance string
 	checkEvery time.Duration
+	cache      *Cache // kept from tick to tick, as lwf run --follow does
 }
 
 // simStart is a Monday 06:00 UTC in the future of the machine's clock
@@ -136,7 +137,7 @@ func (s *sim) engine() *Engine {
 		Check:      &campaign.Check{Catalog: cat, Store: s.db, Profile: &profile.Profile{Credentials: s.creds}},
 		Clock:      s.srv.Sandbox,
 		Policy:     runner.Policy{PollStart: time.Millisecond, PollMax: 2 * time.Millisecond, CancelCheck: 50 * time.Millisecond, RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond},
-		Acceptance: s.acceptance, CheckEvery: s.checkEvery,
+		Acceptance: s.acceptance, CheckEvery: s.checkEvery, Cache: s.cache,
 	}
 }
 

@@ -72,6 +72,9 @@ type seqJob struct {
 	sim          *sandbox.Sandbox
 	sandboxState string
 	chunkSize    int
+	// cache keeps the leads between the ticks of one process, which holds
+	// the account's lock throughout.
+	cache sequence.Cache
 }
 
 // runSequence does lwf run for a file with sequence:.
@@ -193,7 +196,7 @@ func (j *seqJob) engine() (*sequence.Engine, error) {
 		Plan: j.plan, File: j.file, Store: j.db, API: j.api,
 		Account: j.acct.Account(), Endpoint: j.acct.Endpoint, Check: &check, Clock: j.clock,
 		Policy:    runner.Policy{PollStart: j.drive.pollStart, PollMax: j.drive.pollMax},
-		ChunkSize: j.chunkSize, Acceptance: j.flags.acceptance, CheckEvery: j.flags.checkEvery,
+		ChunkSize: j.chunkSize, Acceptance: j.flags.acceptance, CheckEvery: j.flags.checkEvery, Cache: &j.cache,
 	}, nil
 }
 

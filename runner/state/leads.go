@@ -36,6 +36,12 @@ type Lead struct {
 	Updated  time.Time       `json:"updated"`
 }
 
+// LeadOwner is a person's sequence, and where the lead stands in it.
+type LeadOwner struct {
+	Sequence string
+	Status   LeadStatus
+}
+
 // LeadStatus is where a lead stands.
 type LeadStatus string
 

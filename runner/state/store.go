@@ -93,6 +93,12 @@ type Store interface {
 	// Leads returns the account's leads of a sequence, by person; ""
 	// for every account or every sequence.
 	Leads(ctx context.Context, account, sequence string) ([]Lead, error)
+	// OpenLeads returns the account's leads of a sequence that have not
+	// ended (active, waiting, sending), by person.
+	OpenLeads(ctx context.Context, account, sequence string) ([]Lead, error)
+	// LeadOwners tells, for each person who is a lead of the account, the
+	// sequence and the lead's status.
+	LeadOwners(ctx context.Context, account string) (map[string]LeadOwner, error)
 	// Lead returns the account's lead for a person, or ErrNotFound.
 	Lead(ctx context.Context, account, person string) (*Lead, error)
 	// SaveLeads records leads (inserted or updated) and their timeline

@@ -55,6 +55,43 @@ func (s *DB) Leads(ctx context.Context, account, sequence string) ([]state.Lead,
 	return out, s.fail(rows.Err())
 }
 
+// OpenLeads implements state.Store.
+func (s *DB) OpenLeads(ctx context.Context, account, sequence string) ([]state.Lead, error) {
+	rows, err := s.db.QueryContext(ctx, leadSelect+` WHERE account = ? AND sequence = ? AND status IN (?, ?, ?) ORDER BY person`,
+		account, sequence, state.LeadActive, state.LeadWaiting, state.LeadSending)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var out []state.Lead
+	for rows.Next() {
+		l, err := s.scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	return out, s.fail(rows.Err())
+}
+
+// LeadOwners implements state.Store.
+func (s *DB) LeadOwners(ctx context.Context, account string) (map[string]state.LeadOwner, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT person, sequence, status FROM leads WHERE account = ?`, account)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	out := map[string]state.LeadOwner{}
+	for rows.Next() {
+		var p, seq, st string
+		if err := rows.Scan(&p, &seq, &st); err != nil {
+			return nil, s.fail(err)
+		}
+		out[p] = state.LeadOwner{Sequence: seq, Status: state.LeadStatus(st)}
+	}
+	return out, s.fail(rows.Err())
+}
+
 // Lead implements state.Store.
 func (s *DB) Lead(ctx context.Context, account, person string) (*state.Lead, error) {
 	return s.scanLead(s.db.QueryRowContext(ctx, leadSelect+` WHERE account = ? AND person = ?`, account, person))
@@ -62,12 +99,16 @@ func (s *DB) Lead(ctx context.Context, account, person string) (*state.Lead, err
 
 // saveLeads writes leads and events in tx.
 func saveLeads(ctx context.Context, tx *sql.Tx, account string, leads []*state.Lead, events []state.LeadEvent) error {
+	// Each statement is prepared once for the whole batch: a tick saves
+	// hundreds of leads at a time.
+	ps := &prepared{tx: tx, ctx: ctx}
+	defer ps.close()
 	for _, l := range leads {
 		var owner string
-		err := tx.QueryRowContext(ctx, `SELECT sequence FROM leads WHERE account = ? AND person = ?`, account, l.Person).Scan(&owner)
+		err := ps.queryRow(`SELECT sequence FROM leads WHERE account = ? AND person = ?`, account, l.Person).Scan(&owner)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if _, err := tx.ExecContext(ctx, `INSERT INTO leads (account, person, sequence, data, step, status, due, since, run_id, workflow, slot, results, variants, error, updated)
+			if err := ps.exec(`INSERT INTO leads (account, person, sequence, data, step, status, due, since, run_id, workflow, slot, results, variants, error, updated)
 				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, account, l.Person, l.Sequence, []byte(l.Data), l.Step, string(l.Status), ms(l.Due), ms(l.Since),
 				l.Run, l.Workflow, l.Slot, nullable(l.Results), nullable(l.Variants), l.Error, ms(l.Updated)); err != nil {
 				return fmt.Errorf("state: adding lead %s: %w", l.Person, err)
@@ -78,7 +119,7 @@ func saveLeads(ctx context.Context, tx *sql.Tx, account string, leads []*state.L
 		case owner != l.Sequence:
 			return &state.LeadTakenError{Person: l.Person, Sequence: owner}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE leads SET data = ?, step = ?, status = ?, due = ?, since = ?, run_id = ?, workflow = ?, slot = ?,
+		if err := ps.exec(`UPDATE leads SET data = ?, step = ?, status = ?, due = ?, since = ?, run_id = ?, workflow = ?, slot = ?,
 			results = ?, variants = ?, error = ?, updated = ? WHERE account = ? AND person = ?`,
 			[]byte(l.Data), l.Step, string(l.Status), ms(l.Due), ms(l.Since), l.Run, l.Workflow, l.Slot,
 			nullable(l.Results), nullable(l.Variants), l.Error, ms(l.Updated), account, l.Person); err != nil {
@@ -86,12 +127,58 @@ func saveLeads(ctx context.Context, tx *sql.Tx, account string, leads []*state.L
 		}
 	}
 	for _, e := range events {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_events (account, person, time, kind, step, detail) VALUES (?,?,?,?,?,?)`,
+		if err := ps.exec(`INSERT INTO lead_events (account, person, time, kind, step, detail) VALUES (?,?,?,?,?,?)`,
 			account, e.Person, ms(e.Time), e.Kind, e.Step, e.Detail); err != nil {
 			return fmt.Errorf("state: logging a lead event: %w", err)
 		}
 	}
 	return nil
+}
+
+// prepared prepares each statement of a transaction once.
+type prepared struct {
+	tx    *sql.Tx
+	ctx   context.Context
+	stmts map[string]*sql.Stmt
+}
+
+func (p *prepared) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := p.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := p.tx.PrepareContext(p.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if p.stmts == nil {
+		p.stmts = map[string]*sql.Stmt{}
+	}
+	p.stmts[q] = st
+	return st, nil
+}
+
+func (p *prepared) exec(q string, args ...any) error {
+	st, err := p.stmt(q)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(p.ctx, args...)
+	return err
+}
+
+func (p *prepared) queryRow(q string, args ...any) *sql.Row {
+	st, err := p.stmt(q)
+	if err != nil {
+		// A statement that cannot be prepared fails its query the same way.
+		return p.tx.QueryRowContext(p.ctx, q, args...)
+	}
+	return st.QueryRowContext(p.ctx, args...)
+}
+
+func (p *prepared) close() {
+	for _, st := range p.stmts {
+		st.Close()
+	}
 }
 
 // SaveLeads implements state.Store.

@@ -91,9 +91,13 @@ func (s *DB) Contacts(ctx context.Context, account string, f state.ContactFilter
 	q := `SELECT person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts WHERE account = ?`
 	args := []any{account}
 	if f.Person != "" {
+		// Two index lookups, by rowid: an OR of the two columns, or the
+		// account's own index, would scan all of the account's contacts.
 		p := schemas.NormalizePersonURL(f.Person)
-		q += ` AND (person = ? OR alias = ?)`
-		args = append(args, p, p)
+		q = `SELECT person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts
+			WHERE rowid IN (SELECT rowid FROM contacts WHERE account = ? AND person = ?
+			UNION SELECT rowid FROM contacts WHERE account = ? AND alias = ? AND alias != '')`
+		args = []any{account, p, account, p}
 	}
 	if f.Campaign != "" {
 		q += ` AND campaign = ?`
