@@ -2,8 +2,8 @@ package sequence
 
 import (
 	"context"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"time"

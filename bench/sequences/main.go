@@ -84,18 +84,18 @@ func limits() []schemas.Limit {
 }
 
 type outcome struct {
-	wall           time.Duration
-	ticks          int
-	maxPolls       int   // feed reads in one tick, at most
-	feedRequests   int64 // POST /network/poll and /inbox/poll
-	requests       int64 // every request to the sandbox
-	checks         int   // st.checkConnectionStatus actions
-	funnel         *sequence.Funnel
-	storeBytes     int64
-	peakHeap       uint64
-	maxTick        time.Duration
-	coldTick       time.Duration // one tick reading every lead from the store
-	warnings       int
+	wall         time.Duration
+	ticks        int
+	maxPolls     int   // feed reads in one tick, at most
+	feedRequests int64 // POST /network/poll and /inbox/poll
+	requests     int64 // every request to the sandbox
+	checks       int   // st.checkConnectionStatus actions
+	funnel       *sequence.Funnel
+	storeBytes   int64
+	peakHeap     uint64
+	maxTick      time.Duration
+	coldTick     time.Duration // one tick reading every lead from the store
+	warnings     int
 }
 
 func measure(ctx context.Context, n, days int, acceptance string) (outcome, error) {
