@@ -284,7 +284,7 @@ func (j *seqJob) simulate() error {
 			return err
 		}
 		ticks++
-		if !j.drive.quiet && (len(t.Sent) > 0 || len(t.Events) > 0 || t.Added > 0) {
+		if !j.drive.quiet && (len(t.Sent) > 0 || len(t.Events) > 0 || t.Added > 0 || len(t.Taken) > 0 && ticks == 1) {
 			j.printTick(t)
 		}
 		now := j.clock.Now()
@@ -321,7 +321,7 @@ func (j *seqJob) printTick(t sequence.Tick) {
 		parts = append(parts, fmt.Sprintf("%d left the list", t.Removed))
 	}
 	if len(t.Taken) > 0 {
-		parts = append(parts, fmt.Sprintf("%d held by other sequences", len(t.Taken)))
+		parts = append(parts, fmt.Sprintf("%d left out: leads of other sequences of the account (%s)", len(t.Taken), firstTaken(t.Taken)))
 	}
 	for _, id := range sortedCounts(t.Sent) {
 		parts = append(parts, fmt.Sprintf("%s ×%d", id, t.Sent[id]))
@@ -339,6 +339,14 @@ func (j *seqJob) printTick(t sequence.Tick) {
 	for _, w := range t.Warnings {
 		fmt.Fprintln(j.a.stderr, "warning: "+w)
 	}
+}
+
+// firstTaken shows the first of the leads other sequences hold.
+func firstTaken(taken []string) string {
+	if len(taken) == 1 {
+		return taken[0]
+	}
+	return fmt.Sprintf("%s and %d more; a person is a lead of one sequence at a time", taken[0], len(taken)-1)
 }
 
 // report prints the funnel and what comes next, and writes the leads
