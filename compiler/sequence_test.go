@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -104,5 +105,43 @@ func TestSequenceCompilesAndRenders(t *testing.T) {
 	late := time.Date(2026, 3, 10, 19, 0, 0, 0, berlin)
 	if !wh.Next(late).Equal(time.Date(2026, 3, 11, 9, 0, 0, 0, berlin)) {
 		t.Errorf("Tuesday 19:00: next %v", wh.Next(late))
+	}
+}
+
+// TestSequenceUsesStep: a step may use a standard workflow, with the
+// sequence's keywords beside uses:, and later steps read its result.
+func TestSequenceUsesStep(t *testing.T) {
+	src := `version: 1
+name: use-seq
+inputs:
+  leads: {type: array, items: {type: object, properties: {url: {type: string}}}}
+sequence:
+  leads: ${{ inputs.leads }}
+  key: ${{ lead.url }}
+  steps:
+    - id: profile
+      uses: fetch-person
+      with:
+        personUrl: ${{ lead.url }}
+    - id: invite
+      after: 1d
+      if: ${{ steps.profile.ok }}
+      uses: send-connection-request
+      with:
+        personUrl: ${{ lead.url }}
+        note: Hi ${{ steps.profile.result.name ?? "there" }}!
+`
+	ctx := context.Background()
+	plan, ds := Compile(ctx, "seq.yaml", []byte(src), Options{Inputs: []string{`leads=[{url: "https://www.linkedin.com/in/ada"}]`}})
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	steps := plan.Sequence.Steps
+	if len(steps) != 2 || steps[0].ActionType != "st.openPersonPage" || steps[1].ActionType != "st.sendConnectionRequest" || steps[1].After != 24*time.Hour {
+		t.Fatalf("steps %+v", steps)
+	}
+	r, err := plan.RenderStep(ctx, 1, plan.Sequence.Leads[0], map[string]StepResult{"profile": {OK: true, Result: map[string]any{"name": "Ada Lovelace"}}}, nil)
+	if err != nil || len(r.Steps) != 1 || !strings.Contains(string(r.Steps[0]), `"note":"Hi Ada Lovelace!"`) {
+		t.Fatalf("invite: %s %v %v", r.Steps, r.Problems, err)
 	}
 }

@@ -106,7 +106,7 @@ func (c *compilation) loadCallee(id, file string, read func() ([]byte, error)) *
 func (c *compilation) expandUses(n *dsl.Node, sc *scope, parent *schemas.Action) []*object {
 	up := n.Lookup("uses")
 	for _, p := range n.Pairs {
-		if !contains(lang.UsesKeywords(), p.Key.Value) {
+		if !contains(lang.UsesKeywords(), p.Key.Value) && !(c.inSequence && contains(lang.SequenceStepKeywords(), p.Key.Value)) {
 			c.errorAt(p.Key, diag.CodeUnknownField, fmt.Sprintf("%s: cannot stand beside uses:; give the reusable workflow's inputs in with:", p.Key.Value), "")
 		}
 	}
