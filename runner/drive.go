@@ -40,9 +40,14 @@ type Config struct {
 	// SubmitOnly returns as soon as every workflow is submitted (--detach).
 	SubmitOnly bool
 	// LeaveParked returns once every workflow left is parked by Linked
-	// API until the account's working hours (pending, outsideWorkingHours):
-	// a later drive picks them up. A sequence tick does not wait a night.
+	// API until the account's working hours (pending, outsideWorkingHours),
+	// or queued behind such a one (pending, queued, once a parked workflow
+	// was seen — by this drive or, ParkedBefore, an earlier one): a later
+	// drive picks them up. A sequence tick does not wait a night.
 	LeaveParked bool
+	// ParkedBefore says an earlier drive of the account left a workflow
+	// parked: queued workflows may be waiting behind it.
+	ParkedBefore bool
 	// Refresh polls every active workflow once and returns, submitting
 	// nothing: a status snapshot for a run nobody drives.
 	Refresh bool
@@ -112,7 +117,7 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if cfg.API == nil || cfg.Store == nil {
 		return Outcome{}, errors.New("runner: Config needs an API and a Store")
 	}
-	d := &driver{cfg: cfg, pol: cfg.Policy.withDefaults(), rnd: cfg.Rand, runID: runID, clock: cfg.Clock}
+	d := &driver{cfg: cfg, pol: cfg.Policy.withDefaults(), rnd: cfg.Rand, runID: runID, clock: cfg.Clock, sawParked: cfg.ParkedBefore}
 	if d.clock == nil {
 		d.clock = SystemClock{}
 	}
@@ -130,6 +135,8 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 // request goroutines get copies of what they need and report back on
 // results.
 type driver struct {
+	// sawParked: a workflow of the account was parked (Config.LeaveParked).
+	sawParked  bool
 	cfg        Config
 	clock      Clock
 	pol        Policy
@@ -204,6 +211,8 @@ func (d *driver) load(ctx context.Context) error {
 		case w.State.Active() && !d.cfg.SubmitOnly:
 			t.interval = d.pol.intervalForAge(now.Sub(w.Submitted))
 			t.parked = w.PendingReason == linkedapi.PendingOutsideWorkingHours
+			t.waiting = w.PendingReason == linkedapi.PendingQueued
+			d.sawParked = d.sawParked || t.parked
 			d.schedule(t, taskPoll, now.Add(time.Duration(d.rnd.Float64()*float64(d.pol.PollStart))))
 		}
 	}
@@ -285,14 +294,18 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 	}
 }
 
-// allParked reports whether every workflow still polled is parked.
+// allParked reports whether every workflow still polled waits for the
+// account's working hours: parked, or queued behind what is (one parked
+// workflow holds up the account's queue), with at least one parked.
 func (d *driver) allParked() bool {
+	parked := false
 	for _, t := range d.polls {
-		if !t.parked {
-			return false
+		if !t.answered || !t.parked && !t.waiting {
+			return false // what the store says is not enough: ask once
 		}
+		parked = parked || t.parked
 	}
-	return true
+	return parked || d.sawParked
 }
 
 // stop waits for the requests in flight (a POST always finishes: its

@@ -45,6 +45,9 @@ func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *linkedapi.Star
 		}
 		t.interval = d.pol.PollStart
 		t.parked = w.PendingReason == linkedapi.PendingOutsideWorkingHours
+		t.waiting = w.PendingReason == linkedapi.PendingQueued
+		t.answered = true
+		d.sawParked = d.sawParked || t.parked
 		d.schedule(t, taskPoll, now.Add(d.pollDelay(t)))
 		if d.cancelling {
 			d.wantCancel(t, now)
@@ -117,6 +120,8 @@ func (d *driver) afterPoll(ctx context.Context, t *tracked, sent time.Time, res 
 			}
 		}
 		parked := st == state.Pending && res.PendingReason == linkedapi.PendingOutsideWorkingHours
+		t.waiting = st == state.Pending && res.PendingReason == linkedapi.PendingQueued
+		t.answered = true
 		switch {
 		case parked:
 		case t.parked:
@@ -125,6 +130,7 @@ func (d *driver) afterPoll(ctx context.Context, t *tracked, sent time.Time, res 
 			t.interval = d.pol.nextInterval(t.interval)
 		}
 		t.parked = parked
+		d.sawParked = d.sawParked || parked
 		d.schedule(t, taskPoll, now.Add(d.pollDelay(t)))
 		return nil
 	}

@@ -22,6 +22,8 @@ type tracked struct {
 	offset   int           // number of the first root-array item, for error paths
 	interval time.Duration // current un-jittered poll interval
 	parked   bool          // last seen pending for outsideWorkingHours
+	waiting  bool          // last seen pending behind other work of the account (queued)
+	answered bool          // this drive has had an answer about it (POST or GET)
 	failures int           // consecutive transient failures
 	hard     int           // consecutive non-transient read failures
 	next     taskKind

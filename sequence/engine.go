@@ -49,8 +49,11 @@ type Engine struct {
 	// Cache, when set, keeps the leads from one Run to the next.
 	Cache *Cache
 	// owners says who is a lead of which sequence of the account, as the
-	// tick's load read it.
+	// tick's load read it; parked, that a drive of the tick left workflows
+	// parked until the account's working hours (what it sends next queues
+	// behind them).
 	owners map[string]state.LeadOwner
+	parked bool
 
 	// ChunkSize bounds the root steps per workflow; 0 means
 	// compiler.DefaultChunkSize.
@@ -123,6 +126,7 @@ func (e *Engine) Run(ctx context.Context) (Tick, error) {
 }
 
 func (e *Engine) run(ctx context.Context, t Tick) (Tick, error) {
+	e.parked = false
 	leads, err := e.load(ctx)
 	if err != nil {
 		return t, err

@@ -404,3 +404,36 @@ func TestCacheMatchesStore(t *testing.T) {
 		t.Errorf("from the store: %d writes, %s\ncached: %d writes, %s", writes[0], funnels[0], writes[1], funnels[1])
 	}
 }
+
+// TestParkedUntilWorkingHours: Linked API parks the tick's workflow until
+// the account's working hours; the tick does not wait for them, its leads
+// stay "sending", and a tick within the hours finishes the run — sending
+// nothing twice.
+func TestParkedUntilWorkingHours(t *testing.T) {
+	wh, err := sandbox.ParseWorkingHours("Mon-Fri 10:00-12:00 UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(connectFollowUp, "    workingHours: Mon-Fri 09:00-18:00 Europe/Berlin\n", "", 1)
+	s := newSim(t, sandbox.Options{WorkingHours: wh, Retention: 24 * time.Hour}, src, people(3))
+	// Monday 06:00: outside the account's hours.
+	tk := s.tick()
+	if tk.Parked != 3 || tk.Sent["invite"] != 3 { // the two feeds' syncs, and the invitations
+		t.Fatalf("the first tick: %+v", tk)
+	}
+	if f := s.funnel(); f.Status["sending"] != 3 || len(s.srv.Sandbox.Writes()) != 0 {
+		t.Fatalf("parked: %v, %d writes", f.Status, len(s.srv.Sandbox.Writes()))
+	}
+	s.advance(5 * time.Hour) // 11:00
+	tk = s.tick()
+	if tk.Parked != 0 || len(tk.Runs) == 0 {
+		t.Fatalf("the tick in the hours: %+v", tk)
+	}
+	f := s.funnel()
+	if f.step("invite").Done != 3 || f.Status["waiting"] != 3 {
+		t.Errorf("after the park: %+v %v", f.step("invite"), f.Status)
+	}
+	if n := len(s.srv.Sandbox.Writes()); n != 3 || s.srv.Sandbox.Counters().DuplicatePayloads != 0 {
+		t.Errorf("%d writes, %d duplicate payloads", n, s.srv.Sandbox.Counters().DuplicatePayloads)
+	}
+}

@@ -273,7 +273,14 @@ func (e *Engine) runOnce(ctx context.Context, actionType string, t *Tick) (creat
 		return time.Time{}, nil
 	}
 	if out.Counts.ByState[state.Completed] != 1 {
-		return time.Time{}, fmt.Errorf("run %s did not complete: %s", run.ID, countsText(out.Counts))
+		why := ""
+		if ws, err := e.Store.Workflows(ctx, run.ID); err == nil && len(ws) == 1 && ws[0].Failure != nil {
+			why = ": " + ws[0].Failure.Reason
+			if ws[0].Failure.Message != "" {
+				why += " (" + ws[0].Failure.Message + ")"
+			}
+		}
+		return time.Time{}, fmt.Errorf("run %s did not complete: %s%s", run.ID, countsText(out.Counts), why)
 	}
 	return run.Created, nil
 }
@@ -297,13 +304,15 @@ func (e *Engine) drive(ctx context.Context, runID string) (runner.Outcome, error
 		return runner.Outcome{}, err
 	}
 	defer lock.Unlock()
-	out, err := runner.Drive(ctx, runner.Config{API: e.API, Store: e.Store, Policy: e.Policy, Events: e.Events, Clock: e.Clock, LeaveParked: true}, runID)
+	out, err := runner.Drive(ctx, runner.Config{API: e.API, Store: e.Store, Policy: e.Policy, Events: e.Events, Clock: e.Clock,
+		LeaveParked: true, ParkedBefore: e.parked}, runID)
 	if err != nil {
 		return out, err
 	}
 	if out.Stopped {
 		return out, context.Cause(ctx)
 	}
+	e.parked = e.parked || out.Parked
 	return out, nil
 }
 
