@@ -254,7 +254,7 @@ func (e *Engine) finishSending(ctx context.Context, leads map[string]*lead, t *T
 // finish drives a run of the sequence to its end and moves its leads on
 // by what their steps did.
 func (e *Engine) finish(ctx context.Context, leads map[string]*lead, runID string, t *Tick) error {
-	out, err := e.drive(ctx, runID)
+	out, err := e.drive(ctx, runID, false)
 	if err != nil {
 		return err
 	}
