@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -63,4 +64,73 @@ func TestSyncAnswerLost(t *testing.T) {
 			}
 		})
 	}
+}
+
+// crashStore stops a tick where lwf could be killed: before the run of
+// its due steps is recorded, or after, before the pace's last write is.
+type crashStore struct {
+	state.Store
+	beforeRun, beforePace bool
+}
+
+var errCrash = errors.New("killed")
+
+func (c *crashStore) StartSteps(ctx context.Context, run state.Run, payloads []json.RawMessage, account string, leads []*state.Lead, events []state.LeadEvent) (*state.Run, error) {
+	if c.beforeRun {
+		return nil, errCrash
+	}
+	return c.Store.StartSteps(ctx, run, payloads, account, leads, events)
+}
+
+func (c *crashStore) SetCursor(ctx context.Context, account string, cur state.Cursor) error {
+	if c.beforePace && cur.Kind == cursorPace {
+		return errCrash
+	}
+	return c.Store.SetCursor(ctx, account, cur)
+}
+
+// TestCrashKeepsPace: a tick stopped before it recorded the run of its
+// due steps sent nothing, so the next tick sends what it would have (the
+// pace does not count writes never made); one stopped after sent them
+// (the next tick finishes its run), so they count for the pace.
+func TestCrashKeepsPace(t *testing.T) {
+	// The pace of 10m lets six writes out at once.
+	t.Run("before the run", func(t *testing.T) {
+		s := newSim(t, sandbox.Options{}, connectFollowUp, people(10))
+		s.advance(3 * time.Hour) // 09:00 UTC, a working day in Berlin
+		e := s.engine()
+		e.Store = &crashStore{Store: s.db, beforeRun: true}
+		if _, err := e.Run(s.ctx); !errors.Is(err, errCrash) {
+			t.Fatalf("the stopped tick: %v", err)
+		}
+		if tk := s.tick(); tk.Sent["invite"] != 6 {
+			t.Errorf("the next tick sent %v, want the 6 invitations the pace allows", tk.Sent)
+		}
+	})
+	t.Run("after the run", func(t *testing.T) {
+		s := newSim(t, sandbox.Options{}, connectFollowUp, people(10))
+		s.advance(3 * time.Hour)
+		e := s.engine()
+		e.Store = &crashStore{Store: s.db, beforePace: true}
+		if _, err := e.Run(s.ctx); !errors.Is(err, errCrash) {
+			t.Fatalf("the stopped tick: %v", err)
+		}
+		// Four minutes later, six leads more join: the six writes of the
+		// stopped tick leave the pace no room for them yet.
+		s.advance(4 * time.Minute)
+		s.leads = people(16)
+		tk := s.tick()
+		if len(tk.Sent) != 0 || len(tk.Runs) != 1 {
+			t.Errorf("the next tick finished %d runs and sent %v; want the stopped tick's run finished and nothing sent", len(tk.Runs), tk.Sent)
+		}
+		invites := 0
+		for _, w := range s.srv.Sandbox.Writes() {
+			if w.Action == "st.sendConnectionRequest" {
+				invites++
+			}
+		}
+		if invites != 6 {
+			t.Errorf("%d invitations executed, want 6", invites)
+		}
+	})
 }
