@@ -393,8 +393,9 @@ func testSeqKill9(t *testing.T, bin string) {
 	if killedMid < kills/2 || midDrive == 0 {
 		t.Errorf("only %d of %d kills landed while the tick ran, %d while leads were being sent", killedMid, kills, midDrive)
 	}
-	t.Logf("%d ticks over %d simulated days, twice; %d kills at ticks that drove a run and %d at others: %d mid-tick, %d left leads sending; %d leads left unknown and reported, %d syncs sent again; funnel %v; %s",
-		len(hours), days, min(kills, len(busy)), kills-min(kills, len(busy)), killedMid, midDrive, unknown, tb.resynced, tally, time.Since(began).Round(100*time.Millisecond))
+	t.Logf("%d ticks over %d simulated days, twice; %d kills at ticks that drove a run and %d at others: %d mid-tick, %d left leads sending; %s left unknown and reported, %s sent again; funnel %v; %s",
+		len(hours), days, min(kills, len(busy)), kills-min(kills, len(busy)), killedMid, midDrive, results.Plural(unknown, "lead"), results.Plural(tb.resynced, "sync"),
+		tally, time.Since(began).Round(100*time.Millisecond))
 	if unknown != reported {
 		t.Errorf("%d unknown leads at the end, %d reported by the ticks", unknown, reported)
 	}
