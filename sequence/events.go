@@ -264,9 +264,19 @@ func (e *Engine) runOnce(ctx context.Context, actionType string, t *Tick) (creat
 		return time.Time{}, err
 	}
 	t.Runs = append(t.Runs, run.ID)
-	out, err := e.drive(ctx, run.ID)
+	out, err := e.drive(ctx, run.ID, false)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if out.Counts.ByState[state.Unknown] > 0 {
+		// Whether an earlier attempt reached Linked API is unknown (its
+		// answer was lost, or lwf stopped while sending it). A sync done
+		// twice does no harm; a sync never done leaves the feed empty for
+		// good, and this run would fail every tick: send it again.
+		t.Warnings = append(t.Warnings, fmt.Sprintf("whether the %s of an earlier attempt reached Linked API is unknown: sent again (a second sync does no harm)", actionType))
+		if out, err = e.drive(ctx, run.ID, true); err != nil {
+			return time.Time{}, err
+		}
 	}
 	if out.Parked {
 		t.Parked++
@@ -297,15 +307,16 @@ func countsText(c state.Counts) string {
 }
 
 // drive drives one of the tick's runs to its end, or until what is left
-// of it is parked until the account's working hours.
-func (e *Engine) drive(ctx context.Context, runID string) (runner.Outcome, error) {
+// of it is parked until the account's working hours; with resubmit it
+// sends again the workflows whose submission is unknown.
+func (e *Engine) drive(ctx context.Context, runID string, resubmit bool) (runner.Outcome, error) {
 	lock, err := e.Store.Lock(runID)
 	if err != nil {
 		return runner.Outcome{}, err
 	}
 	defer lock.Unlock()
 	out, err := runner.Drive(ctx, runner.Config{API: e.API, Store: e.Store, Policy: e.Policy, Events: e.Events, Clock: e.Clock,
-		LeaveParked: true, ParkedBefore: e.parked}, runID)
+		LeaveParked: true, ParkedBefore: e.parked, ResubmitUnknown: resubmit}, runID)
 	if err != nil {
 		return out, err
 	}
@@ -376,7 +387,7 @@ func (e *Engine) checkAccepted(ctx context.Context, leads map[string]*lead, t *T
 		return err
 	}
 	t.Runs = append(t.Runs, run.ID)
-	if _, err := e.drive(ctx, run.ID); err != nil {
+	if _, err := e.drive(ctx, run.ID, false); err != nil {
 		return err
 	}
 	ws, err := e.Store.WorkflowsFull(ctx, run.ID)

@@ -110,11 +110,14 @@ func (e *Engine) sendDue(ctx context.Context, leads map[string]*lead, t *Tick) e
 	if len(batch) == 0 {
 		return nil
 	}
-	if err := sched.commit(ctx, now); err != nil {
-		return err
-	}
 	runID, err := e.start(ctx, batch, now)
 	if err != nil {
+		return err
+	}
+	// The pace counts these writes once they are recorded: a tick
+	// stopped before sent nothing, one stopped after has its run
+	// finished by the next tick, which counts them (finishSending).
+	if err := sched.commit(ctx, now); err != nil {
 		return err
 	}
 	t.Runs = append(t.Runs, runID)
@@ -265,14 +268,34 @@ func (e *Engine) finishSending(ctx context.Context, leads map[string]*lead, t *T
 			return err
 		}
 		t.Runs = append(t.Runs, id)
+		if err := e.pacedAt(ctx, id); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// pacedAt makes a run's writes count for the pace: its tick may have
+// stopped before it recorded them.
+func (e *Engine) pacedAt(ctx context.Context, runID string) error {
+	if e.seq().Schedule.Pace <= 0 {
+		return nil
+	}
+	run, err := e.Store.Run(ctx, runID)
+	if err != nil {
+		return err
+	}
+	c, err := e.Store.Cursor(ctx, e.Account, cursorPace)
+	if err != nil || !run.Created.After(c.Synced) {
+		return err
+	}
+	return e.Store.SetCursor(ctx, e.Account, state.Cursor{Kind: cursorPace, Synced: run.Created})
 }
 
 // finish drives a run of the sequence to its end and moves its leads on
 // by what their steps did.
 func (e *Engine) finish(ctx context.Context, leads map[string]*lead, runID string, t *Tick) error {
-	out, err := e.drive(ctx, runID)
+	out, err := e.drive(ctx, runID, false)
 	if err != nil {
 		return err
 	}
