@@ -54,7 +54,7 @@ func (s *DB) Derive(ctx context.Context, runID string, from int, items []state.I
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (run_id, time, kind, detail) VALUES (?,?,?,?)`,
+		if _, err := tx.ExecContext(ctx, insertEvent,
 			ev.RunID, ms(ev.Time), string(ev.Kind), detail); err != nil {
 			return fmt.Errorf("state: logging the event: %w", err)
 		}

@@ -74,22 +74,66 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 // leaves the stored one in place (the runner drops them from memory once
 // saved).
 func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error {
-	detail, err := json.Marshal(eventDetail(ev))
-	if err != nil {
-		return fmt.Errorf("state: encoding the event: %w", err)
+	return s.SaveAll(ctx, []state.Change{{Workflow: w, Event: ev}})
+}
+
+// SaveAll records changes in one transaction. A workflow changed several
+// times is written once, in its last state: a group commit costs one
+// UPDATE per workflow and one INSERT per event, with statements prepared
+// once per store.
+func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	type row struct {
+		w                  *state.Workflow
+		completion, output json.RawMessage
+		failure            []byte
+	}
+	type key struct {
+		run string
+		idx int
+	}
+	details := make([][]byte, len(changes))
+	var rows []row
+	at := map[key]int{} // a workflow's place in rows
+	for i, c := range changes {
+		var err error
+		if details[i], err = json.Marshal(eventDetail(c.Event)); err != nil {
+			return fmt.Errorf("state: encoding the event: %w", err)
+		}
+		w := c.Workflow
+		if w == nil {
+			continue
+		}
+		r := row{w: w, completion: w.Completion, output: w.Output}
+		if w.Failure != nil {
+			if r.failure, err = json.Marshal(w.Failure); err != nil {
+				return fmt.Errorf("state: encoding workflow %d's failure: %w", w.Index, err)
+			}
+		}
+		k := key{w.RunID, w.Index}
+		j, seen := at[k]
+		if !seen {
+			at[k] = len(rows)
+			rows = append(rows, r)
+			continue
+		}
+		// A later state replaces an earlier one, but a nil completion
+		// or output leaves the earlier one in place.
+		if r.completion == nil {
+			r.completion = rows[j].completion
+		}
+		if r.output == nil {
+			r.output = rows[j].output
+		}
+		rows[j] = r
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if w != nil {
-			var failure []byte
-			if w.Failure != nil {
-				if failure, err = json.Marshal(w.Failure); err != nil {
-					return s.fail(err)
-				}
-			}
-			res, err := tx.ExecContext(ctx, `UPDATE workflows SET state = ?, workflow_id = ?, pending_reason = ?, message = ?,
-				completion = coalesce(?, completion), output = coalesce(?, output), failure = ?, error = ?,
-				actions = ?, action_errors = ?, attempts = ?, submitted = ?, unfinished = ?, updated = ? WHERE run_id = ? AND idx = ?`,
-				string(w.State), w.WorkflowID, w.PendingReason, w.Message, nullable(w.Completion), nullable(w.Output), failure, w.Error,
+		update, insert := tx.StmtContext(ctx, s.update), tx.StmtContext(ctx, s.insertEvent)
+		for _, r := range rows {
+			w := r.w
+			res, err := update.ExecContext(ctx, string(w.State), w.WorkflowID, w.PendingReason, w.Message, nullable(r.completion), nullable(r.output), r.failure, w.Error,
 				w.Actions, w.ActionErrors, w.Attempts, ms(w.Submitted), ms(w.Unfinished), ms(w.Updated), w.RunID, w.Index)
 			if err != nil {
 				return fmt.Errorf("state: saving workflow %d: %w", w.Index, err)
@@ -98,13 +142,22 @@ func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error 
 				return fmt.Errorf("state: run %s has no workflow %d", w.RunID, w.Index)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (run_id, time, kind, detail) VALUES (?,?,?,?)`,
-			ev.RunID, ms(ev.Time), string(ev.Kind), detail); err != nil {
-			return fmt.Errorf("state: logging the event: %w", err)
+		for i, c := range changes {
+			if _, err := insert.ExecContext(ctx, c.Event.RunID, ms(c.Event.Time), string(c.Event.Kind), details[i]); err != nil {
+				return fmt.Errorf("state: logging the event: %w", err)
+			}
 		}
 		return nil
 	})
 }
+
+// The statements SaveAll runs for every change.
+const (
+	updateWorkflow = `UPDATE workflows SET state = ?, workflow_id = ?, pending_reason = ?, message = ?,
+	completion = coalesce(?, completion), output = coalesce(?, output), failure = ?, error = ?,
+	actions = ?, action_errors = ?, attempts = ?, submitted = ?, unfinished = ?, updated = ? WHERE run_id = ? AND idx = ?`
+	insertEvent = `INSERT INTO events (run_id, time, kind, detail) VALUES (?,?,?,?)`
+)
 
 func nullable(b json.RawMessage) any {
 	if b == nil {
