@@ -47,7 +47,8 @@ type Config struct {
 	// Expand, when set, is called with each workflow that completes whose
 	// Points name lists that feed named loops, and on load with each such
 	// completed workflow not yet derived (Completion may then be nil:
-	// Expand reads it from its store). It stores the workflows rendered
+	// Expand reads it from its store). The completion, and every change
+	// before it, is committed before Expand is called. It stores the workflows rendered
 	// from the lists' items (see state.Store.Derive; their indexes start
 	// at next) and returns them, with the event it stored; the drive then
 	// submits and tracks them like the others.
@@ -96,11 +97,19 @@ func (o Outcome) Settled() bool {
 // until all have settled or ctx ends. The caller must hold the run's lock:
 // only one process may drive a run.
 //
-// Intent is saved before each POST /workflows and the workflow id right
-// after; a workflow found mid-submission (the previous process died) is
-// marked unknown and never sent again unless cfg.ResubmitUnknown. Transient
-// failures are retried without end; an auth or account error stops the
-// drive and is returned, since no request can succeed until a person acts.
+// Intent is committed before each POST /workflows, and the POST's outcome
+// (the workflow id) right after: before the drive waits for anything, and
+// before the next POST, in the transaction of its intent. A workflow found
+// mid-submission (the previous process died) is marked unknown and never
+// sent again unless cfg.ResubmitUnknown. Every other change — what polls
+// find, completions, cancellations, events — is committed in groups, at
+// most Policy.GroupCommit after it was made, before Config.Expand derives
+// items from a completion, and when Drive returns. The store always holds
+// the drive's state as it was at some moment, so a crash loses only the
+// changes of the last group commit's wait: a workflow whose completion was
+// lost is polled again, and nothing is ever sent again. Transient failures
+// are retried without end; an auth or account error stops the drive and
+// is returned, since no request can succeed until a person acts.
 func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if cfg.API == nil || cfg.Store == nil {
 		return Outcome{}, errors.New("runner: Config needs an API and a Store")
@@ -116,7 +125,13 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if err := d.load(ctx); err != nil {
 		return Outcome{}, err
 	}
-	return d.loop(ctx)
+	out, err := d.loop(ctx)
+	// Whatever ended the drive, what it did is in the store when it
+	// returns.
+	if cerr := d.commit(ctx); err == nil {
+		err = cerr
+	}
+	return out, err
 }
 
 // driver is one Drive's state. Only the loop goroutine touches it; the
@@ -143,6 +158,8 @@ type driver struct {
 	// underived are the completed workflows found on load whose items
 	// were never rendered (the process stopped in between).
 	underived []*tracked
+	// journal holds the changes not committed yet.
+	journal journal
 }
 
 type taskResult struct {
@@ -174,11 +191,13 @@ func (d *driver) load(ctx context.Context) error {
 		d.counts.Errors += w.ActionErrors
 		switch {
 		case w.State == state.Submitting:
+			d.journal.urgent = true
 			w.Error = "lwf stopped while sending this workflow, so whether Linked API received it is unknown"
 			if err := d.setState(ctx, t, state.Unknown, state.EventUnknown); err != nil {
 				return err
 			}
 		case w.State == state.Unknown && d.cfg.ResubmitUnknown:
+			d.journal.urgent = true
 			w.Error = ""
 			if err := d.setState(ctx, t, state.Planned, state.EventStatus); err != nil {
 				return err
@@ -205,8 +224,13 @@ func (d *driver) load(ctx context.Context) error {
 }
 
 // expand asks Config.Expand for the workflows t's items render into,
-// and takes them on: they are tracked and submitted like the others.
+// and takes them on: they are tracked and submitted like the others. The
+// journal is committed first: Expand derives from the completion as
+// stored.
 func (d *driver) expand(ctx context.Context, t *tracked) error {
+	if err := d.commit(ctx); err != nil {
+		return err
+	}
 	ws, ev, err := d.cfg.Expand(context.WithoutCancel(ctx), t.w, len(d.all))
 	if err != nil {
 		return fmt.Errorf("rendering the items found by workflow %d: %w", t.w.Index+1, err)
@@ -262,6 +286,9 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 				return Outcome{Counts: d.snapshot()}, nil
 			}
 		}
+		if err := d.commitDue(ctx, now); err != nil {
+			return Outcome{Counts: d.snapshot()}, err
+		}
 		timer.Reset(d.nextWake(now))
 		select {
 		case r := <-d.results:
@@ -292,6 +319,9 @@ func (d *driver) stop(ctx context.Context) (Outcome, error) {
 // nextWake is how long to sleep before something may be due.
 func (d *driver) nextWake(now time.Time) time.Duration {
 	wake := now.Add(d.pol.CancelCheck)
+	if at, ok := d.commitBy(); ok && at.Before(wake) {
+		wake = at
+	}
 	if d.inflight >= d.pol.Concurrency {
 		// Every slot is busy: nothing can start before a result frees
 		// one, and a result wakes the loop. Waking for requests that are
@@ -330,12 +360,35 @@ func (d *driver) dispatch(ctx context.Context, now time.Time) error {
 		// received it earlier, which places an unknown submission in the
 		// account's activity.
 		t.w.Submitted = now
-		if err := d.setState(ctx, t, state.Submitting, state.EventSubmitting); err != nil {
+		// The intent, and every change before it, is durable before
+		// the POST leaves.
+		err := d.setState(ctx, t, state.Submitting, state.EventSubmitting)
+		if err == nil {
+			err = d.commit(ctx)
+		}
+		if err != nil {
+			d.withdraw(t)
 			return err
 		}
 		d.start(ctx, t)
 	}
 	return nil
+}
+
+// withdraw takes back the intent to send t, whose commit failed: the POST
+// is not sent, so the intent must not reach the store with a later
+// commit (the next process would take it for a POST it cannot know the
+// outcome of).
+func (d *driver) withdraw(t *tracked) {
+	j := &d.journal
+	if n := len(j.changes); n > 0 && j.changes[n-1].Event.Kind == state.EventSubmitting && j.changes[n-1].Event.Index == t.w.Index {
+		j.changes[n-1] = state.Change{}
+		j.changes = j.changes[:n-1]
+	}
+	d.counts.ByState[state.Submitting]--
+	d.counts.ByState[state.Planned]++
+	t.w.State = state.Planned
+	t.w.Attempts--
 }
 
 // start sends t's next request on its own goroutine.

@@ -30,6 +30,9 @@ func (d *driver) handle(ctx context.Context, r taskResult) error {
 // the error proves the API did not act on it.
 func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *linkedapi.StartedWorkflow, err error) error {
 	w, now := t.w, d.clock.Now()
+	// Whatever the outcome, it is committed before the drive waits for
+	// anything (commitDue) and before the next POST.
+	d.journal.urgent = true
 	var te *linkedapi.TransportError
 	switch {
 	case err == nil:

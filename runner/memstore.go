@@ -64,10 +64,43 @@ func (m *MemoryStore) Workflows(_ context.Context, runID string) ([]*state.Workf
 func (m *MemoryStore) Save(_ context.Context, w *state.Workflow, ev state.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.check(w, ev); err != nil {
+		return err
+	}
+	m.save(w, ev)
+	return nil
+}
+
+// SaveAll stores each change as Save does, all at once: no reader sees
+// part of them.
+func (m *MemoryStore) SaveAll(_ context.Context, changes []state.Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range changes {
+		if err := m.check(c.Workflow, c.Event); err != nil {
+			return err
+		}
+	}
+	for _, c := range changes {
+		m.save(c.Workflow, c.Event)
+	}
+	return nil
+}
+
+// check says why w and ev cannot be saved.
+func (m *MemoryStore) check(w *state.Workflow, ev state.Event) error {
 	r, ok := m.runs[ev.RunID]
 	if !ok {
 		return fmt.Errorf("no run %s", ev.RunID)
 	}
+	if w != nil && (w.Index < 0 || w.Index >= len(r.ws)) {
+		return fmt.Errorf("run %s has no workflow %d", ev.RunID, w.Index)
+	}
+	return nil
+}
+
+func (m *MemoryStore) save(w *state.Workflow, ev state.Event) {
+	r := m.runs[ev.RunID]
 	if w != nil {
 		c := *w
 		old := r.ws[w.Index]
@@ -79,7 +112,6 @@ func (m *MemoryStore) Save(_ context.Context, w *state.Workflow, ev state.Event)
 		r.ws[w.Index] = &c
 	}
 	r.events = append(r.events, ev)
-	return nil
 }
 
 // CancelRequested reports whether RequestCancel was called for the run.
