@@ -121,7 +121,12 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if d.rnd == nil {
 		d.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
+	// Neither channel ever blocks a sender: at most Concurrency requests
+	// are in flight, and a worker is started for each one over the
+	// workers there are.
 	d.results = make(chan taskResult, d.pol.Concurrency)
+	d.requests = make(chan request, d.pol.Concurrency)
+	defer close(d.requests)
 	if err := d.load(ctx); err != nil {
 		return Outcome{}, err
 	}
@@ -135,7 +140,7 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 }
 
 // driver is one Drive's state. Only the loop goroutine touches it; the
-// request goroutines get copies of what they need and report back on
+// workers get copies of what they need on requests and report back on
 // results.
 type driver struct {
 	cfg        Config
@@ -148,6 +153,8 @@ type driver struct {
 	polls      taskQueue
 	inflight   int
 	submitting int
+	requests   chan request
+	workers    int
 	results    chan taskResult
 	counts     state.Counts
 	cancelling bool
@@ -391,27 +398,45 @@ func (d *driver) withdraw(t *tracked) {
 	t.w.Attempts--
 }
 
-// start sends t's next request on its own goroutine.
+// start hands t's next request to a worker.
 func (d *driver) start(ctx context.Context, t *tracked) {
 	d.inflight++
 	t.busy = true
-	kind, payload, id := t.next, t.w.Payload, t.w.WorkflowID
-	if kind == taskSubmit {
+	if t.next == taskSubmit {
 		d.submitting++
 	}
-	sent := d.clock.Now()
-	go func() {
-		r := taskResult{t: t, kind: kind, sent: sent}
-		switch kind {
+	if d.workers < d.inflight {
+		d.workers++
+		go d.work()
+	}
+	d.requests <- request{ctx: ctx, kind: t.next, t: t, payload: t.w.Payload, id: t.w.WorkflowID, sent: d.clock.Now()}
+}
+
+// request is one request for a worker to send: copies of what it needs.
+type request struct {
+	ctx     context.Context
+	kind    taskKind
+	t       *tracked // only passed back
+	payload json.RawMessage
+	id      string
+	sent    time.Time
+}
+
+// work sends requests until the drive ends. The workers live as long as
+// the drive: a goroutine per request would grow a new stack for each.
+func (d *driver) work() {
+	for q := range d.requests {
+		r := taskResult{t: q.t, kind: q.kind, sent: q.sent}
+		switch q.kind {
 		case taskSubmit:
-			r.started, r.err = d.cfg.API.StartWorkflow(linkedapi.CompleteOnceSent(ctx), payload)
+			r.started, r.err = d.cfg.API.StartWorkflow(linkedapi.CompleteOnceSent(q.ctx), q.payload)
 		case taskPoll:
-			r.status, r.err = d.cfg.API.Workflow(ctx, id)
+			r.status, r.err = d.cfg.API.Workflow(q.ctx, q.id)
 		case taskCancel:
-			r.cancel, r.err = d.cfg.API.CancelWorkflow(ctx, id)
+			r.cancel, r.err = d.cfg.API.CancelWorkflow(q.ctx, q.id)
 		}
 		d.results <- r
-	}()
+	}
 }
 
 // schedule queues t's next request at time at.

@@ -48,3 +48,21 @@ func BenchmarkSave(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCancelRequested is the check the runner makes before each
+// POST /workflows.
+func BenchmarkCancelRequested(b *testing.B) {
+	db, err := Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ws := benchRun(b, db, 10)
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := db.CancelRequested(ctx, ws[0].RunID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
