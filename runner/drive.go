@@ -277,7 +277,7 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 			return d.stop(ctx)
 		}
 		now := d.clock.Now()
-		if err := d.checkCancel(ctx, now, false); err != nil {
+		if err := d.checkCancel(ctx, now); err != nil {
 			return Outcome{Counts: d.snapshot()}, err
 		}
 		if err := d.dispatch(ctx, now); err != nil {
@@ -358,44 +358,57 @@ func (d *driver) dispatch(ctx context.Context, now time.Time) error {
 		if t == nil || t.due.After(now) || d.cancelling || d.submitting >= d.pol.SubmitConcurrency {
 			return nil
 		}
-		if err := d.checkCancel(ctx, now, true); err != nil || d.cancelling {
-			return err
-		}
 		heap.Pop(&d.submits)
-		t.w.Attempts++
-		// Recorded before the request leaves: Linked API cannot have
-		// received it earlier, which places an unknown submission in the
-		// account's activity.
-		t.w.Submitted = now
-		// The intent, and every change before it, is durable before
-		// the POST leaves.
-		err := d.setState(ctx, t, state.Submitting, state.EventSubmitting)
-		if err == nil {
-			err = d.commit(ctx)
-		}
-		if err != nil {
-			d.withdraw(t)
+		if err := d.submit(ctx, t, now); err != nil || d.cancelling {
 			return err
 		}
-		d.start(ctx, t)
 	}
 	return nil
 }
 
-// withdraw takes back the intent to send t, whose commit failed: the POST
-// is not sent, so the intent must not reach the store with a later
-// commit (the next process would take it for a POST it cannot know the
-// outcome of).
-func (d *driver) withdraw(t *tracked) {
+// submit commits the intent to send t, with every change made before it,
+// and sends t — unless the run was asked to stop: the store reads its
+// cancel flag in the intent's transaction, so no POST leaves once `lwf
+// cancel` is stored. It then starts cancelling instead.
+func (d *driver) submit(ctx context.Context, t *tracked, now time.Time) error {
+	before := t.w.Submitted
+	t.w.Attempts++
+	// Recorded before the request leaves: Linked API cannot have
+	// received it earlier, which places an unknown submission in the
+	// account's activity.
+	t.w.Submitted = now
+	d.move(t, state.Submitting)
+	ev := d.fill(t, state.Event{Kind: state.EventSubmitting})
+	t.w.Updated = ev.Time
+	d.record(t, ev)
+	d.lastCheck = now
+	cancelled, err := d.cfg.Store.SaveUnlessCancelled(context.WithoutCancel(ctx), d.runID, d.journal.changes)
+	if err != nil || cancelled {
+		d.withdraw(t, before)
+		if err != nil {
+			return err
+		}
+		return d.startCancelling(ctx, now)
+	}
+	d.journal.committed()
+	d.publish(ev)
+	d.start(ctx, t)
+	return nil
+}
+
+// withdraw takes back the intent to send t, which was not committed: the
+// POST is not sent, and the intent must not reach the store with a later
+// commit (the next process would take it for a POST whose outcome it
+// cannot know).
+func (d *driver) withdraw(t *tracked, submitted time.Time) {
 	j := &d.journal
 	if n := len(j.changes); n > 0 && j.changes[n-1].Event.Kind == state.EventSubmitting && j.changes[n-1].Event.Index == t.w.Index {
 		j.changes[n-1] = state.Change{}
 		j.changes = j.changes[:n-1]
 	}
-	d.counts.ByState[state.Submitting]--
-	d.counts.ByState[state.Planned]++
-	t.w.State = state.Planned
+	d.move(t, state.Planned)
 	t.w.Attempts--
+	t.w.Submitted = submitted
 }
 
 // start hands t's next request to a worker.

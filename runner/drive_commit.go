@@ -48,9 +48,14 @@ func (d *driver) commit(ctx context.Context) error {
 	if err := d.cfg.Store.SaveAll(context.WithoutCancel(ctx), d.journal.changes); err != nil {
 		return err
 	}
-	clear(d.journal.changes) // let the copies and their completions go
-	d.journal.changes, d.journal.urgent = d.journal.changes[:0], false
+	d.journal.committed()
 	return nil
+}
+
+// committed empties the journal once its changes are in the store.
+func (j *journal) committed() {
+	clear(j.changes) // let the copies and their completions go
+	j.changes, j.urgent = j.changes[:0], false
 }
 
 // commitDue commits the journal when it must not wait any longer: it holds

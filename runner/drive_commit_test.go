@@ -23,11 +23,20 @@ type countingStore struct {
 }
 
 func (c *countingStore) SaveAll(ctx context.Context, cs []state.Change) error {
+	c.count(cs)
+	return c.MemoryStore.SaveAll(ctx, cs)
+}
+
+func (c *countingStore) SaveUnlessCancelled(ctx context.Context, runID string, cs []state.Change) (bool, error) {
+	c.count(cs)
+	return c.MemoryStore.SaveUnlessCancelled(ctx, runID, cs)
+}
+
+func (c *countingStore) count(cs []state.Change) {
 	c.mu.Lock()
 	c.commits++
 	c.changes += len(cs)
 	c.mu.Unlock()
-	return c.MemoryStore.SaveAll(ctx, cs)
 }
 
 // lazyPolicy is fastPolicy with group commits that never fall due on
@@ -281,6 +290,14 @@ func (f *failingStore) SaveAll(ctx context.Context, cs []state.Change) error {
 	return f.MemoryStore.SaveAll(ctx, cs)
 }
 
+func (f *failingStore) SaveUnlessCancelled(ctx context.Context, runID string, cs []state.Change) (bool, error) {
+	if f.failures > 0 {
+		f.failures--
+		return false, errors.New("disk I/O error")
+	}
+	return f.MemoryStore.SaveUnlessCancelled(ctx, runID, cs)
+}
+
 // TestFailedIntentIsWithdrawn: when the intent before a POST cannot be
 // committed, nothing is sent, the drive stops with the error, and the
 // intent does not reach the store with the drive's last commit — which
@@ -302,5 +319,41 @@ func TestFailedIntentIsWithdrawn(t *testing.T) {
 	ws, _ := mem.Workflows(context.Background(), "r-test")
 	if ws[0].Attempts != 0 {
 		t.Errorf("workflow 0 stored with %d attempts", ws[0].Attempts)
+	}
+}
+
+// cancelBeforeStore stores a cancellation of the run just before the
+// intent of its after-th submission is committed: as lwf cancel would,
+// from another process, between the drive's last look at the flag and
+// that commit.
+type cancelBeforeStore struct {
+	*MemoryStore
+	after, intents int
+}
+
+func (c *cancelBeforeStore) SaveUnlessCancelled(ctx context.Context, runID string, cs []state.Change) (bool, error) {
+	if c.intents++; c.intents == c.after {
+		c.RequestCancel(runID)
+	}
+	return c.MemoryStore.SaveUnlessCancelled(ctx, runID, cs)
+}
+
+// TestNoPostOnceCancelIsStored: a cancellation stored just before an
+// intent's commit stops that POST: the cancel flag is read in the
+// intent's transaction.
+func TestNoPostOnceCancelIsStored(t *testing.T) {
+	api, mem := newFakeAPI(), NewMemoryStore()
+	api.pendingPolls = 1 << 30
+	newRun(t, mem, 5)
+	out, err := drive(t, api, &cancelBeforeStore{MemoryStore: mem, after: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(t, mem); !reflect.DeepEqual(got, repeat(state.Cancelled, 5)) || api.starts != 2 || api.deletes != 2 {
+		t.Errorf("states %v, %d POSTs, %d DELETEs; want every workflow cancelled, 2 POSTs both cancelled", got, api.starts, api.deletes)
+	}
+	ws, _ := mem.Workflows(context.Background(), "r-test")
+	if ws[2].Attempts != 0 || !ws[2].Submitted.IsZero() || out.Counts.ByState[state.Cancelled] != 5 {
+		t.Errorf("workflow 3: %d attempts, submitted %v; outcome %+v", ws[2].Attempts, ws[2].Submitted, out.Counts)
 	}
 }

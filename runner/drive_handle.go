@@ -223,10 +223,10 @@ func (d *driver) afterCancel(ctx context.Context, t *tracked, res *linkedapi.Can
 	return nil
 }
 
-// checkCancel reads the run's cancel flag (at most every CancelCheck
-// unless force) and starts cancelling when it is set.
-func (d *driver) checkCancel(ctx context.Context, now time.Time, force bool) error {
-	if d.cancelling || (!force && now.Sub(d.lastCheck) < d.pol.CancelCheck) {
+// checkCancel reads the run's cancel flag (at most every CancelCheck; each
+// submission reads it too) and starts cancelling when it is set.
+func (d *driver) checkCancel(ctx context.Context, now time.Time) error {
+	if d.cancelling || now.Sub(d.lastCheck) < d.pol.CancelCheck {
 		return nil
 	}
 	d.lastCheck = now
@@ -234,6 +234,12 @@ func (d *driver) checkCancel(ctx context.Context, now time.Time, force bool) err
 	if err != nil || !yes {
 		return err
 	}
+	return d.startCancelling(ctx, now)
+}
+
+// startCancelling stops submitting, cancels the planned workflows and asks
+// for a DELETE of the active ones.
+func (d *driver) startCancelling(ctx context.Context, now time.Time) error {
 	d.cancelling = true
 	d.emitRun(state.EventRunCancel, "")
 	for _, t := range d.all {

@@ -10,6 +10,12 @@ import (
 // setState moves t to state s, saves it with an event of kind k, and
 // keeps the counts.
 func (d *driver) setState(ctx context.Context, t *tracked, s state.State, k state.EventKind) error {
+	d.move(t, s)
+	return d.save(ctx, t, state.Event{Kind: k})
+}
+
+// move moves t to state s and keeps the counts.
+func (d *driver) move(t *tracked, s state.State) {
 	if old := t.w.State; old != s {
 		d.counts.ByState[old]--
 		d.counts.ByState[s]++
@@ -21,7 +27,6 @@ func (d *driver) setState(ctx context.Context, t *tracked, s state.State, k stat
 	if s.Terminal() {
 		t.w.PendingReason = ""
 	}
-	return d.save(ctx, t, state.Event{Kind: k})
 }
 
 // save records t's workflow and ev in the journal, to be committed with

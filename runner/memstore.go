@@ -76,6 +76,21 @@ func (m *MemoryStore) Save(_ context.Context, w *state.Workflow, ev state.Event)
 func (m *MemoryStore) SaveAll(_ context.Context, changes []state.Change) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.saveAll(changes)
+}
+
+// SaveUnlessCancelled stores the changes as SaveAll does unless
+// RequestCancel was called for the run.
+func (m *MemoryStore) SaveUnlessCancelled(_ context.Context, runID string, changes []state.Change) (cancelled bool, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.runs[runID]; ok && r.run.CancelRequested {
+		return true, nil
+	}
+	return false, m.saveAll(changes)
+}
+
+func (m *MemoryStore) saveAll(changes []state.Change) error {
 	for _, c := range changes {
 		if err := m.check(c.Workflow, c.Event); err != nil {
 			return err

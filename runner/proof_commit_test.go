@@ -42,6 +42,16 @@ func (s *dyingStore) SaveAll(ctx context.Context, cs []state.Change) error {
 	return s.DB.SaveAll(ctx, cs)
 }
 
+func (s *dyingStore) SaveUnlessCancelled(ctx context.Context, runID string, cs []state.Change) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead {
+		s.lost = append(s.lost[:0], cs...)
+		return false, errKilled
+	}
+	return s.DB.SaveUnlessCancelled(ctx, runID, cs)
+}
+
 func (s *dyingStore) kill() {
 	s.mu.Lock()
 	s.dead = true

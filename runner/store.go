@@ -18,6 +18,11 @@ type Store interface {
 	// be durable when it returns: the runner relies on it to record its
 	// intent before each POST /workflows (see Drive).
 	SaveAll(ctx context.Context, changes []state.Change) error
+	// SaveUnlessCancelled records changes as SaveAll does unless the run
+	// was asked to stop: then it records nothing and reports cancelled.
+	// The cancel flag is read in the same transaction, so that no POST
+	// leaves once a cancellation is stored.
+	SaveUnlessCancelled(ctx context.Context, runID string, changes []state.Change) (cancelled bool, err error)
 	// CancelRequested reports whether the run was asked to stop.
 	CancelRequested(ctx context.Context, runID string) (bool, error)
 }

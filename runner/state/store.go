@@ -51,6 +51,12 @@ type Store interface {
 	// its last state, keeping the last Completion and Output that were not
 	// nil; every event is logged.
 	SaveAll(ctx context.Context, changes []Change) error
+	// SaveUnlessCancelled records changes as SaveAll does, in one
+	// transaction with a look at the run's cancel flag: when the run was
+	// asked to stop (RequestCancel), it records nothing and reports
+	// cancelled. The runner commits its intent before each POST
+	// /workflows so: no POST leaves once a cancellation is stored.
+	SaveUnlessCancelled(ctx context.Context, runID string, changes []Change) (cancelled bool, err error)
 	// Events returns the run's last limit events, oldest first.
 	Events(ctx context.Context, runID string, limit int) ([]Event, error)
 

@@ -91,3 +91,37 @@ func TestSaveAllKeepsTheLastStateAndEveryEvent(t *testing.T) {
 		t.Errorf("events %v, want %v", gotKinds, kinds)
 	}
 }
+
+// TestSaveUnlessCancelled saves a group unless the run was asked to stop:
+// before lwf cancel it is stored, after it nothing is.
+func TestSaveUnlessCancelled(t *testing.T) {
+	db := open(t, t.TempDir())
+	ctx := context.Background()
+	ps := payloads(2)
+	run, _, err := db.Attach(ctx, testRun(t, ps), ps, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := db.Workflows(ctx, run.ID)
+	intent := func(w state.Workflow) []state.Change {
+		w.State, w.Attempts = state.Submitting, 1
+		return []state.Change{{Workflow: &w, Event: state.Event{RunID: run.ID, Kind: state.EventSubmitting, Index: w.Index}}}
+	}
+	if cancelled, err := db.SaveUnlessCancelled(ctx, run.ID, intent(*ws[0])); err != nil || cancelled {
+		t.Fatalf("before lwf cancel: cancelled %v, err %v", cancelled, err)
+	}
+	if err := db.RequestCancel(ctx, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cancelled, err := db.SaveUnlessCancelled(ctx, run.ID, intent(*ws[1])); err != nil || !cancelled {
+		t.Fatalf("after lwf cancel: cancelled %v, err %v", cancelled, err)
+	}
+	got, _ := db.Workflows(ctx, run.ID)
+	evs, _ := db.Events(ctx, run.ID, 10)
+	if got[0].State != state.Submitting || got[1].State != state.Planned || len(evs) != 1 {
+		t.Errorf("stored %s and %s with %d events; want submitting, planned, 1", got[0].State, got[1].State, len(evs))
+	}
+	if _, err := db.SaveUnlessCancelled(ctx, "r-none", nil); err == nil {
+		t.Error("a run that does not exist was not reported")
+	}
+}

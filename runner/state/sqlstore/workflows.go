@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/lwf-dev/lwf/linkedapi"
@@ -82,8 +83,25 @@ func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error 
 // UPDATE per workflow and one INSERT per event, with statements prepared
 // once per store.
 func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
-	if len(changes) == 0 {
-		return nil
+	_, err := s.saveAll(ctx, "", changes)
+	return err
+}
+
+// SaveUnlessCancelled implements state.Store: the cancel flag is read
+// inside the write transaction, so a RequestCancel either came before
+// (nothing is saved) or after the commit.
+func (s *DB) SaveUnlessCancelled(ctx context.Context, runID string, changes []state.Change) (cancelled bool, err error) {
+	return s.saveAll(ctx, runID, changes)
+}
+
+// errCancelled rolls back a SaveUnlessCancelled.
+var errCancelled = errors.New("the run was asked to stop")
+
+// saveAll records changes in one transaction; with a runID, only if that
+// run was not asked to stop.
+func (s *DB) saveAll(ctx context.Context, runID string, changes []state.Change) (cancelled bool, err error) {
+	if len(changes) == 0 && runID == "" {
+		return false, nil
 	}
 	type row struct {
 		w                  *state.Workflow
@@ -98,9 +116,8 @@ func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
 	var rows []row
 	at := map[key]int{} // a workflow's place in rows
 	for i, c := range changes {
-		var err error
 		if details[i], err = json.Marshal(eventDetail(c.Event)); err != nil {
-			return fmt.Errorf("state: encoding the event: %w", err)
+			return false, fmt.Errorf("state: encoding the event: %w", err)
 		}
 		w := c.Workflow
 		if w == nil {
@@ -109,7 +126,7 @@ func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
 		r := row{w: w, completion: w.Completion, output: w.Output}
 		if w.Failure != nil {
 			if r.failure, err = json.Marshal(w.Failure); err != nil {
-				return fmt.Errorf("state: encoding workflow %d's failure: %w", w.Index, err)
+				return false, fmt.Errorf("state: encoding workflow %d's failure: %w", w.Index, err)
 			}
 		}
 		k := key{w.RunID, w.Index}
@@ -129,7 +146,16 @@ func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
 		}
 		rows[j] = r
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if runID != "" {
+			var stop bool
+			if err := tx.StmtContext(ctx, s.cancelRequested).QueryRowContext(ctx, runID).Scan(&stop); err != nil {
+				return fmt.Errorf("state: reading run %s: %w", runID, err)
+			}
+			if stop {
+				return errCancelled
+			}
+		}
 		update, insert := tx.StmtContext(ctx, s.update), tx.StmtContext(ctx, s.insertEvent)
 		for _, r := range rows {
 			w := r.w
@@ -149,6 +175,10 @@ func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
 		}
 		return nil
 	})
+	if errors.Is(err, errCancelled) {
+		return true, nil
+	}
+	return false, err
 }
 
 // The statements SaveAll runs for every change.
