@@ -24,7 +24,7 @@ func insertWorkflow(ctx context.Context, tx *sql.Tx, w *state.Workflow) error {
 
 // Derive implements state.Store.
 func (s *DB) Derive(ctx context.Context, runID string, from int, items []state.Item, ws []*state.Workflow, ev state.Event) (derived bool, err error) {
-	detail, err := json.Marshal(eventDetail(ev))
+	detail, err := eventDetail(ev).MarshalJSON()
 	if err != nil {
 		return false, fmt.Errorf("state: encoding the event: %w", err)
 	}

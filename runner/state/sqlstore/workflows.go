@@ -116,7 +116,7 @@ func (s *DB) saveAll(ctx context.Context, runID string, changes []state.Change) 
 	var rows []row
 	at := map[key]int{} // a workflow's place in rows
 	for i, c := range changes {
-		if details[i], err = json.Marshal(eventDetail(c.Event)); err != nil {
+		if details[i], err = eventDetail(c.Event).MarshalJSON(); err != nil {
 			return false, fmt.Errorf("state: encoding the event: %w", err)
 		}
 		w := c.Workflow
