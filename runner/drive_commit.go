@@ -7,9 +7,12 @@ import (
 	"github.com/lwf-dev/lwf/runner/state"
 )
 
-// maxGroup bounds the changes one group commit holds, and with them the
-// completions kept in memory until it.
-const maxGroup = 512
+// maxGroup and maxGroupBytes bound the changes one group commit holds,
+// and the completions and outputs they keep in memory until it.
+const (
+	maxGroup      = 512
+	maxGroupBytes = 16 << 20
+)
 
 // journal holds the changes the drive made and has not committed yet, in
 // order. Every commit takes all of them in one transaction (Store.SaveAll),
@@ -21,6 +24,13 @@ type journal struct {
 	// the drive waits for anything.
 	urgent bool
 	oldest time.Time // when the first of them was made
+	bytes  int       // the completions and outputs they hold
+}
+
+// full reports whether the journal must be committed now, whatever the
+// time.
+func (j *journal) full() bool {
+	return len(j.changes) >= maxGroup || j.bytes >= maxGroupBytes
 }
 
 // record adds t's workflow as it is now, and the event that changed it,
@@ -31,6 +41,7 @@ func (d *driver) record(t *tracked, ev state.Event) {
 	if t != nil {
 		c := *t.w
 		w = &c
+		d.journal.bytes += len(c.Completion) + len(c.Output)
 	}
 	if len(d.journal.changes) == 0 {
 		d.journal.oldest = d.clock.Now()
@@ -55,7 +66,7 @@ func (d *driver) commit(ctx context.Context) error {
 // committed empties the journal once its changes are in the store.
 func (j *journal) committed() {
 	clear(j.changes) // let the copies and their completions go
-	j.changes, j.urgent = j.changes[:0], false
+	j.changes, j.urgent, j.bytes = j.changes[:0], false, 0
 }
 
 // commitDue commits the journal when it must not wait any longer: it holds
@@ -63,7 +74,7 @@ func (j *journal) committed() {
 // is full. The loop calls it before each wait.
 func (d *driver) commitDue(ctx context.Context, now time.Time) error {
 	j := &d.journal
-	if len(j.changes) > 0 && (j.urgent || len(j.changes) >= maxGroup || !now.Before(j.oldest.Add(d.pol.GroupCommit))) {
+	if len(j.changes) > 0 && (j.urgent || j.full() || !now.Before(j.oldest.Add(d.pol.GroupCommit))) {
 		return d.commit(ctx)
 	}
 	return nil

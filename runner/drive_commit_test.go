@@ -127,7 +127,7 @@ func TestGroupCommitsBatchChanges(t *testing.T) {
 
 // TestCommitDueAfterGroupCommit checks the rule commitDue applies: a
 // group waits until its oldest change is GroupCommit old, unless it
-// holds a POST's outcome or is full.
+// holds a POST's outcome or is full (of changes or of completions).
 func TestCommitDueAfterGroupCommit(t *testing.T) {
 	mem := NewMemoryStore()
 	newRun(t, mem, 1)
@@ -159,8 +159,12 @@ func TestCommitDueAfterGroupCommit(t *testing.T) {
 		d.record(tr, state.Event{RunID: "r-test", Kind: state.EventStatus})
 	}
 	step(0, 3)
-	if st.changes != 3+maxGroup || len(d.journal.changes) != 0 {
-		t.Errorf("%d changes committed, %d left", st.changes, len(d.journal.changes))
+	tr.w.Completion = json.RawMessage(strings.Repeat(" ", maxGroupBytes))
+	d.record(tr, state.Event{RunID: "r-test", Kind: state.EventFinished})
+	tr.w.Completion = nil
+	step(0, 4)
+	if st.changes != 4+maxGroup || len(d.journal.changes) != 0 || d.journal.bytes != 0 {
+		t.Errorf("%d changes committed, %d left holding %d bytes", st.changes, len(d.journal.changes), d.journal.bytes)
 	}
 }
 

@@ -36,7 +36,7 @@ func (d *driver) save(ctx context.Context, t *tracked, ev state.Event) error {
 	ev = d.fill(t, ev)
 	t.w.Updated = ev.Time
 	d.record(t, ev)
-	if d.pol.GroupCommit < 0 || len(d.journal.changes) >= maxGroup {
+	if d.pol.GroupCommit < 0 || d.journal.full() {
 		if err := d.commit(ctx); err != nil {
 			return err
 		}
