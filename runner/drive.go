@@ -366,10 +366,11 @@ func (d *driver) dispatch(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// submit commits the intent to send t, with every change made before it,
-// and sends t — unless the run was asked to stop: the store reads its
-// cancel flag in the intent's transaction, so no POST leaves once `lwf
-// cancel` is stored. It then starts cancelling instead.
+// submit commits the intent to send t, with every workflow's state
+// changed before it (their events wait for the group commit), and sends t
+// — unless the run was asked to stop: the store reads its cancel flag in
+// the intent's transaction, so no POST leaves once `lwf cancel` is
+// stored. It then starts cancelling instead.
 func (d *driver) submit(ctx context.Context, t *tracked, now time.Time) error {
 	before := t.w.Submitted
 	t.w.Attempts++
@@ -382,7 +383,7 @@ func (d *driver) submit(ctx context.Context, t *tracked, now time.Time) error {
 	t.w.Updated = ev.Time
 	d.record(t, ev)
 	d.lastCheck = now
-	cancelled, err := d.cfg.Store.SaveUnlessCancelled(context.WithoutCancel(ctx), d.runID, d.journal.changes)
+	cancelled, err := d.cfg.Store.SaveUnlessCancelled(context.WithoutCancel(ctx), d.runID, d.journal.states)
 	if err != nil || cancelled {
 		d.withdraw(t, before)
 		if err != nil {
@@ -390,7 +391,7 @@ func (d *driver) submit(ctx context.Context, t *tracked, now time.Time) error {
 		}
 		return d.startCancelling(ctx, now)
 	}
-	d.journal.committed()
+	d.journal.statesCommitted()
 	d.publish(ev)
 	d.start(ctx, t)
 	return nil
@@ -402,9 +403,13 @@ func (d *driver) submit(ctx context.Context, t *tracked, now time.Time) error {
 // cannot know).
 func (d *driver) withdraw(t *tracked, submitted time.Time) {
 	j := &d.journal
-	if n := len(j.changes); n > 0 && j.changes[n-1].Event.Kind == state.EventSubmitting && j.changes[n-1].Event.Index == t.w.Index {
-		j.changes[n-1] = state.Change{}
-		j.changes = j.changes[:n-1]
+	if n := len(j.states); n > 0 && j.states[n-1].Workflow.Index == t.w.Index && j.states[n-1].Workflow.State == state.Submitting {
+		j.states[n-1] = state.Change{}
+		j.states = j.states[:n-1]
+	}
+	if n := len(j.events); n > 0 && j.events[n-1].Event.Kind == state.EventSubmitting && j.events[n-1].Event.Index == t.w.Index {
+		j.events[n-1] = state.Change{}
+		j.events = j.events[:n-1]
 	}
 	d.move(t, state.Planned)
 	t.w.Attempts--

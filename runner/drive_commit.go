@@ -14,80 +14,106 @@ const (
 	maxGroupBytes = 16 << 20
 )
 
-// journal holds the changes the drive made and has not committed yet, in
-// order. Every commit takes all of them in one transaction (Store.SaveAll),
-// so the store always holds the drive's state as it was at some moment:
-// a crash loses the last changes, never one without those before it.
+// journal holds what the drive changed and has not committed yet: the
+// workflows' new states and the events that changed them, each in order.
+// Every commit takes all the states there are in one transaction, so the
+// store always holds the workflows as they were at some moment: a crash
+// loses the last changes, never one without those before it. Events wait
+// for the group commit: the log is never read to decide anything, and
+// writing them with each intent would double its cost.
 type journal struct {
-	changes []state.Change
-	// urgent: a POST's outcome is among them; it is committed before
-	// the drive waits for anything.
+	states []state.Change // Workflow set, Event empty
+	events []state.Change // Event set, Workflow nil
+	// urgent: a POST's outcome is among the states; it is committed
+	// before the drive waits for anything.
 	urgent bool
-	oldest time.Time // when the first of them was made
-	bytes  int       // the completions and outputs they hold
+	oldest time.Time // when the first waiting event was recorded
+	bytes  int       // the completions and outputs the states hold
+	all    []state.Change
 }
 
 // full reports whether the journal must be committed now, whatever the
 // time.
 func (j *journal) full() bool {
-	return len(j.changes) >= maxGroup || j.bytes >= maxGroupBytes
+	return len(j.events) >= maxGroup || j.bytes >= maxGroupBytes
 }
 
 // record adds t's workflow as it is now, and the event that changed it,
 // to the journal; t may be nil for an event about the run. The workflow
 // is copied: the drive goes on changing it.
 func (d *driver) record(t *tracked, ev state.Event) {
-	var w *state.Workflow
+	j := &d.journal
 	if t != nil {
 		c := *t.w
-		w = &c
-		d.journal.bytes += len(c.Completion) + len(c.Output)
+		j.states = append(j.states, state.Change{Workflow: &c})
+		j.bytes += len(c.Completion) + len(c.Output)
 	}
-	if len(d.journal.changes) == 0 {
-		d.journal.oldest = d.clock.Now()
+	if len(j.events) == 0 {
+		j.oldest = d.clock.Now()
 	}
-	d.journal.changes = append(d.journal.changes, state.Change{Workflow: w, Event: ev})
+	j.events = append(j.events, state.Change{Event: ev})
 }
 
-// commit writes every change of the journal in one transaction. It is
-// never interrupted by ctx: a record half-written on Ctrl-C is what crash
-// safety is about. On failure the changes stay in the journal.
+// commit writes the journal, states and events, in one transaction (a
+// group commit). It is never interrupted by ctx: a record half-written on
+// Ctrl-C is what crash safety is about. On failure everything stays in
+// the journal.
 func (d *driver) commit(ctx context.Context) error {
-	if len(d.journal.changes) == 0 {
+	j := &d.journal
+	if len(j.states)+len(j.events) == 0 {
 		return nil
 	}
-	if err := d.cfg.Store.SaveAll(context.WithoutCancel(ctx), d.journal.changes); err != nil {
+	j.all = append(append(j.all[:0], j.states...), j.events...)
+	err := d.cfg.Store.SaveAll(context.WithoutCancel(ctx), j.all)
+	clear(j.all)
+	if err != nil {
 		return err
 	}
-	d.journal.committed()
+	j.statesCommitted()
+	clear(j.events)
+	j.events = j.events[:0]
 	return nil
 }
 
-// committed empties the journal once its changes are in the store.
-func (j *journal) committed() {
-	clear(j.changes) // let the copies and their completions go
-	j.changes, j.urgent, j.bytes = j.changes[:0], false, 0
+// commitStates writes the journal's states, not its events, in one
+// transaction: a POST's outcome.
+func (d *driver) commitStates(ctx context.Context) error {
+	if len(d.journal.states) == 0 {
+		return nil
+	}
+	if err := d.cfg.Store.SaveAll(context.WithoutCancel(ctx), d.journal.states); err != nil {
+		return err
+	}
+	d.journal.statesCommitted()
+	return nil
 }
 
-// commitDue commits the journal when it must not wait any longer: it holds
-// a POST's outcome, its oldest change has waited Policy.GroupCommit, or it
-// is full. The loop calls it before each wait.
+// statesCommitted empties the states once they are in the store.
+func (j *journal) statesCommitted() {
+	clear(j.states) // let the copies and their completions go
+	j.states, j.urgent, j.bytes = j.states[:0], false, 0
+}
+
+// commitDue commits what must not wait any longer: the states when they
+// hold a POST's outcome; everything when the oldest event has waited
+// Policy.GroupCommit or the journal is full. The loop calls it before
+// each wait.
 func (d *driver) commitDue(ctx context.Context, now time.Time) error {
 	j := &d.journal
-	if len(j.changes) > 0 && (j.urgent || j.full() || !now.Before(j.oldest.Add(d.pol.GroupCommit))) {
+	if len(j.events) > 0 && (j.full() || !now.Before(j.oldest.Add(d.pol.GroupCommit))) {
 		return d.commit(ctx)
+	}
+	if j.urgent {
+		return d.commitStates(ctx)
 	}
 	return nil
 }
 
-// commitBy is when the journal must be committed; ok is false when it is
-// empty.
+// commitBy is when the next group commit falls due; ok is false when
+// nothing waits for one.
 func (d *driver) commitBy() (at time.Time, ok bool) {
-	if len(d.journal.changes) == 0 {
+	if len(d.journal.events) == 0 {
 		return time.Time{}, false
-	}
-	if d.journal.urgent {
-		return d.journal.oldest, true
 	}
 	return d.journal.oldest.Add(d.pol.GroupCommit), true
 }

@@ -102,20 +102,30 @@ func (m *MemoryStore) saveAll(changes []state.Change) error {
 	return nil
 }
 
+// runOf is the run a change belongs to.
+func runOf(w *state.Workflow, ev state.Event) string {
+	if w != nil {
+		return w.RunID
+	}
+	return ev.RunID
+}
+
 // check says why w and ev cannot be saved.
 func (m *MemoryStore) check(w *state.Workflow, ev state.Event) error {
-	r, ok := m.runs[ev.RunID]
+	id := runOf(w, ev)
+	r, ok := m.runs[id]
 	if !ok {
-		return fmt.Errorf("no run %s", ev.RunID)
+		return fmt.Errorf("no run %s", id)
 	}
 	if w != nil && (w.Index < 0 || w.Index >= len(r.ws)) {
-		return fmt.Errorf("run %s has no workflow %d", ev.RunID, w.Index)
+		return fmt.Errorf("run %s has no workflow %d", id, w.Index)
 	}
 	return nil
 }
 
+// save stores w, and logs ev unless it has no Kind.
 func (m *MemoryStore) save(w *state.Workflow, ev state.Event) {
-	r := m.runs[ev.RunID]
+	r := m.runs[runOf(w, ev)]
 	if w != nil {
 		c := *w
 		old := r.ws[w.Index]
@@ -126,7 +136,9 @@ func (m *MemoryStore) save(w *state.Workflow, ev state.Event) {
 		}
 		r.ws[w.Index] = &c
 	}
-	r.events = append(r.events, ev)
+	if ev.Kind != "" {
+		r.events = append(r.events, ev)
+	}
 }
 
 // CancelRequested reports whether RequestCancel was called for the run.

@@ -14,9 +14,10 @@ type Store interface {
 	// SaveAll records changes, in order, in one transaction: all of them
 	// or none. A workflow changed more than once ends in its last state,
 	// keeping the last Completion and Output that were not nil; a change
-	// whose Workflow is nil is an event about the run as a whole. It must
-	// be durable when it returns: the runner relies on it to record its
-	// intent before each POST /workflows (see Drive).
+	// whose Workflow is nil only logs its event, one whose Event has no
+	// Kind logs nothing. It must be durable when it returns: the runner
+	// relies on it to record its intent before each POST /workflows (see
+	// Drive).
 	SaveAll(ctx context.Context, changes []state.Change) error
 	// SaveUnlessCancelled records changes as SaveAll does unless the run
 	// was asked to stop: then it records nothing and reports cancelled.

@@ -49,7 +49,7 @@ type Store interface {
 	// SaveAll records changes, in order, in one transaction: all of them
 	// or none (a group commit). A workflow changed more than once ends in
 	// its last state, keeping the last Completion and Output that were not
-	// nil; every event is logged.
+	// nil; every event that has a Kind is logged.
 	SaveAll(ctx context.Context, changes []Change) error
 	// SaveUnlessCancelled records changes as SaveAll does, in one
 	// transaction with a look at the run's cancel flag: when the run was
@@ -110,7 +110,8 @@ type Store interface {
 
 // Change is a workflow's new state and the event that changed it, one
 // element of a group commit (Store.SaveAll). Workflow is nil for an event
-// about the run as a whole.
+// alone (about the run as a whole, or logged after the state it
+// describes); an Event without a Kind logs nothing.
 type Change struct {
 	Workflow *Workflow
 	Event    Event

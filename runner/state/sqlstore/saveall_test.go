@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/lwf-dev/lwf/runner/state"
 )
@@ -43,7 +44,7 @@ func TestSaveAllIsOneTransaction(t *testing.T) {
 // TestSaveAllKeepsTheLastStateAndEveryEvent saves one workflow's whole
 // life in one group: it ends in its last state with the completion an
 // earlier change carried (a later nil one leaves it), and every event is
-// logged in order.
+// logged in order — none for a change without one.
 func TestSaveAllKeepsTheLastStateAndEveryEvent(t *testing.T) {
 	db := open(t, t.TempDir())
 	ctx := context.Background()
@@ -68,6 +69,10 @@ func TestSaveAllKeepsTheLastStateAndEveryEvent(t *testing.T) {
 	step(w, state.EventFinished)
 	w.Completion, w.Output, w.Message = nil, nil, "done"
 	step(w, state.EventStatus)
+	// A state without an event (logged apart) logs nothing.
+	w.Unfinished = time.UnixMilli(1700000042000)
+	quiet := w
+	changes = append(changes, state.Change{Workflow: &quiet})
 	changes = append(changes, state.Change{Event: state.Event{RunID: run.ID, Kind: state.EventRunEnd, Index: -1}})
 	kinds = append(kinds, state.EventRunEnd)
 	if err := db.SaveAll(ctx, changes); err != nil {
@@ -75,7 +80,7 @@ func TestSaveAllKeepsTheLastStateAndEveryEvent(t *testing.T) {
 	}
 	full, _ := db.WorkflowsFull(ctx, run.ID)
 	got := full[1]
-	if got.State != state.Completed || got.WorkflowID != "wf-9" || got.Message != "done" || got.Attempts != 1 || got.Actions != 1 ||
+	if got.State != state.Completed || got.WorkflowID != "wf-9" || got.Message != "done" || got.Attempts != 1 || got.Actions != 1 || !got.Unfinished.Equal(w.Unfinished) ||
 		string(got.Completion) != `{"data":1}` || string(got.Output) != `{"out":1}` {
 		t.Errorf("stored %+v", got)
 	}

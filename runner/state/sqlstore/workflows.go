@@ -81,7 +81,7 @@ func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error 
 // SaveAll records changes in one transaction. A workflow changed several
 // times is written once, in its last state: a group commit costs one
 // UPDATE per workflow and one INSERT per event, with statements prepared
-// once per store.
+// once per store. An event without a Kind is not logged.
 func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
 	_, err := s.saveAll(ctx, "", changes)
 	return err
@@ -116,8 +116,10 @@ func (s *DB) saveAll(ctx context.Context, runID string, changes []state.Change) 
 	var rows []row
 	at := map[key]int{} // a workflow's place in rows
 	for i, c := range changes {
-		if details[i], err = eventDetail(c.Event).MarshalJSON(); err != nil {
-			return false, fmt.Errorf("state: encoding the event: %w", err)
+		if c.Event.Kind != "" {
+			if details[i], err = eventDetail(c.Event).MarshalJSON(); err != nil {
+				return false, fmt.Errorf("state: encoding the event: %w", err)
+			}
 		}
 		w := c.Workflow
 		if w == nil {
@@ -169,6 +171,9 @@ func (s *DB) saveAll(ctx context.Context, runID string, changes []state.Change) 
 			}
 		}
 		for i, c := range changes {
+			if c.Event.Kind == "" {
+				continue
+			}
 			if _, err := insert.ExecContext(ctx, c.Event.RunID, ms(c.Event.Time), string(c.Event.Kind), details[i]); err != nil {
 				return fmt.Errorf("state: logging the event: %w", err)
 			}
