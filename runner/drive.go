@@ -48,10 +48,10 @@ type Config struct {
 	// Points name lists that feed named loops, and on load with each such
 	// completed workflow not yet derived (Completion may then be nil:
 	// Expand reads it from its store). The completion, and every change
-	// before it, is committed before Expand is called. It stores the workflows rendered
-	// from the lists' items (see state.Store.Derive; their indexes start
-	// at next) and returns them, with the event it stored; the drive then
-	// submits and tracks them like the others.
+	// before it, is committed before Expand is called. It stores the
+	// workflows rendered from the lists' items (see state.Store.Derive;
+	// their indexes start at next) and returns them, with the event it
+	// stored; the drive then submits and tracks them like the others.
 	Expand func(ctx context.Context, w *state.Workflow, next int) ([]*state.Workflow, *state.Event, error)
 	// Clock tells the time everywhere the runner reads it (events,
 	// submission times, when polls are due); nil means the system clock.
@@ -99,17 +99,18 @@ func (o Outcome) Settled() bool {
 //
 // Intent is committed before each POST /workflows, and the POST's outcome
 // (the workflow id) right after: before the drive waits for anything, and
-// before the next POST, in the transaction of its intent. A workflow found
+// at the latest with the next POST's intent. A workflow found
 // mid-submission (the previous process died) is marked unknown and never
 // sent again unless cfg.ResubmitUnknown. Every other change — what polls
-// find, completions, cancellations, events — is committed in groups, at
-// most Policy.GroupCommit after it was made, before Config.Expand derives
-// items from a completion, and when Drive returns. The store always holds
-// the drive's state as it was at some moment, so a crash loses only the
-// changes of the last group commit's wait: a workflow whose completion was
-// lost is polled again, and nothing is ever sent again. Transient failures
-// are retried without end; an auth or account error stops the drive and
-// is returned, since no request can succeed until a person acts.
+// find, completions, cancellations — and every event is committed in
+// groups, at most Policy.GroupCommit after it was made, before
+// Config.Expand derives items from a completion, and when Drive returns.
+// Each commit takes every workflow change made before it, so the store
+// always holds the run as it was at some moment: a crash loses at most the
+// changes of the last GroupCommit, a workflow whose completion was lost is
+// polled again, and nothing is ever sent again. Transient failures are
+// retried without end; an auth or account error stops the drive and is
+// returned, since no request can succeed until a person acts.
 func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if cfg.API == nil || cfg.Store == nil {
 		return Outcome{}, errors.New("runner: Config needs an API and a Store")
