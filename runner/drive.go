@@ -28,8 +28,10 @@ type Config struct {
 	API    API
 	Store  Store
 	Policy Policy // zero fields take DefaultPolicy's values
-	// Events receives every event, on the runner's goroutine: it must not
-	// block for long.
+	// Events receives every event as it happens, on the runner's
+	// goroutine: it must not block for long. The store logs it with the
+	// next group commit (see Drive): after a crash, the next drive may
+	// report again what the last second's events reported.
 	Events func(state.Event)
 	// Shape, when set, turns a completed workflow's completion into its
 	// output (the output: expression of a reusable workflow).
