@@ -28,8 +28,10 @@ type Config struct {
 	API    API
 	Store  Store
 	Policy Policy // zero fields take DefaultPolicy's values
-	// Events receives every event, on the runner's goroutine: it must not
-	// block for long.
+	// Events receives every event as it happens, on the runner's
+	// goroutine: it must not block for long. The store logs it with the
+	// next group commit (see Drive): after a crash, the next drive may
+	// report again what the last second's events reported.
 	Events func(state.Event)
 	// Shape, when set, turns a completed workflow's completion into its
 	// output (the output: expression of a reusable workflow).
@@ -56,10 +58,11 @@ type Config struct {
 	// Expand, when set, is called with each workflow that completes whose
 	// Points name lists that feed named loops, and on load with each such
 	// completed workflow not yet derived (Completion may then be nil:
-	// Expand reads it from its store). It stores the workflows rendered
-	// from the lists' items (see state.Store.Derive; their indexes start
-	// at next) and returns them, with the event it stored; the drive then
-	// submits and tracks them like the others.
+	// Expand reads it from its store). The completion, and every change
+	// before it, is committed before Expand is called. It stores the
+	// workflows rendered from the lists' items (see state.Store.Derive;
+	// their indexes start at next) and returns them, with the event it
+	// stored; the drive then submits and tracks them like the others.
 	Expand func(ctx context.Context, w *state.Workflow, next int) ([]*state.Workflow, *state.Event, error)
 	// Clock tells the time everywhere the runner reads it (events,
 	// submission times, when polls are due); nil means the system clock.
@@ -108,11 +111,20 @@ func (o Outcome) Settled() bool {
 // until all have settled or ctx ends. The caller must hold the run's lock:
 // only one process may drive a run.
 //
-// Intent is saved before each POST /workflows and the workflow id right
-// after; a workflow found mid-submission (the previous process died) is
-// marked unknown and never sent again unless cfg.ResubmitUnknown. Transient
-// failures are retried without end; an auth or account error stops the
-// drive and is returned, since no request can succeed until a person acts.
+// Intent is committed before each POST /workflows, and the POST's outcome
+// (the workflow id) right after: before the drive waits for anything, and
+// at the latest with the next POST's intent. A workflow found
+// mid-submission (the previous process died) is marked unknown and never
+// sent again unless cfg.ResubmitUnknown. Every other change — what polls
+// find, completions, cancellations — and every event is committed in
+// groups, at most Policy.GroupCommit after it was made, before
+// Config.Expand derives items from a completion, and when Drive returns.
+// Each commit takes every workflow change made before it, so the store
+// always holds the run as it was at some moment: a crash loses at most the
+// changes of the last GroupCommit, a workflow whose completion was lost is
+// polled again, and nothing is ever sent again. Transient failures are
+// retried without end; an auth or account error stops the drive and is
+// returned, since no request can succeed until a person acts.
 func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if cfg.API == nil || cfg.Store == nil {
 		return Outcome{}, errors.New("runner: Config needs an API and a Store")
@@ -124,15 +136,26 @@ func Drive(ctx context.Context, cfg Config, runID string) (Outcome, error) {
 	if d.rnd == nil {
 		d.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
+	// Neither channel ever blocks a sender: at most Concurrency requests
+	// are in flight, and a worker is started for each one over the
+	// workers there are.
 	d.results = make(chan taskResult, d.pol.Concurrency)
+	d.requests = make(chan request, d.pol.Concurrency)
+	defer close(d.requests)
 	if err := d.load(ctx); err != nil {
 		return Outcome{}, err
 	}
-	return d.loop(ctx)
+	out, err := d.loop(ctx)
+	// Whatever ended the drive, what it did is in the store when it
+	// returns.
+	if cerr := d.commit(ctx); err == nil {
+		err = cerr
+	}
+	return out, err
 }
 
 // driver is one Drive's state. Only the loop goroutine touches it; the
-// request goroutines get copies of what they need and report back on
+// workers get copies of what they need on requests and report back on
 // results.
 type driver struct {
 	// sawParked: a workflow of the account was parked (Config.LeaveParked).
@@ -147,6 +170,8 @@ type driver struct {
 	polls      taskQueue
 	inflight   int
 	submitting int
+	requests   chan request
+	workers    int
 	results    chan taskResult
 	counts     state.Counts
 	cancelling bool
@@ -157,6 +182,8 @@ type driver struct {
 	// underived are the completed workflows found on load whose items
 	// were never rendered (the process stopped in between).
 	underived []*tracked
+	// journal holds the changes not committed yet.
+	journal journal
 }
 
 type taskResult struct {
@@ -188,11 +215,13 @@ func (d *driver) load(ctx context.Context) error {
 		d.counts.Errors += w.ActionErrors
 		switch {
 		case w.State == state.Submitting:
+			d.journal.urgent = true
 			w.Error = "lwf stopped while sending this workflow, so whether Linked API received it is unknown"
 			if err := d.setState(ctx, t, state.Unknown, state.EventUnknown); err != nil {
 				return err
 			}
 		case w.State == state.Unknown && d.cfg.ResubmitUnknown:
+			d.journal.urgent = true
 			w.Error = ""
 			if err := d.setState(ctx, t, state.Planned, state.EventStatus); err != nil {
 				return err
@@ -221,8 +250,13 @@ func (d *driver) load(ctx context.Context) error {
 }
 
 // expand asks Config.Expand for the workflows t's items render into,
-// and takes them on: they are tracked and submitted like the others.
+// and takes them on: they are tracked and submitted like the others. The
+// journal is committed first: Expand derives from the completion as
+// stored.
 func (d *driver) expand(ctx context.Context, t *tracked) error {
+	if err := d.commit(ctx); err != nil {
+		return err
+	}
 	ws, ev, err := d.cfg.Expand(context.WithoutCancel(ctx), t.w, len(d.all))
 	if err != nil {
 		return fmt.Errorf("rendering the items found by workflow %d: %w", t.w.Index+1, err)
@@ -262,7 +296,7 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 			return d.stop(ctx)
 		}
 		now := d.clock.Now()
-		if err := d.checkCancel(ctx, now, false); err != nil {
+		if err := d.checkCancel(ctx, now); err != nil {
 			return Outcome{Counts: d.snapshot()}, err
 		}
 		if err := d.dispatch(ctx, now); err != nil {
@@ -281,6 +315,9 @@ func (d *driver) loop(ctx context.Context) (Outcome, error) {
 				d.emitRun(state.EventRunDetached, "parked until the account's working hours")
 				return Outcome{Counts: d.snapshot(), Parked: true}, nil
 			}
+		}
+		if err := d.commitDue(ctx, now); err != nil {
+			return Outcome{Counts: d.snapshot()}, err
 		}
 		timer.Reset(d.nextWake(now))
 		select {
@@ -326,6 +363,9 @@ func (d *driver) stop(ctx context.Context) (Outcome, error) {
 // nextWake is how long to sleep before something may be due.
 func (d *driver) nextWake(now time.Time) time.Duration {
 	wake := now.Add(d.pol.CancelCheck)
+	if at, ok := d.commitBy(); ok && at.Before(wake) {
+		wake = at
+	}
 	if d.inflight >= d.pol.Concurrency {
 		// Every slot is busy: nothing can start before a result frees
 		// one, and a result wakes the loop. Waking for requests that are
@@ -355,44 +395,103 @@ func (d *driver) dispatch(ctx context.Context, now time.Time) error {
 		if t == nil || t.due.After(now) || d.cancelling || d.submitting >= d.pol.SubmitConcurrency {
 			return nil
 		}
-		if err := d.checkCancel(ctx, now, true); err != nil || d.cancelling {
-			return err
-		}
 		heap.Pop(&d.submits)
-		t.w.Attempts++
-		// Recorded before the request leaves: Linked API cannot have
-		// received it earlier, which places an unknown submission in the
-		// account's activity.
-		t.w.Submitted = now
-		if err := d.setState(ctx, t, state.Submitting, state.EventSubmitting); err != nil {
+		if err := d.submit(ctx, t, now); err != nil || d.cancelling {
 			return err
 		}
-		d.start(ctx, t)
 	}
 	return nil
 }
 
-// start sends t's next request on its own goroutine.
+// submit commits the intent to send t, with every workflow's state
+// changed before it (their events wait for the group commit), and sends t
+// — unless the run was asked to stop: the store reads its cancel flag in
+// the intent's transaction, so no POST leaves once `lwf cancel` is
+// stored. It then starts cancelling instead.
+func (d *driver) submit(ctx context.Context, t *tracked, now time.Time) error {
+	before := t.w.Submitted
+	t.w.Attempts++
+	// Recorded before the request leaves: Linked API cannot have
+	// received it earlier, which places an unknown submission in the
+	// account's activity.
+	t.w.Submitted = now
+	d.move(t, state.Submitting)
+	ev := d.fill(t, state.Event{Kind: state.EventSubmitting})
+	t.w.Updated = ev.Time
+	d.record(t, ev)
+	d.lastCheck = now
+	cancelled, err := d.cfg.Store.SaveUnlessCancelled(context.WithoutCancel(ctx), d.runID, d.journal.states)
+	if err != nil || cancelled {
+		d.withdraw(t, before)
+		if err != nil {
+			return err
+		}
+		return d.startCancelling(ctx, now)
+	}
+	d.journal.statesCommitted()
+	d.publish(ev)
+	d.start(ctx, t)
+	return nil
+}
+
+// withdraw takes back the intent to send t, which was not committed: the
+// POST is not sent, and the intent must not reach the store with a later
+// commit (the next process would take it for a POST whose outcome it
+// cannot know).
+func (d *driver) withdraw(t *tracked, submitted time.Time) {
+	j := &d.journal
+	if n := len(j.states); n > 0 && j.states[n-1].Workflow.Index == t.w.Index && j.states[n-1].Workflow.State == state.Submitting {
+		j.states[n-1] = state.Change{}
+		j.states = j.states[:n-1]
+	}
+	if n := len(j.events); n > 0 && j.events[n-1].Event.Kind == state.EventSubmitting && j.events[n-1].Event.Index == t.w.Index {
+		j.events[n-1] = state.Change{}
+		j.events = j.events[:n-1]
+	}
+	d.move(t, state.Planned)
+	t.w.Attempts--
+	t.w.Submitted = submitted
+}
+
+// start hands t's next request to a worker.
 func (d *driver) start(ctx context.Context, t *tracked) {
 	d.inflight++
 	t.busy = true
-	kind, payload, id := t.next, t.w.Payload, t.w.WorkflowID
-	if kind == taskSubmit {
+	if t.next == taskSubmit {
 		d.submitting++
 	}
-	sent := d.clock.Now()
-	go func() {
-		r := taskResult{t: t, kind: kind, sent: sent}
-		switch kind {
+	if d.workers < d.inflight {
+		d.workers++
+		go d.work()
+	}
+	d.requests <- request{ctx: ctx, kind: t.next, t: t, payload: t.w.Payload, id: t.w.WorkflowID, sent: d.clock.Now()}
+}
+
+// request is one request for a worker to send: copies of what it needs.
+type request struct {
+	ctx     context.Context
+	kind    taskKind
+	t       *tracked // only passed back
+	payload json.RawMessage
+	id      string
+	sent    time.Time
+}
+
+// work sends requests until the drive ends. The workers live as long as
+// the drive: a goroutine per request would grow a new stack for each.
+func (d *driver) work() {
+	for q := range d.requests {
+		r := taskResult{t: q.t, kind: q.kind, sent: q.sent}
+		switch q.kind {
 		case taskSubmit:
-			r.started, r.err = d.cfg.API.StartWorkflow(linkedapi.CompleteOnceSent(ctx), payload)
+			r.started, r.err = d.cfg.API.StartWorkflow(linkedapi.CompleteOnceSent(q.ctx), q.payload)
 		case taskPoll:
-			r.status, r.err = d.cfg.API.Workflow(ctx, id)
+			r.status, r.err = d.cfg.API.Workflow(q.ctx, q.id)
 		case taskCancel:
-			r.cancel, r.err = d.cfg.API.CancelWorkflow(ctx, id)
+			r.cancel, r.err = d.cfg.API.CancelWorkflow(q.ctx, q.id)
 		}
 		d.results <- r
-	}()
+	}
 }
 
 // schedule queues t's next request at time at.

@@ -30,6 +30,9 @@ func (d *driver) handle(ctx context.Context, r taskResult) error {
 // the error proves the API did not act on it.
 func (d *driver) afterSubmit(ctx context.Context, t *tracked, sw *linkedapi.StartedWorkflow, err error) error {
 	w, now := t.w, d.clock.Now()
+	// Whatever the outcome, it is committed before the drive waits for
+	// anything (commitDue) and before the next POST.
+	d.journal.urgent = true
 	var te *linkedapi.TransportError
 	switch {
 	case err == nil:
@@ -226,10 +229,10 @@ func (d *driver) afterCancel(ctx context.Context, t *tracked, res *linkedapi.Can
 	return nil
 }
 
-// checkCancel reads the run's cancel flag (at most every CancelCheck
-// unless force) and starts cancelling when it is set.
-func (d *driver) checkCancel(ctx context.Context, now time.Time, force bool) error {
-	if d.cancelling || (!force && now.Sub(d.lastCheck) < d.pol.CancelCheck) {
+// checkCancel reads the run's cancel flag (at most every CancelCheck; each
+// submission reads it too) and starts cancelling when it is set.
+func (d *driver) checkCancel(ctx context.Context, now time.Time) error {
+	if d.cancelling || now.Sub(d.lastCheck) < d.pol.CancelCheck {
 		return nil
 	}
 	d.lastCheck = now
@@ -237,6 +240,12 @@ func (d *driver) checkCancel(ctx context.Context, now time.Time, force bool) err
 	if err != nil || !yes {
 		return err
 	}
+	return d.startCancelling(ctx, now)
+}
+
+// startCancelling stops submitting, cancels the planned workflows and asks
+// for a DELETE of the active ones.
+func (d *driver) startCancelling(ctx context.Context, now time.Time) error {
 	d.cancelling = true
 	d.emitRun(state.EventRunCancel, "")
 	for _, t := range d.all {

@@ -10,6 +10,12 @@ import (
 // setState moves t to state s, saves it with an event of kind k, and
 // keeps the counts.
 func (d *driver) setState(ctx context.Context, t *tracked, s state.State, k state.EventKind) error {
+	d.move(t, s)
+	return d.save(ctx, t, state.Event{Kind: k})
+}
+
+// move moves t to state s and keeps the counts.
+func (d *driver) move(t *tracked, s state.State) {
 	if old := t.w.State; old != s {
 		d.counts.ByState[old]--
 		d.counts.ByState[s]++
@@ -21,16 +27,19 @@ func (d *driver) setState(ctx context.Context, t *tracked, s state.State, k stat
 	if s.Terminal() {
 		t.w.PendingReason = ""
 	}
-	return d.save(ctx, t, state.Event{Kind: k})
 }
 
-// save writes t's workflow and ev durably. It is never interrupted by
-// ctx: a record half-written on Ctrl-C is what crash safety is about.
+// save records t's workflow and ev in the journal, to be committed with
+// the next group (see commitDue), and reports ev. With a negative
+// Policy.GroupCommit it commits at once.
 func (d *driver) save(ctx context.Context, t *tracked, ev state.Event) error {
 	ev = d.fill(t, ev)
 	t.w.Updated = ev.Time
-	if err := d.cfg.Store.Save(context.WithoutCancel(ctx), t.w, ev); err != nil {
-		return err
+	d.record(t, ev)
+	if d.pol.GroupCommit < 0 || d.journal.full() {
+		if err := d.commit(ctx); err != nil {
+			return err
+		}
 	}
 	d.publish(ev)
 	return nil
@@ -39,13 +48,13 @@ func (d *driver) save(ctx context.Context, t *tracked, ev state.Event) error {
 // emit reports an event that is not stored (retries).
 func (d *driver) emit(t *tracked, ev state.Event) { d.publish(d.fill(t, ev)) }
 
-// emitRun reports and stores an event about the whole run.
+// emitRun reports an event about the whole run and records it with the
+// next group commit.
 func (d *driver) emitRun(k state.EventKind, msg string) {
 	ev := state.Event{Time: d.clock.Now(), Kind: k, RunID: d.runID, Index: -1, Message: msg}
 	c := d.snapshot()
 	ev.Counts = &c
-	// A failure to log a run event must not stop the run.
-	_ = d.cfg.Store.Save(context.Background(), nil, ev)
+	d.record(nil, ev)
 	d.publish(ev)
 }
 

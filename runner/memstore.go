@@ -64,10 +64,68 @@ func (m *MemoryStore) Workflows(_ context.Context, runID string) ([]*state.Workf
 func (m *MemoryStore) Save(_ context.Context, w *state.Workflow, ev state.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, ok := m.runs[ev.RunID]
-	if !ok {
-		return fmt.Errorf("no run %s", ev.RunID)
+	if err := m.check(w, ev); err != nil {
+		return err
 	}
+	m.save(w, ev)
+	return nil
+}
+
+// SaveAll stores each change as Save does, all at once: no reader sees
+// part of them.
+func (m *MemoryStore) SaveAll(_ context.Context, changes []state.Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.saveAll(changes)
+}
+
+// SaveUnlessCancelled stores the changes as SaveAll does unless
+// RequestCancel was called for the run.
+func (m *MemoryStore) SaveUnlessCancelled(_ context.Context, runID string, changes []state.Change) (cancelled bool, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.runs[runID]; ok && r.run.CancelRequested {
+		return true, nil
+	}
+	return false, m.saveAll(changes)
+}
+
+func (m *MemoryStore) saveAll(changes []state.Change) error {
+	for _, c := range changes {
+		if err := m.check(c.Workflow, c.Event); err != nil {
+			return err
+		}
+	}
+	for _, c := range changes {
+		m.save(c.Workflow, c.Event)
+	}
+	return nil
+}
+
+// runOf is the run a change belongs to.
+func runOf(w *state.Workflow, ev state.Event) string {
+	if w != nil {
+		return w.RunID
+	}
+	return ev.RunID
+}
+
+// check says why w and ev cannot be saved.
+func (m *MemoryStore) check(w *state.Workflow, ev state.Event) error {
+	id := runOf(w, ev)
+	r, ok := m.runs[id]
+	if !ok {
+		return fmt.Errorf("no run %s", id)
+	}
+	if w != nil && (w.Index < 0 || w.Index >= len(r.ws)) {
+		return fmt.Errorf("run %s has no workflow %d", id, w.Index)
+	}
+	return nil
+}
+
+// save stores w, and logs ev unless it has no Kind.
+func (m *MemoryStore) save(w *state.Workflow, ev state.Event) {
+	r := m.runs[runOf(w, ev)]
 	if w != nil {
 		c := *w
 		old := r.ws[w.Index]
@@ -78,8 +136,9 @@ func (m *MemoryStore) Save(_ context.Context, w *state.Workflow, ev state.Event)
 		}
 		r.ws[w.Index] = &c
 	}
-	r.events = append(r.events, ev)
-	return nil
+	if ev.Kind != "" {
+		r.events = append(r.events, ev)
+	}
 }
 
 // CancelRequested reports whether RequestCancel was called for the run.

@@ -43,12 +43,19 @@ type Policy struct {
 	// auth errors) reading one workflow are tolerated before it is marked
 	// failed.
 	GiveUpAfter int
+	// GroupCommit is how long a change other than a submission's may wait
+	// to be committed to the store together with others, in one
+	// transaction. The intent before a POST /workflows and the POST's
+	// outcome never wait (see Drive). Negative: every change is committed
+	// on its own, at once.
+	GroupCommit time.Duration
 }
 
 // DefaultPolicy returns the timing lwf uses: polls start at 2 s and back
 // off ×1.5 to 60 s (±10% jitter), so a 10-minute workflow costs about 18
 // requests and an hour-long one about 68; parked workflows are re-checked
-// every 10 minutes at most.
+// every 10 minutes at most; what polls find is committed to the store once
+// a second.
 func DefaultPolicy() Policy {
 	return Policy{
 		PollStart:         2 * time.Second,
@@ -63,6 +70,7 @@ func DefaultPolicy() Policy {
 		SubmitConcurrency: 1,
 		CancelCheck:       2 * time.Second,
 		GiveUpAfter:       5,
+		GroupCommit:       time.Second,
 	}
 }
 
@@ -104,6 +112,9 @@ func (p Policy) withDefaults() Policy {
 	}
 	if p.GiveUpAfter <= 0 {
 		p.GiveUpAfter = d.GiveUpAfter
+	}
+	if p.GroupCommit == 0 {
+		p.GroupCommit = d.GroupCommit
 	}
 	return p
 }

@@ -1,14 +1,16 @@
 // Command track measures clients tracking many workflows against one
-// sandbox, side by side: lwf (`lwf run`) and the official Node SDK (N
-// parallel result() calls with its default polling). For each client it
-// starts a fresh sandbox process with the same settings, runs the client
-// under /usr/bin/time, and reports HTTP requests per completed workflow
-// (from the sandbox's counters), client CPU seconds, peak memory, and the
-// delay between a workflow finishing on the sandbox and the client
-// reporting it (from GET /_sandbox/workflows/{id}).
+// sandbox, side by side: lwf (`lwf run`), the official Node SDK (N
+// parallel result() calls with its default polling), and the floor — a
+// bare Go HTTP client sending lwf's requests at lwf's rate with nothing
+// else (see floorClient). For each client it starts a fresh sandbox
+// process with the same settings, runs the client under /usr/bin/time, and
+// reports HTTP requests per completed workflow (from the sandbox's
+// counters), client CPU seconds and milliseconds per workflow, peak
+// memory, and the delay between a workflow finishing on the sandbox and
+// the client reporting it (from GET /_sandbox/workflows/{id}).
 //
-//	go run ./bench/track -n 1000 -clients lwf,node
-//	go run ./bench/track -n 10000 -clients lwf
+//	go run ./bench/track -n 1000 -clients lwf,node,floor
+//	go run ./bench/track -n 10000 -speed 5ms -clients lwf,floor
 package main
 
 import (
@@ -32,17 +34,25 @@ func main() {
 	speed := flag.Duration("speed", 20*time.Millisecond, "sandbox time per action (one account runs its workflows one after another)")
 	clients := flag.String("clients", "lwf,node", "clients to measure")
 	rate := flag.Int("rate", 100, "lwf's --rate (requests per second)")
+	floor := flag.String("floor", "", "run as the floor client against this sandbox address (the harness does)")
 	flag.Parse()
+	if *floor != "" {
+		if err := floorClient(*floor, *n, float64(*rate)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	dir, err := os.MkdirTemp("", "lwf-track")
 	must(err)
 	defer os.RemoveAll(dir)
 	lwf := filepath.Join(dir, "lwf")
 	must(run("go", "build", "-o", lwf, "./cmd/lwf"))
 	fmt.Printf("%d workflows of one action each, sandbox speed %v per action, one account\n\n", *n, *speed)
-	fmt.Printf("| client | wall s | requests/workflow | CPU s | peak MB | delay median s | delay p95 s | delay max s |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| client | wall s | requests/workflow | CPU s | CPU ms/workflow | peak MB | delay median s | delay p95 s | delay max s |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range strings.Split(*clients, ",") {
 		r := measure(c, lwf, dir, *n, *speed, *rate)
-		fmt.Printf("| %s | %.1f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |\n", r.name, r.wall, r.reqPerWF, r.cpu, r.peakMB, r.med, r.p95, r.max)
+		fmt.Printf("| %s | %.1f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |\n", r.name, r.wall, r.reqPerWF, r.cpu, r.cpu*1000/float64(*n), r.peakMB, r.med, r.p95, r.max)
 	}
 }
 
@@ -89,6 +99,11 @@ workflow:
 	case "node":
 		cmd = exec.Command("/usr/bin/time", "-f", "TIME %U %S %M", "node", "contract/bench-track.mjs", base, fmt.Sprint(n))
 		name = "Node SDK 1.2.19"
+	case "floor":
+		self, err := os.Executable()
+		must(err)
+		cmd = exec.Command("/usr/bin/time", "-f", "TIME %U %S %M", self, "-floor", base, "-n", fmt.Sprint(n), "-rate", fmt.Sprint(rate))
+		name = fmt.Sprintf("floor: bare Go HTTP client (%d/s)", rate)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown client", client)
 		os.Exit(2)
@@ -114,7 +129,7 @@ workflow:
 			continue
 		}
 		switch {
-		case client == "node":
+		case client == "node" || client == "floor":
 			reported[e.WorkflowID] = e.ReportedAt
 		case e.Event == "workflow.finished":
 			reported[e.WorkflowID] = e.Time

@@ -201,14 +201,6 @@ type Event struct {
 	Counts        *Counts       `json:"counts,omitempty"`
 }
 
-// MarshalJSON writes Delay in milliseconds.
-func (e Event) MarshalJSON() ([]byte, error) {
-	type plain Event
-	p := plain(e)
-	p.Delay = e.Delay / time.Millisecond
-	return json.Marshal(p)
-}
-
 // UnmarshalJSON reads what MarshalJSON wrote.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	type plain Event

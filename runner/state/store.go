@@ -46,6 +46,17 @@ type Store interface {
 	// transaction; w may be nil for an event about the run as a whole. A
 	// nil Completion or Output leaves the stored one in place.
 	Save(ctx context.Context, w *Workflow, ev Event) error
+	// SaveAll records changes, in order, in one transaction: all of them
+	// or none (a group commit). A workflow changed more than once ends in
+	// its last state, keeping the last Completion and Output that were not
+	// nil; every event that has a Kind is logged.
+	SaveAll(ctx context.Context, changes []Change) error
+	// SaveUnlessCancelled records changes as SaveAll does, in one
+	// transaction with a look at the run's cancel flag: when the run was
+	// asked to stop (RequestCancel), it records nothing and reports
+	// cancelled. The runner commits its intent before each POST
+	// /workflows so: no POST leaves once a cancellation is stored.
+	SaveUnlessCancelled(ctx context.Context, runID string, changes []Change) (cancelled bool, err error)
 	// Events returns the run's last limit events, oldest first.
 	Events(ctx context.Context, runID string, limit int) ([]Event, error)
 
@@ -130,6 +141,15 @@ type Store interface {
 	Location() string
 	// Close closes the store.
 	Close() error
+}
+
+// Change is a workflow's new state and the event that changed it, one
+// element of a group commit (Store.SaveAll). Workflow is nil for an event
+// alone (about the run as a whole, or logged after the state it
+// describes); an Event without a Kind logs nothing.
+type Change struct {
+	Workflow *Workflow
+	Event    Event
 }
 
 // Lock is a held run lock.

@@ -24,6 +24,9 @@ type DB struct {
 	db   *sql.DB
 	dir  string
 	path string
+	// The statements a drive runs for every workflow, prepared once:
+	// SQLite takes longer to prepare them than to run them.
+	update, insertEvent, cancelRequested *sql.Stmt
 }
 
 var _ state.Store = (*DB)(nil)
@@ -68,6 +71,15 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	if err := s.prepare(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{{&s.update, updateWorkflow}, {&s.insertEvent, insertEvent}, {&s.cancelRequested, `SELECT cancel_requested FROM runs WHERE id = ?`}} {
+		if *p.stmt, err = db.PrepareContext(ctx, p.sql); err != nil {
+			s.Close()
+			return nil, s.fail(err)
+		}
 	}
 	return s, nil
 }
@@ -225,7 +237,14 @@ func (s *DB) fail(err error) error {
 }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	for _, st := range []*sql.Stmt{s.update, s.insertEvent, s.cancelRequested} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	return s.db.Close()
+}
 
 // Location returns the state directory.
 func (s *DB) Location() string { return s.dir }

@@ -24,7 +24,7 @@ func insertWorkflow(ctx context.Context, tx *sql.Tx, w *state.Workflow) error {
 
 // Derive implements state.Store.
 func (s *DB) Derive(ctx context.Context, runID string, from int, items []state.Item, ws []*state.Workflow, ev state.Event) (derived bool, err error) {
-	detail, err := json.Marshal(eventDetail(ev))
+	detail, err := eventDetail(ev).MarshalJSON()
 	if err != nil {
 		return false, fmt.Errorf("state: encoding the event: %w", err)
 	}
@@ -54,7 +54,7 @@ func (s *DB) Derive(ctx context.Context, runID string, from int, items []state.I
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (run_id, time, kind, detail) VALUES (?,?,?,?)`,
+		if _, err := tx.ExecContext(ctx, insertEvent,
 			ev.RunID, ms(ev.Time), string(ev.Kind), detail); err != nil {
 			return fmt.Errorf("state: logging the event: %w", err)
 		}

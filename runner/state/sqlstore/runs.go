@@ -199,10 +199,11 @@ func (s *DB) RequestCancel(ctx context.Context, runID string) error {
 	return nil
 }
 
-// CancelRequested reports whether the run is flagged for cancellation.
+// CancelRequested reports whether the run is flagged for cancellation. The
+// runner asks before each POST /workflows.
 func (s *DB) CancelRequested(ctx context.Context, runID string) (bool, error) {
 	var v bool
-	if err := s.db.QueryRowContext(ctx, `SELECT cancel_requested FROM runs WHERE id = ?`, runID).Scan(&v); err != nil {
+	if err := s.cancelRequested.QueryRowContext(ctx, runID).Scan(&v); err != nil {
 		return false, s.fail(err)
 	}
 	return v, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/lwf-dev/lwf/linkedapi"
@@ -74,22 +75,93 @@ func (s *DB) workflows(ctx context.Context, runID string, full bool) ([]*state.W
 // leaves the stored one in place (the runner drops them from memory once
 // saved).
 func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error {
-	detail, err := json.Marshal(eventDetail(ev))
-	if err != nil {
-		return fmt.Errorf("state: encoding the event: %w", err)
+	return s.SaveAll(ctx, []state.Change{{Workflow: w, Event: ev}})
+}
+
+// SaveAll records changes in one transaction. A workflow changed several
+// times is written once, in its last state: a group commit costs one
+// UPDATE per workflow and one INSERT per event, with statements prepared
+// once per store. An event without a Kind is not logged.
+func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
+	_, err := s.saveAll(ctx, "", changes)
+	return err
+}
+
+// SaveUnlessCancelled implements state.Store: the cancel flag is read
+// inside the write transaction, so a RequestCancel either came before
+// (nothing is saved) or after the commit.
+func (s *DB) SaveUnlessCancelled(ctx context.Context, runID string, changes []state.Change) (cancelled bool, err error) {
+	return s.saveAll(ctx, runID, changes)
+}
+
+// errCancelled rolls back a SaveUnlessCancelled.
+var errCancelled = errors.New("the run was asked to stop")
+
+// saveAll records changes in one transaction; with a runID, only if that
+// run was not asked to stop.
+func (s *DB) saveAll(ctx context.Context, runID string, changes []state.Change) (cancelled bool, err error) {
+	if len(changes) == 0 && runID == "" {
+		return false, nil
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if w != nil {
-			var failure []byte
-			if w.Failure != nil {
-				if failure, err = json.Marshal(w.Failure); err != nil {
-					return s.fail(err)
-				}
+	type row struct {
+		w                  *state.Workflow
+		completion, output json.RawMessage
+		failure            []byte
+	}
+	type key struct {
+		run string
+		idx int
+	}
+	details := make([][]byte, len(changes))
+	var rows []row
+	at := map[key]int{} // a workflow's place in rows
+	for i, c := range changes {
+		if c.Event.Kind != "" {
+			if details[i], err = eventDetail(c.Event).MarshalJSON(); err != nil {
+				return false, fmt.Errorf("state: encoding the event: %w", err)
 			}
-			res, err := tx.ExecContext(ctx, `UPDATE workflows SET state = ?, workflow_id = ?, pending_reason = ?, message = ?,
-				completion = coalesce(?, completion), output = coalesce(?, output), failure = ?, error = ?,
-				actions = ?, action_errors = ?, attempts = ?, submitted = ?, unfinished = ?, updated = ? WHERE run_id = ? AND idx = ?`,
-				string(w.State), w.WorkflowID, w.PendingReason, w.Message, nullable(w.Completion), nullable(w.Output), failure, w.Error,
+		}
+		w := c.Workflow
+		if w == nil {
+			continue
+		}
+		r := row{w: w, completion: w.Completion, output: w.Output}
+		if w.Failure != nil {
+			if r.failure, err = json.Marshal(w.Failure); err != nil {
+				return false, fmt.Errorf("state: encoding workflow %d's failure: %w", w.Index, err)
+			}
+		}
+		k := key{w.RunID, w.Index}
+		j, seen := at[k]
+		if !seen {
+			at[k] = len(rows)
+			rows = append(rows, r)
+			continue
+		}
+		// A later state replaces an earlier one, but a nil completion
+		// or output leaves the earlier one in place.
+		if r.completion == nil {
+			r.completion = rows[j].completion
+		}
+		if r.output == nil {
+			r.output = rows[j].output
+		}
+		rows[j] = r
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if runID != "" {
+			var stop bool
+			if err := tx.StmtContext(ctx, s.cancelRequested).QueryRowContext(ctx, runID).Scan(&stop); err != nil {
+				return fmt.Errorf("state: reading run %s: %w", runID, err)
+			}
+			if stop {
+				return errCancelled
+			}
+		}
+		update, insert := tx.StmtContext(ctx, s.update), tx.StmtContext(ctx, s.insertEvent)
+		for _, r := range rows {
+			w := r.w
+			res, err := update.ExecContext(ctx, string(w.State), w.WorkflowID, w.PendingReason, w.Message, nullable(r.completion), nullable(r.output), r.failure, w.Error,
 				w.Actions, w.ActionErrors, w.Attempts, ms(w.Submitted), ms(w.Unfinished), ms(w.Updated), w.RunID, w.Index)
 			if err != nil {
 				return fmt.Errorf("state: saving workflow %d: %w", w.Index, err)
@@ -98,13 +170,29 @@ func (s *DB) Save(ctx context.Context, w *state.Workflow, ev state.Event) error 
 				return fmt.Errorf("state: run %s has no workflow %d", w.RunID, w.Index)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (run_id, time, kind, detail) VALUES (?,?,?,?)`,
-			ev.RunID, ms(ev.Time), string(ev.Kind), detail); err != nil {
-			return fmt.Errorf("state: logging the event: %w", err)
+		for i, c := range changes {
+			if c.Event.Kind == "" {
+				continue
+			}
+			if _, err := insert.ExecContext(ctx, c.Event.RunID, ms(c.Event.Time), string(c.Event.Kind), details[i]); err != nil {
+				return fmt.Errorf("state: logging the event: %w", err)
+			}
 		}
 		return nil
 	})
+	if errors.Is(err, errCancelled) {
+		return true, nil
+	}
+	return false, err
 }
+
+// The statements SaveAll runs for every change.
+const (
+	updateWorkflow = `UPDATE workflows SET state = ?, workflow_id = ?, pending_reason = ?, message = ?,
+	completion = coalesce(?, completion), output = coalesce(?, output), failure = ?, error = ?,
+	actions = ?, action_errors = ?, attempts = ?, submitted = ?, unfinished = ?, updated = ? WHERE run_id = ? AND idx = ?`
+	insertEvent = `INSERT INTO events (run_id, time, kind, detail) VALUES (?,?,?,?)`
+)
 
 func nullable(b json.RawMessage) any {
 	if b == nil {
