@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -107,6 +109,47 @@ func TestCorpusIsValid(t *testing.T) {
 	}
 	if avg := total / len(files); avg < 1500 || avg > 3000 {
 		t.Errorf("average file size %d bytes, want about 2 KB", avg)
+	}
+}
+
+// TestShapesAreValid keeps every corpus shape honest: its files validate
+// (the csv shape with its leads given as a CSV file) and compile, and
+// the generated shapes' files are about 2 KB.
+func TestShapesAreValid(t *testing.T) {
+	leads := filepath.Join(t.TempDir(), CSVFile)
+	if err := os.WriteFile(leads, LeadsCSV(30, 7), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, shape := range Shapes {
+		t.Run(shape, func(t *testing.T) {
+			files, err := Shaped(shape, 60, 7, "..")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var opts compiler.Options
+			if shape == "csv" {
+				opts.Inputs = []string{CSVInput + "=@" + leads}
+			}
+			total := 0
+			for _, f := range files {
+				total += len(f.Src)
+				for _, sym := range []bool{true, false} {
+					opts.Symbolic = sym
+					if !sym && shape == "repo" {
+						continue // the examples need input values to compile
+					}
+					if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, opts); len(ds) > 0 {
+						t.Fatalf("%s (symbolic %v): %v\n%s", f.Name, sym, ds, f.Src)
+					}
+				}
+			}
+			if avg := total / len(files); shape != "repo" && (avg < 1500 || avg > 3000) {
+				t.Errorf("average file size %d bytes, want about 2 KB", avg)
+			}
+		})
+	}
+	if _, err := Shaped("flat", 1, 1, ".."); err == nil {
+		t.Error("an unknown shape gave no error")
 	}
 }
 
