@@ -1,7 +1,6 @@
 package schemas
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -11,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 //go:embed actions/*.json
@@ -92,16 +89,14 @@ type Action struct {
 	// Raw is the file exactly as embedded.
 	Raw []byte
 
-	schema     *jsonschema.Schema
 	doc        map[string]any
 	paramNames []string
 	required   map[string]bool
 	fills      map[string]any // required-with-default parameters
-	// fullCheck is set when the schema uses keywords the fast walker does
-	// not evaluate (not, oneOf, pattern, …), so the JSON Schema validator
-	// must run too.
-	fullCheck bool
-	patterns  map[string]*regexp.Regexp // compiled "pattern" keywords
+	// combines is set when the schema refuses combinations of parameters
+	// (allOf and not, see combinations).
+	combines bool
+	patterns map[string]*regexp.Regexp // compiled "pattern" keywords
 }
 
 // Namespace returns "st" or "nv".
@@ -158,7 +153,7 @@ type Catalog struct {
 // Default returns the embedded catalog, loaded and compiled once per process.
 var Default = sync.OnceValues(Load)
 
-// Load reads and compiles the embedded action files.
+// Load reads the embedded action files.
 func Load() (*Catalog, error) {
 	sub, err := fs.Sub(actionFiles, "actions")
 	if err != nil {
@@ -167,7 +162,9 @@ func Load() (*Catalog, error) {
 	return LoadFS(sub)
 }
 
-// LoadFS reads and compiles every *.json file at the top of fsys.
+// LoadFS reads every *.json file at the top of fsys. A file that is no
+// action schema, or that uses a JSON Schema keyword the checks do not
+// evaluate, is an error.
 func LoadFS(fsys fs.FS) (*Catalog, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -178,8 +175,6 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{actions: map[string]*Action{}, urlKinds: kinds}
-	comp := jsonschema.NewCompiler()
-	comp.Draft = jsonschema.Draft7
 	for _, e := range entries {
 		if e.IsDir() || path.Ext(e.Name()) != ".json" {
 			continue
@@ -188,7 +183,7 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		a, err := parseAction(comp, strings.TrimSuffix(e.Name(), ".json"), raw)
+		a, err := parseAction(strings.TrimSuffix(e.Name(), ".json"), raw)
 		if err != nil {
 			return nil, fmt.Errorf("catalog file %s: %w", e.Name(), err)
 		}
@@ -204,7 +199,7 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-func parseAction(comp *jsonschema.Compiler, name string, raw []byte) (*Action, error) {
+func parseAction(name string, raw []byte) (*Action, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
@@ -225,16 +220,11 @@ func parseAction(comp *jsonschema.Compiler, name string, raw []byte) (*Action, e
 	default:
 		return nil, fmt.Errorf("x-lwf.root %q is not always, url or never", head.Rules.Root)
 	}
-	url := "lwf:///actions/" + name + ".json"
-	if err := comp.AddResource(url, bytes.NewReader(raw)); err != nil {
-		return nil, err
-	}
-	s, err := comp.Compile(url)
-	if err != nil {
-		return nil, err
+	if at := unsupportedKeyword(doc, "", false); at != "" {
+		return nil, fmt.Errorf("%s: the keyword is not one lwf's checks evaluate", at)
 	}
 	a := &Action{Name: name, Description: head.Description, Rules: head.Rules, Raw: raw,
-		schema: s, doc: doc, required: map[string]bool{}, fills: map[string]any{}}
+		doc: doc, required: map[string]bool{}, fills: map[string]any{}}
 	if a.Parents == nil {
 		a.Parents = []string{}
 	}
@@ -256,9 +246,11 @@ func parseAction(comp *jsonschema.Compiler, name string, raw []byte) (*Action, e
 			a.fills[k] = def
 		}
 	}
-	a.fullCheck = usesOtherKeywords(doc)
+	a.combines = refusesCombinations(doc)
 	a.patterns = map[string]*regexp.Regexp{}
-	collectPatterns(doc, a.patterns)
+	if err := collectPatterns(doc, a.patterns); err != nil {
+		return nil, err
+	}
 	sort.Slice(a.Params, func(i, j int) bool { return a.Params[i].Name < a.Params[j].Name })
 	sort.Strings(a.paramNames)
 	return a, nil
@@ -321,63 +313,6 @@ func schemaType(s map[string]any) string {
 		return strings.Join(parts, "|")
 	}
 	return ""
-}
-
-// walkerKeywords are the schema keywords CheckParams evaluates itself.
-var walkerKeywords = map[string]bool{
-	"type": true, "enum": true, "required": true, "additionalProperties": true, "properties": true, "items": true,
-	"minimum": true, "maximum": true, "minLength": true, "maxLength": true, "minItems": true, "maxItems": true,
-	"description": true, "default": true, "title": true, "$schema": true, "examples": true, "$comment": true,
-	"pattern": true,
-}
-
-// usesOtherKeywords reports whether a schema (at any depth) holds a
-// keyword the walker does not evaluate.
-func usesOtherKeywords(v any) bool {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if strings.HasPrefix(k, "x-") {
-				continue
-			}
-			if !walkerKeywords[k] {
-				return true
-			}
-			switch k {
-			case "properties":
-				if props, ok := e.(map[string]any); ok {
-					for _, ps := range props {
-						if usesOtherKeywords(ps) {
-							return true
-						}
-					}
-				}
-			case "items", "additionalProperties":
-				if usesOtherKeywords(e) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func collectPatterns(v any, into map[string]*regexp.Regexp) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if p, ok := e.(string); ok && k == "pattern" {
-				if re, err := regexp.Compile(p); err == nil {
-					into[p] = re
-				}
-			}
-			collectPatterns(e, into)
-		}
-	case []any:
-		for _, e := range x {
-			collectPatterns(e, into)
-		}
-	}
 }
 
 // Categories lists the limit categories the catalog's actions count

@@ -2,7 +2,6 @@ package schemas
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -12,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/lwf-dev/lwf/diag"
-	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 // CheckParams checks an action's parameters — every key of the action
@@ -24,9 +22,7 @@ func (a *Action) CheckParams(base string, params map[string]any) []Problem {
 	}
 	w := paramWalker{action: a, base: base}
 	w.object(a.doc, params, nil, true)
-	if a.fullCheck {
-		w.schemaLevel(params)
-	}
+	w.combinations(params)
 	return w.problems
 }
 
@@ -185,42 +181,6 @@ func (w *paramWalker) number(s map[string]any, v any, path []string) {
 	}
 }
 
-// schemaLevel runs the full JSON Schema validation for the keywords the
-// walker does not explain itself (not, oneOf, pattern, dependencies, …) and
-// reports those it finds at places not already reported.
-func (w *paramWalker) schemaLevel(params map[string]any) {
-	inst, ok := normalize(params).(map[string]any)
-	if !ok {
-		return
-	}
-	err := w.action.schema.Validate(inst)
-	var ve *jsonschema.ValidationError
-	if err == nil || !errors.As(err, &ve) {
-		return
-	}
-	for _, leaf := range leaves(ve) {
-		kw := leaf.KeywordLocation[strings.LastIndex(leaf.KeywordLocation, "/")+1:]
-		switch kw {
-		case "type", "enum", "required", "additionalProperties", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "pattern":
-			continue // the walker reports these with better messages
-		}
-		p := w.base + leaf.InstanceLocation
-		if w.reported[p] || w.underUnknown(p) {
-			continue
-		}
-		where := strings.TrimPrefix(leaf.InstanceLocation, "/")
-		msg := leaf.Message
-		if strings.Contains(leaf.KeywordLocation, "/not") {
-			msg = notMessage(w.action, leaf.KeywordLocation)
-		}
-		if where != "" {
-			msg = strings.ReplaceAll(where, "/", ".") + ": " + msg
-		}
-		w.add(nil, AtValue, diag.CodeParamValue, msg, "")
-		w.problems[len(w.problems)-1].Pointer = p
-	}
-}
-
 // matches applies a pattern keyword, compiled at load time when it comes
 // from the catalog.
 func (w *paramWalker) matches(pattern, s string) bool {
@@ -251,44 +211,6 @@ func (w *paramWalker) underUnknown(p string) bool {
 		}
 	}
 	return false
-}
-
-// notMessage explains a failed "not" keyword from the schema's
-// "x-lwf-message" next to it, if the catalog file gives one.
-func notMessage(a *Action, kwLoc string) string {
-	parts := strings.Split(strings.TrimPrefix(kwLoc[strings.Index(kwLoc, "#")+1:], "/"), "/")
-	var node any = a.doc
-	for _, p := range parts {
-		if p == "not" {
-			break
-		}
-		switch n := node.(type) {
-		case map[string]any:
-			node = n[p]
-		case []any:
-			i, _ := strconv.Atoi(p)
-			if i >= 0 && i < len(n) {
-				node = n[i]
-			}
-		}
-	}
-	if m, ok := node.(map[string]any); ok {
-		if s, ok := m["x-lwf-message"].(string); ok {
-			return s
-		}
-	}
-	return "parameters combined in a way the action does not allow"
-}
-
-func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(ve.Causes) == 0 {
-		return []*jsonschema.ValidationError{ve}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range ve.Causes {
-		out = append(out, leaves(c)...)
-	}
-	return out
 }
 
 // normalize turns a value into the types the JSON Schema validator knows,
