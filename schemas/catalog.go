@@ -143,17 +143,36 @@ func (a *Action) HasParent(parent string) bool { return contains(a.Parents, pare
 // catalog marks as required with a default).
 func (a *Action) Fills() map[string]any { return a.fills }
 
-// Catalog is the set of actions, compiled once.
+// Catalog is the set of actions. Each action's file is parsed once, when
+// the action is first looked up: checking a workflow reads only the files
+// of the actions it uses.
 type Catalog struct {
-	actions  map[string]*Action
+	files    map[string]*actionFile // by full name
 	names    []string
 	urlKinds map[string]*URLKind
 }
 
-// Default returns the embedded catalog, loaded and compiled once per process.
-var Default = sync.OnceValues(Load)
+// actionFile is one catalog file and, once parsed, its action.
+type actionFile struct {
+	file string
+	raw  []byte
+	once sync.Once
+	a    *Action
+	err  error
+}
 
-// Load reads the embedded action files.
+// Default returns the embedded catalog, opened once per process. Its
+// files are parsed as they are used; the tests prove every one of them
+// loads (Load).
+var Default = sync.OnceValues(func() (*Catalog, error) {
+	sub, err := fs.Sub(actionFiles, "actions")
+	if err != nil {
+		return nil, err
+	}
+	return open(sub)
+})
+
+// Load reads and parses the embedded action files.
 func Load() (*Catalog, error) {
 	sub, err := fs.Sub(actionFiles, "actions")
 	if err != nil {
@@ -162,10 +181,24 @@ func Load() (*Catalog, error) {
 	return LoadFS(sub)
 }
 
-// LoadFS reads every *.json file at the top of fsys. A file that is no
-// action schema, or that uses a JSON Schema keyword the checks do not
-// evaluate, is an error.
+// LoadFS reads and parses every *.json file at the top of fsys. A file
+// that is no action schema, or that uses a JSON Schema keyword the checks
+// do not evaluate, is an error.
 func LoadFS(fsys fs.FS) (*Catalog, error) {
+	c, err := open(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range c.names {
+		if _, err := c.files[name].action(c.urlKinds); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// open reads the *.json files at the top of fsys without parsing them.
+func open(fsys fs.FS) (*Catalog, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("reading catalog: %w", err)
@@ -174,7 +207,7 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{actions: map[string]*Action{}, urlKinds: kinds}
+	c := &Catalog{files: map[string]*actionFile{}, urlKinds: kinds}
 	for _, e := range entries {
 		if e.IsDir() || path.Ext(e.Name()) != ".json" {
 			continue
@@ -183,20 +216,31 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		a, err := parseAction(strings.TrimSuffix(e.Name(), ".json"), raw)
-		if err != nil {
-			return nil, fmt.Errorf("catalog file %s: %w", e.Name(), err)
-		}
-		for _, p := range a.Params {
-			if k := p.URLKind(); k != "" && kinds[k] == nil {
-				return nil, fmt.Errorf("catalog file %s: %s: x-lwf-url %q is not a kind of urls.json", e.Name(), p.Name, k)
-			}
-		}
-		c.actions[a.Name] = a
-		c.names = append(c.names, a.Name)
+		name := strings.TrimSuffix(e.Name(), ".json")
+		c.files[name] = &actionFile{file: e.Name(), raw: raw}
+		c.names = append(c.names, name)
 	}
 	sort.Strings(c.names)
 	return c, nil
+}
+
+// action parses the file, once.
+func (f *actionFile) action(kinds map[string]*URLKind) (*Action, error) {
+	f.once.Do(func() {
+		a, err := parseAction(strings.TrimSuffix(f.file, ".json"), f.raw)
+		if err != nil {
+			f.err = fmt.Errorf("catalog file %s: %w", f.file, err)
+			return
+		}
+		for _, p := range a.Params {
+			if k := p.URLKind(); k != "" && kinds[k] == nil {
+				f.err = fmt.Errorf("catalog file %s: %s: x-lwf-url %q is not a kind of urls.json", f.file, p.Name, k)
+				return
+			}
+		}
+		f.a = a
+	})
+	return f.a, f.err
 }
 
 func parseAction(name string, raw []byte) (*Action, error) {
@@ -256,17 +300,27 @@ func parseAction(name string, raw []byte) (*Action, error) {
 	return a, nil
 }
 
-// Lookup returns the action with the given full name, or nil.
-func (c *Catalog) Lookup(name string) *Action { return c.actions[name] }
+// Lookup returns the action with the given full name, or nil. An action
+// whose file does not parse is nil too (Load reports why).
+func (c *Catalog) Lookup(name string) *Action {
+	f := c.files[name]
+	if f == nil {
+		return nil
+	}
+	a, _ := f.action(c.urlKinds)
+	return a
+}
 
 // Names returns every full action name, sorted.
 func (c *Catalog) Names() []string { return c.names }
 
-// Actions returns every action, sorted by name.
+// Actions returns every action that parses, sorted by name.
 func (c *Catalog) Actions() []*Action {
-	out := make([]*Action, len(c.names))
-	for i, n := range c.names {
-		out[i] = c.actions[n]
+	out := make([]*Action, 0, len(c.names))
+	for _, n := range c.names {
+		if a := c.Lookup(n); a != nil {
+			out = append(out, a)
+		}
 	}
 	return out
 }

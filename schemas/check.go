@@ -68,14 +68,14 @@ func (c *Catalog) checkStep(ps []Problem, ptr string, step map[string]any, paren
 		unknownType = true
 		ps = append(ps, Problem{Pointer: pointerJoin(ptr, "actionType"), At: AtValue, Code: string(diag.CodeParamType), Message: "actionType must be a string"})
 	default:
-		a = c.actions[name]
+		a = c.Lookup(name)
 		if a == nil {
 			p := Problem{Pointer: ptr, At: AtStep, Code: string(diag.CodeUnknownAction), Message: fmt.Sprintf("unknown action %q", name)}
 			if s := c.Suggest(name); s != "" {
 				p.Hint = fmt.Sprintf("did you mean %q?", s)
 				// Go on as if the suggestion had been written, so that one
 				// run also shows the problems that remain after the fix.
-				a, assumed = c.actions[s], true
+				a, assumed = c.Lookup(s), true
 			} else {
 				unknownType = true
 			}
@@ -184,7 +184,7 @@ func (c *Catalog) checkPlacement(ptr string, step map[string]any, a, parent *Act
 // between finds an action that may sit between parent and child.
 func (c *Catalog) between(parent, child *Action) *Action {
 	for _, n := range parent.Children {
-		if mid := c.actions[n]; mid != nil && mid.HasChild(child.Name) && child.HasParent(mid.Name) {
+		if mid := c.Lookup(n); mid != nil && mid.HasChild(child.Name) && child.HasParent(mid.Name) {
 			return mid
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"sort"
 	"strconv"
@@ -308,5 +309,52 @@ func TestCatalogRefusesOtherKeywords(t *testing.T) {
 	fsys := fstest.MapFS{"st.x.json": {Data: []byte(head + `"allOf": [{"not": {"anyOf": [{"const": 1}], "contains": {}}}]}`)}}
 	if _, err := LoadFS(fsys); err != nil {
 		t.Errorf("the keywords a not may use: %v", err)
+	}
+}
+
+// TestCatalogParsesOnUse: the catalog parses an action's file when the
+// action is first looked up, not before, and a file that does not parse
+// makes its action unknown there (LoadFS reports why).
+func TestCatalogParsesOnUse(t *testing.T) {
+	sub, err := fs.Sub(actionFiles, "actions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := open(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed := func() (n int) {
+		for _, f := range c.files {
+			if f.a != nil {
+				n++
+			}
+		}
+		return n
+	}
+	if n := parsed(); n != 0 {
+		t.Fatalf("%d files parsed on opening the catalog, want 0", n)
+	}
+	if a := c.Lookup("st.retrieveSSI"); a == nil || a.Name != "st.retrieveSSI" {
+		t.Fatalf("Lookup(st.retrieveSSI) = %v", a)
+	}
+	c.Lookup("st.retrieveSSI")
+	if n := parsed(); n != 1 {
+		t.Fatalf("%d files parsed after looking up one action twice, want 1", n)
+	}
+	if n := len(c.Actions()); n != len(c.Names()) || n < 50 {
+		t.Fatalf("Actions() lists %d of %d actions", n, len(c.Names()))
+	}
+
+	broken := fstest.MapFS{"st.x.json": {Data: []byte(`{"title": "st.y"}`)}}
+	c, err = open(broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := c.Lookup("st.x"); a != nil {
+		t.Errorf("a file that does not parse gave an action: %v", a)
+	}
+	if _, err := LoadFS(broken); err == nil || err.Error() != `catalog file st.x.json: title "st.y" does not match the file name` {
+		t.Errorf("LoadFS: %v", err)
 	}
 }
