@@ -25,8 +25,9 @@ func validateAll(b *testing.B, files []File, cat *schemas.Catalog) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			opts := compiler.Options{Symbolic: true, Catalog: cat, Cache: compiler.NewCache()}
 			for f := range work {
-				if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, compiler.Options{Symbolic: true, Catalog: cat}); len(ds) > 0 {
+				if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, opts); len(ds) > 0 {
 					b.Errorf("%s: %v", f.Name, ds[0])
 				}
 			}

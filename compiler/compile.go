@@ -54,6 +54,9 @@ type Options struct {
 	Now func() time.Time
 	// Catalog is the action catalog; nil means schemas.Default().
 	Catalog *schemas.Catalog
+	// Cache, when set, carries compiled expressions over from the
+	// compilations before (see Cache); nil compiles afresh.
+	Cache *Cache
 	// Parse bounds the YAML parser (size, depth, aliases).
 	Parse dsl.Options
 	// Account is what the account the workflow runs on is known to be
@@ -290,7 +293,12 @@ func newCompilation(file string, opts Options) (*compilation, error) {
 	if opts.Symbolic {
 		getenv = nil // lwf validate reads no environment: env.NAME stays unknown
 	}
-	eng := newEngine(now, getenv)
+	var eng *engine
+	if opts.Cache != nil {
+		eng = opts.Cache.engine(now, getenv)
+	} else {
+		eng = newEngine(now, getenv)
+	}
 	if opts.ExprTimeout > 0 {
 		eng.timeout = opts.ExprTimeout
 	}

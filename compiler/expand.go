@@ -70,7 +70,7 @@ func (c *compilation) evalVars(n *dsl.Node) {
 	vt := types.Map{}
 	vv := map[string]any{}
 	c.scope.types["vars"], c.scope.values["vars"] = vt, vv
-	c.scope.sig = ""
+	c.scope.retype()
 	for _, p := range n.Pairs {
 		name := p.Key.Value
 		if !lang.IsIdent(name) {
@@ -86,12 +86,12 @@ func (c *compilation) evalVars(n *dsl.Node) {
 		if u, isU := v.(schemas.Unknown); isU || !ok {
 			vt[name] = typeFromJSON(u.Type)
 			c.scope.unknown["vars."+name] = true
-			c.scope.sig = ""
+			c.scope.retype()
 			continue
 		}
 		vt[name] = typeOfValue(v)
 		vv[name] = v
-		c.scope.sig = ""
+		c.scope.retype()
 	}
 }
 
@@ -165,9 +165,15 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 	asName, indexName := c.loopNames(n)
 	source := c.forEachSource(fe.Value, sc)
 	var out []*object
+	var prev *scope
 	for i, item := range items {
 		inner := sc.child()
-		inner.types[asName], inner.types[indexName] = itemType(item, unknownItem), types.Int
+		inner.setType(asName, itemType(item, unknownItem))
+		inner.setType(indexName, types.Int)
+		if prev != nil && sameType(prev.types[asName], inner.types[asName]) {
+			inner.sig = prev.signature() // items of one shape: type the scope once
+		}
+		prev = inner
 		inner.values[asName], inner.values[indexName] = item, i
 		if isUnknown(item) {
 			inner.unknown[asName] = true
@@ -262,6 +268,31 @@ func (c *compilation) staticItemType(n *dsl.Node, sc *scope) types.Type {
 		}
 	}
 	return types.Any
+}
+
+// sameType reports whether two types are the same, strictly; it may
+// miss that two lists of objects are.
+func sameType(a, b types.Type) bool {
+	am, aMap := a.(types.Map)
+	bm, bMap := b.(types.Map)
+	switch {
+	case aMap != bMap:
+		return false
+	case aMap:
+		if len(am) != len(bm) {
+			return false
+		}
+		for k, t := range am {
+			if u, ok := bm[k]; !ok || !sameType(t, u) {
+				return false
+			}
+		}
+		return true
+	case a == nil || b == nil:
+		return a == nil && b == nil
+	}
+	text := a.String()
+	return !strings.Contains(text, "Map{") && text == b.String()
 }
 
 func itemType(item any, static types.Type) types.Type {

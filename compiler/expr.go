@@ -7,11 +7,13 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker/nature"
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/types"
@@ -46,6 +48,13 @@ type scope struct {
 	// without a default): a parameter made only of them may be left out.
 	optional map[string]bool
 	sig      string // cached signature(); cleared when types change
+	// A child scope's signature is derived from its parent's, base, and
+	// the types set since with setType, delta — cheap for the scope of
+	// every item of a long forEach. full says the types changed some
+	// other way (retype): then the signature covers them all.
+	base  string
+	delta types.Map
+	full  bool
 	// loops says which names are items of named loops, and which loop
 	// without a name the scope is under (see loopHint).
 	loops *loopScope
@@ -57,8 +66,12 @@ type scope struct {
 	condition bool
 }
 
+// child returns a copy of s, for a nested scope. Change its types with
+// setType, or call retype after changing them otherwise.
 func (s *scope) child() *scope {
-	c := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}, loops: s.loops, seqLater: s.seqLater}
+	c := &scope{types: make(types.Map, len(s.types)+2), values: make(map[string]any, len(s.values)+2),
+		unknown: make(map[string]bool, len(s.unknown)+2), tainted: make(map[string]bool, len(s.tainted)),
+		loops: s.loops, seqLater: s.seqLater, base: s.signature()}
 	for k := range s.tainted {
 		c.tainted[k] = true
 	}
@@ -80,19 +93,46 @@ func (s *scope) child() *scope {
 	return c
 }
 
-// signature identifies the scope's types, for the program and config
-// caches. Whoever changes types clears sig.
-func (s *scope) signature() string {
-	if s.sig == "" {
-		var b strings.Builder
-		typeKey(&b, s.types, 0)
-		s.sig = b.String()
+// setType sets the static type of a name.
+func (s *scope) setType(name string, t types.Type) {
+	s.types[name] = t
+	if s.delta == nil {
+		s.delta = types.Map{}
 	}
+	s.delta[name] = t
+	s.sig = ""
+}
+
+// retype says the types were changed otherwise than by setType.
+func (s *scope) retype() { s.sig, s.full = "", true }
+
+// signature identifies the scope's types, for the program and config
+// caches: scopes with the same signature have the same types. A child's
+// is its parent's (length-prefixed, so that no two readings exist) with
+// what it set; a full one starts with '{', a derived one never does.
+func (s *scope) signature() string {
+	if s.sig != "" {
+		return s.sig
+	}
+	var b strings.Builder
+	switch {
+	case s.base != "" && !s.full && len(s.delta) == 0:
+		return s.base // the parent's types, unchanged: no need to cache
+	case s.base != "" && !s.full:
+		b.WriteByte('+')
+		b.WriteString(strconv.Itoa(len(s.base)))
+		b.WriteByte(':')
+		b.WriteString(s.base)
+		typeKey(&b, s.delta, 0)
+	default:
+		typeKey(&b, s.types, 0)
+	}
+	s.sig = b.String()
 	return s.sig
 }
 
 // typeKey writes a deterministic description of t (types.Map's own String
-// follows map order).
+// follows map order, and so does that of an array of maps).
 func typeKey(b *strings.Builder, t types.Type, depth int) {
 	m, ok := t.(types.Map)
 	if !ok || depth > 8 {
@@ -100,7 +140,12 @@ func typeKey(b *strings.Builder, t types.Type, depth int) {
 			b.WriteString("nil")
 			return
 		}
-		b.WriteString(t.String())
+		text := t.String()
+		if !ok && depth <= 8 && strings.Contains(text, "Map{") {
+			natureKey(b, t.Nature(), depth)
+			return
+		}
+		b.WriteString(text)
 		return
 	}
 	keys := make([]string, 0, len(m))
@@ -116,6 +161,49 @@ func typeKey(b *strings.Builder, t types.Type, depth int) {
 		b.WriteByte(';')
 	}
 	b.WriteByte('}')
+}
+
+// natureKey writes a deterministic description of what expr's checker
+// knows of a type: an array's items, a map's fields, sorted.
+func natureKey(b *strings.Builder, n nature.Nature, depth int) {
+	switch {
+	case depth > 8:
+		b.WriteString(n.String())
+	case n.Ref != nil && (n.Kind == reflect.Slice || n.Kind == reflect.Array):
+		b.WriteString("array[")
+		natureKey(b, *n.Ref, depth+1)
+		b.WriteByte(']')
+	case n.Kind == reflect.Map && n.TypeData != nil:
+		if n.Type != nil {
+			b.WriteString(n.Type.String())
+		}
+		keys := make([]string, 0, len(n.Fields))
+		for k := range n.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("map{")
+		for _, k := range keys {
+			b.WriteString(strconv.Quote(k))
+			b.WriteByte(':')
+			natureKey(b, n.Fields[k], depth+1)
+			b.WriteByte(';')
+		}
+		if n.DefaultMapValue != nil {
+			b.WriteString("*:")
+			natureKey(b, *n.DefaultMapValue, depth+1)
+		}
+		if n.Strict {
+			b.WriteString("!")
+		}
+		b.WriteByte('}')
+	case n.Nil:
+		b.WriteString("nil")
+	case n.Type == nil:
+		b.WriteString("any")
+	default:
+		b.WriteString(n.Type.String())
+	}
 }
 
 // exprError is an expression problem with the rune offset (within the
@@ -135,16 +223,56 @@ type engine struct {
 	taint   *taintRecord    // what is known to come from env
 	timeout time.Duration   // of one evaluation
 	meter   meter           // the budget of the evaluation in progress
-	cache   map[string]*compiled
+	cache   map[cacheKey]*compiled
 	configs map[string]*conf.Config // per scope signature: building one is costly
 	funcs   []expr.Option           // lwf's functions, built once
 	base    *conf.Config            // the scope-independent part of configs
+	// gen counts the compilations the engine served (see Cache); a
+	// compiled expression that failed is reported again only in the
+	// compilation that compiled it, since its message may depend on
+	// where it stood (the loops around it).
+	gen int
 }
+
+// maxCached bounds the compiled expressions an engine keeps.
+const maxCached = 50_000
+
+// A Cache keeps what compiling expressions costs — the expr
+// configuration of each scope type and the compiled programs — from one
+// compilation to the next, so that a corpus of files that share
+// expressions compiles each once. It is for one goroutine: compilations
+// that share a Cache must run one after another, and a plan compiled
+// with it renders (Plan.Render, Plan.RenderStep) only until the next
+// compilation with it begins. lwf validate gives each of its workers one.
+type Cache struct{ e *engine }
+
+// NewCache returns an empty Cache.
+func NewCache() *Cache { return &Cache{} }
+
+// engine returns the cache's engine, reset for a new compilation.
+func (c *Cache) engine(now func() time.Time, getenv func(string) string) *engine {
+	if c.e == nil {
+		c.e = newEngine(now, getenv)
+		return c.e
+	}
+	e := c.e
+	e.now, e.getenv, e.ctx, e.taint, e.timeout, e.meter = now, getenv, context.Background(), newTaintRecord(), exprTimeout, meter{}
+	e.gen++
+	if len(e.cache) > maxCached {
+		clear(e.cache)
+	}
+	return e
+}
+
+// cacheKey identifies a compiled expression: its text and the signature
+// of the scope's types.
+type cacheKey struct{ sig, src string }
 
 type compiled struct {
 	prog *vm.Program
 	refs refs
 	err  *exprError
+	gen  int // the engine's compilation that compiled it
 	// envAt is where each env.NAME is read ("" for env used whole), in
 	// runes from the start of the expression.
 	envAt map[string]int
@@ -167,7 +295,7 @@ func (c *compiled) fieldUses(src, item string) map[string]useKind {
 
 func newEngine(now func() time.Time, getenv func(string) string) *engine {
 	return &engine{now: now, getenv: getenv, ctx: context.Background(), timeout: exprTimeout, taint: newTaintRecord(),
-		cache: map[string]*compiled{}, configs: map[string]*conf.Config{}}
+		cache: map[cacheKey]*compiled{}, configs: map[string]*conf.Config{}}
 }
 
 // fillEnv puts the environment variables an expression names (checked
@@ -231,11 +359,12 @@ func (e *engine) functions() []expr.Option {
 
 // compile type-checks src in scope sc; the result is cached per scope type.
 func (e *engine) compile(src string, sc *scope) *compiled {
-	key := sc.signature() + "\x00" + src
-	if c, ok := e.cache[key]; ok {
+	key := cacheKey{sc.signature(), src}
+	if c, ok := e.cache[key]; ok && (c.err == nil || c.gen == e.gen) {
 		return c
 	}
 	c := e.compileUncached(src, sc)
+	c.gen = e.gen
 	e.cache[key] = c
 	return c
 }

@@ -84,12 +84,12 @@ func (p *Plan) Render(ctx context.Context, it Item, skip func(actionType, person
 		}
 		l := c.stages.loops[x.Loop]
 		_, indexName := c.loopNames(l.node)
-		sc.values[l.As], sc.types[l.As] = exprValue(x.Data), l.item
-		sc.values[indexName], sc.types[indexName] = x.Index, types.Int
+		sc.values[l.As], sc.values[indexName] = exprValue(x.Data), x.Index
+		sc.setType(l.As, l.item)
+		sc.setType(indexName, types.Int)
 		delete(sc.unknown, l.As)
 		delete(sc.unknown, indexName)
 	}
-	sc.sig = ""
 	loop := c.stages.loops[it.Loop]
 
 	// Lower the steps under the loop on a clean slate of the

@@ -149,7 +149,7 @@ func (c *compilation) sequenceLeads(n *dsl.Node, sc *scope, seq *Sequence) ([]Se
 	seen := map[string]string{}
 	for i, item := range items {
 		inner := sc.child()
-		inner.types[seq.As] = itemType(item, unknownItem)
+		inner.setType(seq.As, itemType(item, unknownItem))
 		inner.values[seq.As] = item
 		if isUnknown(item) {
 			inner.unknown[seq.As] = true
@@ -255,14 +255,15 @@ func (c *compilation) sequenceSteps(n *dsl.Node, st *seqState) []SeqStep {
 // and steps.ID of the steps before it.
 func (c *compilation) seqScope(base *scope, st *seqState, before []SeqStep, later []string) *scope {
 	sc := base.child()
-	sc.types[st.as], sc.unknown[st.as] = st.leadT, true
+	sc.setType(st.as, st.leadT)
+	sc.unknown[st.as] = true
 	steps := types.Map{}
 	for _, b := range before {
 		steps[b.ID] = stepResultType
 	}
-	sc.types["steps"], sc.unknown["steps"] = steps, true
+	sc.setType("steps", steps)
+	sc.unknown["steps"] = true
 	sc.seqLater = later
-	sc.sig = ""
 	return sc
 }
 
@@ -387,7 +388,8 @@ func (p *Plan) RenderStep(ctx context.Context, i int, lead SeqLead, results map[
 		}
 	}
 	sc := st.scope.child()
-	sc.values[st.as], sc.types[st.as] = lead.Data, st.leadT
+	sc.values[st.as] = lead.Data
+	sc.setType(st.as, st.leadT)
 	delete(sc.unknown, st.as)
 	steps := types.Map{}
 	vals := map[string]any{}
@@ -396,9 +398,9 @@ func (p *Plan) RenderStep(ctx context.Context, i int, lead SeqLead, results map[
 		r := results[b.ID]
 		vals[b.ID] = map[string]any{"ok": r.OK, "error": r.Error, "result": r.Result, "at": r.At}
 	}
-	sc.types["steps"], sc.values["steps"] = steps, vals
+	sc.values["steps"] = vals
+	sc.setType("steps", steps)
 	delete(sc.unknown, "steps")
-	sc.sig = ""
 	return p.renderNode(ctx, node, sc, skip)
 }
 

@@ -142,9 +142,9 @@ func (c *compilation) enterLoop(o *object, n *dsl.Node, sc *scope, action, paren
 	}
 	inner = sc.child()
 	inner.loops = inner.loops.with(asName, ls.loops[id].List, "")
-	inner.types[asName], inner.types[indexName] = ls.loops[id].item, types.Int
+	inner.setType(asName, ls.loops[id].item)
+	inner.setType(indexName, types.Int)
 	inner.unknown[asName], inner.unknown[indexName] = true, true
-	inner.sig = ""
 	before, depth := ls.inside, ls.forEachDepth
 	ls.inside, ls.forEachDepth = id, len(c.loops)
 	return inner, func() { ls.inside, ls.forEachDepth = before, depth }

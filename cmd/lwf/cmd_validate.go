@@ -115,6 +115,8 @@ func validateFiles(a *app, files []string, opts compiler.Options) diag.List {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			opts := opts
+			opts.Cache = compiler.NewCache() // one per worker: the files share expressions
 			for f := range work {
 				_, ds := compiler.CompileFile(a.ctx, f, opts)
 				mu.Lock()

@@ -1,0 +1,100 @@
+package compiler
+
+import (
+	"testing"
+
+	"github.com/expr-lang/expr/types"
+)
+
+func leadsScope() *scope {
+	row := types.Map{}
+	for _, k := range []string{"url", "firstName", "lastName", "company", "score", "school", "city", "title"} {
+		row[k] = types.String
+	}
+	return &scope{types: types.Map{
+		"inputs": types.Map{"leads": types.Array(row), "minScore": types.Int},
+		"vars":   types.Map{},
+	}}
+}
+
+// TestSignatureIsDeterministic: scopes of the same types have the same
+// signature, arrays of objects included (expr's own text of such a type
+// follows map order, which made every compilation of a file with a list
+// of objects miss the program cache).
+func TestSignatureIsDeterministic(t *testing.T) {
+	want := leadsScope().signature()
+	for range 50 {
+		if got := leadsScope().signature(); got != want {
+			t.Fatalf("signatures differ:\n%s\n%s", got, want)
+		}
+	}
+	other := leadsScope()
+	other.types["inputs"].(types.Map)["leads"] = types.Array(types.Map{"url": types.Int})
+	other.retype()
+	if other.signature() == want {
+		t.Fatal("a list of other objects has the same signature")
+	}
+}
+
+// TestChildSignature: a child's signature is derived from its parent's
+// and what it set; the same types give the same signature, other types
+// another.
+func TestChildSignature(t *testing.T) {
+	parent := leadsScope()
+	same := parent.child()
+	if same.signature() != parent.signature() {
+		t.Error("a child that changed nothing has a signature of its own")
+	}
+	a, b, c := parent.child(), parent.child(), parent.child()
+	a.setType("lead", types.Map{"url": types.String})
+	b.setType("lead", types.Map{"url": types.String})
+	c.setType("lead", types.Map{"url": types.Int})
+	if a.signature() != b.signature() {
+		t.Errorf("two children of the same types differ: %q, %q", a.signature(), b.signature())
+	}
+	if a.signature() == c.signature() || a.signature() == parent.signature() {
+		t.Errorf("children of other types share a signature: %q, %q, %q", a.signature(), c.signature(), parent.signature())
+	}
+	grand := a.child()
+	grand.setType("index", types.Int)
+	if grand.signature() == a.signature() {
+		t.Error("a grandchild that set a type has its parent's signature")
+	}
+	d := parent.child()
+	d.types["lead"] = types.Map{"url": types.String}
+	d.retype()
+	full := leadsScope()
+	full.types["lead"] = types.Map{"url": types.String}
+	if d.signature() != full.signature() {
+		t.Errorf("after retype, the signature is not that of the types: %q, %q", d.signature(), full.signature())
+	}
+}
+
+// TestSameType: rows of one shape are the same type; a field of another
+// type, a missing or an extra field is not; a list of objects is never
+// taken for the same (its text follows map order).
+func TestSameType(t *testing.T) {
+	row := func(score types.Type) types.Type {
+		return types.Map{"url": types.String, "score": score, types.Extra: types.Any}
+	}
+	tests := []struct {
+		a, b types.Type
+		want bool
+	}{
+		{row(types.Int), row(types.Int), true},
+		{row(types.Int), row(types.Nil), false},
+		{row(types.Int), row(types.String), false},
+		{row(types.Int), types.Map{"url": types.String, types.Extra: types.Any}, false},
+		{types.Map{"a": types.Int}, types.Map{"b": types.Int}, false},
+		{types.Array(types.Any), types.Array(types.Any), true},
+		{types.Array(types.Map{"a": types.Int}), types.Array(types.Map{"a": types.Int}), false},
+		{types.Int, types.Map{}, false},
+		{nil, nil, true},
+		{nil, types.Int, false},
+	}
+	for i, tt := range tests {
+		if got := sameType(tt.a, tt.b); got != tt.want {
+			t.Errorf("%d: sameType(%v, %v) = %v, want %v", i, tt.a, tt.b, got, tt.want)
+		}
+	}
+}
