@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -76,15 +77,19 @@ Each problem ends with its code:
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			files, skipped, refused, err := collectFiles(args, a.stderr, int64(in.maxBytes))
+			srcs, refused, err := walkFiles(args, a.stderr)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			reportSkipped(a.stderr, skipped, verbose)
 			opts := in.options(a)
 			opts.Symbolic = true
 			opts.Getenv = nil // validate reads no environment variable: env.NAME is checked as a string
-			ds := append(validateFiles(a, files, opts), refused...).Normalize()
+			// The compilations allocate briefly and keep little: a larger
+			// heap between collections saves most of the collector's work.
+			defer debug.SetGCPercent(debug.SetGCPercent(400))
+			files, skipped, ds := validateFiles(a, srcs, opts, int64(in.maxBytes))
+			reportSkipped(a.stderr, skipped, verbose)
+			ds = append(ds, refused...).Normalize()
 			if err := w.Write(a.stdout, ds, files); err != nil {
 				return err
 			}
@@ -102,42 +107,96 @@ Each problem ends with its code:
 	return cmd
 }
 
-// validateFiles checks files in parallel and returns every diagnostic,
-// sorted.
-func validateFiles(a *app, files []string, opts compiler.Options) diag.List {
+// validateFiles checks files in parallel, each worker reading, sniffing
+// (below a directory) and compiling its files. It returns the files
+// checked, sorted; those below a directory skipped as not lwf's, in walk
+// order; and every diagnostic, sorted.
+func validateFiles(a *app, srcs []source, opts compiler.Options, maxBytes int64) (files, skipped []string, all diag.List) {
 	var (
-		mu  sync.Mutex
-		all diag.List
-		wg  sync.WaitGroup
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		skip = make([]bool, len(srcs))
 	)
-	work := make(chan string)
+	work := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			opts := opts
 			opts.Cache = compiler.NewCache() // one per worker: the files share expressions
-			for f := range work {
-				_, ds := compiler.CompileFile(a.ctx, f, opts)
+			for i := range work {
+				var ds diag.List
+				if src, ok := srcs[i].read(maxBytes); !ok {
+					_, ds = compiler.CompileFile(a.ctx, srcs[i].path, opts)
+				} else if srcs[i].sniff && !isWorkflowFile(src) {
+					skip[i] = true
+					continue
+				} else {
+					_, ds = compiler.Compile(a.ctx, srcs[i].path, src, opts)
+				}
 				mu.Lock()
 				all = append(all, ds...)
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, f := range files {
-		work <- f
+	for i := range srcs {
+		work <- i
 	}
 	close(work)
 	wg.Wait()
-	return all.Normalize()
+	for i, s := range srcs {
+		if skip[i] {
+			skipped = append(skipped, s.path)
+		} else {
+			files = append(files, s.path)
+		}
+	}
+	sort.Strings(files)
+	return files, skipped, all.Normalize()
+}
+
+// source is a file to check. One found below a directory (sniff) is
+// checked only if it is an lwf workflow file.
+type source struct {
+	path  string
+	sniff bool
+}
+
+// read reads a file found below a directory, to sniff it and then compile
+// what was read; ok is false for a file named on the command line, and
+// for one that cannot be read within maxBytes, which the compiler reads
+// and reports itself.
+func (s source) read(maxBytes int64) (src []byte, ok bool) {
+	if !s.sniff {
+		return nil, false
+	}
+	src, err := safefile.Read(s.path, maxBytes, false)
+	return src, err == nil
 }
 
 // collectFiles expands directories into their *.yaml and *.yml files
-// that are lwf workflow files (isWorkflowFile), skipping hidden
-// directories and node_modules; skipped lists the other YAML files.
-// Files larger than maxBytes are taken without a look, for the compiler
-// to report.
+// that are lwf workflow files (isWorkflowFile), as walkFiles finds them;
+// skipped lists the other YAML files. Files larger than maxBytes are
+// taken without a look, for the compiler to report.
+func collectFiles(args []string, stderr io.Writer, maxBytes int64) (files, skipped []string, refused diag.List, err error) {
+	srcs, refused, err := walkFiles(args, stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, s := range srcs {
+		if src, ok := s.read(maxBytes); ok && !isWorkflowFile(src) {
+			skipped = append(skipped, s.path)
+			continue
+		}
+		files = append(files, s.path)
+	}
+	sort.Strings(files)
+	return files, skipped, refused, nil
+}
+
+// walkFiles expands directories into their *.yaml and *.yml files,
+// skipping hidden directories and node_modules; those are to be sniffed.
 //
 // Below a directory only regular files are taken: a symbolic link, a named
 // pipe or a device is skipped with a note on stderr, so that a link
@@ -148,11 +207,11 @@ func validateFiles(a *app, files []string, opts compiler.Options) diag.List {
 // checked-out pull request would otherwise follow: it is refused with a
 // diagnostic. What is read is bounded and must be a regular file
 // (compiler.CompileFile).
-func collectFiles(args []string, stderr io.Writer, maxBytes int64) (files, skipped []string, refused diag.List, err error) {
+func walkFiles(args []string, stderr io.Writer) (srcs []source, refused diag.List, err error) {
 	for _, arg := range args {
 		st, serr := os.Stat(arg)
 		if serr != nil {
-			files = append(files, arg) // reported as unreadable by the compiler
+			srcs = append(srcs, source{path: arg}) // reported as unreadable by the compiler
 			continue
 		}
 		if lst, err := os.Lstat(arg); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
@@ -162,7 +221,7 @@ func collectFiles(args []string, stderr io.Writer, maxBytes int64) (files, skipp
 			}
 		}
 		if !st.IsDir() {
-			files = append(files, arg)
+			srcs = append(srcs, source{path: arg})
 			continue
 		}
 		root := arg
@@ -196,19 +255,14 @@ func collectFiles(args []string, stderr io.Writer, maxBytes int64) (files, skipp
 				fmt.Fprintf(stderr, "lwf: skipped %s: %s (only regular files below a directory are read)\n", p, safefile.Kind(d.Type()))
 				return nil
 			}
-			if src, err := safefile.Read(p, maxBytes, false); err == nil && !isWorkflowFile(src) {
-				skipped = append(skipped, p)
-				return nil
-			}
-			files = append(files, p)
+			srcs = append(srcs, source{path: p, sniff: true})
 			return nil
 		})
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
-	sort.Strings(files)
-	return files, skipped, refused, nil
+	return srcs, refused, nil
 }
 
 // reportSkipped says on stderr how many YAML files below the directories

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"regexp"
 	"strings"
@@ -19,12 +18,26 @@ import (
 // topKey matches a top-level mapping key and the rest of its line.
 var topKey = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*))?$`)
 
+// maxSniffLine is the longest line the sniff reads; a file with a longer
+// one before any sign of lwf is left to the compiler to report.
+const maxSniffLine = 1 << 20
+
 // isWorkflowFile reports whether src looks like an lwf workflow file.
 func isWorkflowFile(src []byte) bool {
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
+	for len(src) > 0 {
+		raw := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			raw, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		if len(raw) >= maxSniffLine {
+			return true
+		}
+		if c := at0(raw); c != '#' && c != '_' && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') {
+			continue // neither a comment nor a top-level key
+		}
+		line := strings.TrimRight(string(raw), "\r")
 		if strings.HasPrefix(line, "#") {
 			if strings.Contains(line, "yaml-language-server:") && strings.Contains(line, "lwf.schema.json") {
 				return true
@@ -46,6 +59,13 @@ func isWorkflowFile(src []byte) bool {
 			return true
 		}
 	}
-	// A line too long for the scanner: let the compiler report the file.
-	return sc.Err() != nil
+	return false
+}
+
+// at0 is the first byte of b, or 0.
+func at0(b []byte) byte {
+	if len(b) == 0 {
+		return 0
+	}
+	return b[0]
 }
