@@ -71,6 +71,9 @@ func (c *compilation) evalVars(n *dsl.Node) {
 	vv := map[string]any{}
 	c.scope.types["vars"], c.scope.values["vars"] = vt, vv
 	c.scope.retype()
+	// Each var changes the scope's types: its signature is derived from
+	// the one without vars, rather than computed again from every type.
+	base := c.scope.signature()
 	for _, p := range n.Pairs {
 		name := p.Key.Value
 		if !lang.IsIdent(name) {
@@ -86,12 +89,12 @@ func (c *compilation) evalVars(n *dsl.Node) {
 		if u, isU := v.(schemas.Unknown); isU || !ok {
 			vt[name] = typeFromJSON(u.Type)
 			c.scope.unknown["vars."+name] = true
-			c.scope.retype()
+			c.scope.rebase(base, "vars", vt)
 			continue
 		}
 		vt[name] = typeOfValue(v)
 		vv[name] = v
-		c.scope.retype()
+		c.scope.rebase(base, "vars", vt)
 	}
 }
 

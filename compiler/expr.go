@@ -103,6 +103,12 @@ func (s *scope) setType(name string, t types.Type) {
 	s.sig = ""
 }
 
+// rebase says the scope's types are those whose signature is base, with
+// name's type set to t.
+func (s *scope) rebase(base, name string, t types.Type) {
+	s.base, s.delta, s.full, s.sig = base, types.Map{name: t}, false, ""
+}
+
 // retype says the types were changed otherwise than by setType.
 func (s *scope) retype() { s.sig, s.full = "", true }
 

@@ -98,3 +98,28 @@ func TestSameType(t *testing.T) {
 		}
 	}
 }
+
+// TestRebasedSignature: a scope rebased on the signature of its types
+// without a name has the signature of the same types, whatever way they
+// came.
+func TestRebasedSignature(t *testing.T) {
+	a := leadsScope()
+	base := a.signature()
+	vars := types.Map{"since": types.String}
+	a.types["vars"] = vars
+	a.rebase(base, "vars", vars)
+	b := leadsScope()
+	b.types["vars"] = types.Map{"since": types.String}
+	b.rebase(base, "vars", b.types["vars"])
+	c := leadsScope()
+	c.types["vars"] = types.Map{"since": types.Int}
+	c.rebase(base, "vars", c.types["vars"])
+	if a.signature() != b.signature() || a.signature() == c.signature() || a.signature() == base {
+		t.Errorf("signatures: %q, %q, %q, base %q", a.signature(), b.signature(), c.signature(), base)
+	}
+	vars["first"] = types.String
+	a.rebase(base, "vars", vars)
+	if a.signature() == b.signature() {
+		t.Error("a var added in place did not change the signature")
+	}
+}
