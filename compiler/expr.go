@@ -93,6 +93,14 @@ func (s *scope) child() *scope {
 	return c
 }
 
+// withLoops returns a scope of the same names as s, seen from other loops.
+// It shares s's maps and signature: neither may change them.
+func (s *scope) withLoops(l *loopScope) *scope {
+	c := *s
+	c.loops = l
+	return &c
+}
+
 // setType sets the static type of a name.
 func (s *scope) setType(name string, t types.Type) {
 	s.types[name] = t

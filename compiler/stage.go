@@ -325,9 +325,7 @@ func (c *compilation) enterUnnamedLoop(n *dsl.Node, sc *scope, action *schemas.A
 	if action == nil || action.Iterates == "" || n.Lookup("as") != nil {
 		return nil
 	}
-	inner := sc.child()
-	inner.loops = inner.loops.with("", "", fmt.Sprintf("%s (line %d)", action.DisplayName(), n.Pos.Line))
-	return inner
+	return sc.withLoops(sc.loops.with("", "", fmt.Sprintf("%s (line %d)", action.DisplayName(), n.Pos.Line)))
 }
 
 // loopHint improves the messages about loop items: a name used under a

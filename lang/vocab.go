@@ -114,7 +114,13 @@ func UsesKeywords() []string {
 }
 
 // IsStepKeyword reports whether k is one of StepKeywords.
-func IsStepKeyword(k string) bool { return contains(StepKeywords(), k) }
+func IsStepKeyword(k string) bool {
+	switch k {
+	case KeyAction, KeyLabel, KeyIf, KeyForEach, KeyAs, KeyIndex, KeyUses, KeyWith, KeyParams, KeyVariants, KeyThen:
+		return true
+	}
+	return false
+}
 
 // InputKeys returns the keys of an input declaration, a subset of JSON
 // Schema, in canonical order.
@@ -136,16 +142,22 @@ const NamePattern = `^[a-z0-9]+(-[a-z0-9]+)*$`
 // env variables, a forEach's as: and index:.
 const IdentPattern = `^[A-Za-z_][A-Za-z0-9_]*$`
 
-var (
-	nameRE  = regexp.MustCompile(NamePattern)
-	identRE = regexp.MustCompile(IdentPattern)
-)
+var nameRE = regexp.MustCompile(NamePattern)
 
 // IsName reports whether s is a valid workflow name (NamePattern).
 func IsName(s string) bool { return nameRE.MatchString(s) }
 
-// IsIdent reports whether s is a valid identifier (IdentPattern).
-func IsIdent(s string) bool { return identRE.MatchString(s) }
+// IsIdent reports whether s is a valid identifier (IdentPattern), without
+// a regular expression: the compiler asks for every name it binds.
+func IsIdent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '_' && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

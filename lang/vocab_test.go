@@ -1,6 +1,9 @@
 package lang
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestNames(t *testing.T) {
 	for s, want := range map[string]bool{
@@ -18,6 +21,25 @@ func TestNames(t *testing.T) {
 		if got := IsIdent(s); got != want {
 			t.Errorf("IsIdent(%q) = %v, want %v", s, got, want)
 		}
+	}
+	// IsIdent is IdentPattern, on every string of up to two characters
+	// from a set around the edges of its classes.
+	re := regexp.MustCompile(IdentPattern)
+	chars := []string{"", "a", "z", "A", "Z", "_", "0", "9", "-", ".", "@", "[", "`", "{", "/", ":", " ", "é"}
+	for _, a := range chars {
+		for _, b := range chars {
+			if s := a + b; IsIdent(s) != re.MatchString(s) {
+				t.Errorf("IsIdent(%q) = %v, the pattern says %v", s, IsIdent(s), re.MatchString(s))
+			}
+		}
+	}
+	for _, k := range StepKeywords() {
+		if !IsStepKeyword(k) {
+			t.Errorf("step keyword %q is not one", k)
+		}
+	}
+	if IsStepKeyword("personUrl") || IsStepKeyword("") {
+		t.Error("a parameter is a step keyword")
 	}
 }
 

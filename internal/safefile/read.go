@@ -95,9 +95,23 @@ func Read(path string, limit int64, follow bool) ([]byte, error) {
 	if st.Size() > limit {
 		return nil, &TooLargeError{Path: path, Size: st.Size(), Limit: limit}
 	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
+	// Sized from what the file system reports (os.ReadFile does the
+	// same), so that a workflow file is read in one go; the limit bounds
+	// what is read whatever it reports.
+	b := make([]byte, 0, min(st.Size(), limit)+1)
+	r := io.LimitReader(f, limit+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(b)) > limit {
 		return nil, &TooLargeError{Path: path, Size: -1, Limit: limit}
