@@ -241,6 +241,10 @@ type engine struct {
 	configs map[string]*conf.Config // per scope signature: building one is costly
 	funcs   []expr.Option           // lwf's functions, built once
 	base    *conf.Config            // the scope-independent part of configs
+	// outputs are the output: expressions compiled (see compileOutput),
+	// with their configuration; they depend on nothing but their text.
+	outputs   map[string]*compiled
+	outputCfg *conf.Config
 	// gen counts the compilations the engine served (see Cache); a
 	// compiled expression that failed is reported again only in the
 	// compilation that compiled it, since its message may depend on
@@ -272,8 +276,9 @@ func (c *Cache) engine(now func() time.Time, getenv func(string) string) *engine
 	e := c.e
 	e.now, e.getenv, e.ctx, e.taint, e.timeout, e.meter = now, getenv, context.Background(), newTaintRecord(), exprTimeout, meter{}
 	e.gen++
-	if len(e.cache) > maxCached {
+	if len(e.cache)+len(e.outputs) > maxCached {
 		clear(e.cache)
+		clear(e.outputs)
 	}
 	return e
 }

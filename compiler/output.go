@@ -313,19 +313,42 @@ func collectErrors(v any, out []any) []any {
 	return out
 }
 
+// compileOutput compiles one output expression, in a scope of result
+// alone; the same text compiles once per engine.
+func (e *engine) compileOutput(src string) *compiled {
+	if c, ok := e.outputs[src]; ok {
+		return c
+	}
+	if e.outputCfg == nil {
+		cfg := conf.CreateNew()
+		for _, op := range append([]expr.Option{expr.Env(outputScope().types)}, outputFunctions()...) {
+			op(cfg)
+		}
+		cfg.Check()
+		e.outputCfg = noNodeLimit(cfg)
+	}
+	c := &compiled{}
+	if prog, err := compileStages(src, e.outputCfg, nil); err != nil {
+		c.err = classify(src, err, outputScope(), e.outputCfg)
+	} else {
+		c.prog = prog
+	}
+	if e.outputs == nil {
+		e.outputs = map[string]*compiled{}
+	}
+	e.outputs[src] = c
+	return c
+}
+
+// outputScope is what output expressions see: result.
+func outputScope() *scope { return &scope{types: map[string]types.Type{"result": types.Any}} }
+
 // compileOutput compiles the output: field of a reusable workflow. Output
 // expressions run on completions, so they see only result. n is one
 // expression, or a mapping of property names to expressions.
 func (c *compilation) compileOutput(name string, n *dsl.Node) (outputSite, bool) {
 	site := outputSite{workflow: name}
 	lastSrc := ""
-	outScope := &scope{types: map[string]types.Type{"result": types.Any}}
-	cfg := conf.CreateNew()
-	for _, op := range append([]expr.Option{expr.Env(outScope.types)}, outputFunctions()...) {
-		op(cfg)
-	}
-	cfg.Check()
-	noNodeLimit(cfg)
 	compileOne := func(node *dsl.Node) (*vm.Program, bool) {
 		lastSrc = strings.TrimSpace(node.Value)
 		segs := findSegments(node.Value)
@@ -333,13 +356,12 @@ func (c *compilation) compileOutput(name string, n *dsl.Node) (outputSite, bool)
 			c.errorAt(node, diag.CodeFieldValue, "an output value must be one ${{ }} expression", "")
 			return nil, false
 		}
-		src := node.Value[segs[0].inner:segs[0].innerEnd]
-		prog, err := compileStages(src, cfg, nil)
-		if err != nil {
-			c.exprErrorAt(node, segs[0], classify(src, err, outScope, cfg))
+		comp := c.engine.compileOutput(node.Value[segs[0].inner:segs[0].innerEnd])
+		if comp.err != nil {
+			c.exprErrorAt(node, segs[0], comp.err)
 			return nil, false
 		}
-		return prog, true
+		return comp.prog, true
 	}
 	if n.Kind != dsl.MapNode {
 		prog, ok := compileOne(n)
