@@ -20,6 +20,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/lwf-dev/lwf/diag"
+	"github.com/lwf-dev/lwf/dsl"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -245,12 +246,46 @@ type engine struct {
 	// with their configuration; they depend on nothing but their text.
 	outputs   map[string]*compiled
 	outputCfg *conf.Config
+	// parsed are the reusable workflows parsed, by name and text (the
+	// compiler never changes a tree).
+	parsed map[parseKey]parsedFile
 	// gen counts the compilations the engine served (see Cache); a
 	// compiled expression that failed is reported again only in the
 	// compilation that compiled it, since its message may depend on
 	// where it stood (the loops around it).
 	gen int
 }
+
+// parseKey identifies a parse: the same text, name and limits give the
+// same tree and diagnostics.
+type parseKey struct {
+	file, src string
+	opts      dsl.Options
+}
+
+type parsedFile struct {
+	f  *dsl.File
+	ds diag.List
+}
+
+// parse parses a reusable workflow, once per engine.
+func (e *engine) parse(file string, src []byte, opts dsl.Options) (*dsl.File, diag.List) {
+	key := parseKey{file, string(src), opts}
+	if p, ok := e.parsed[key]; ok {
+		return p.f, p.ds
+	}
+	f, ds := dsl.Parse(file, src, opts)
+	if e.parsed == nil {
+		e.parsed = map[parseKey]parsedFile{}
+	}
+	if len(e.parsed) < maxParsed {
+		e.parsed[key] = parsedFile{f, ds}
+	}
+	return f, ds
+}
+
+// maxParsed bounds the reusable workflows an engine keeps parsed.
+const maxParsed = 1000
 
 // maxCached bounds the compiled expressions an engine keeps.
 const maxCached = 50_000

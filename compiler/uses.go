@@ -91,7 +91,7 @@ func (c *compilation) loadCallee(id, file string, read func() ([]byte, error)) *
 		cl.err = &d
 		return cl
 	}
-	f, ds := dsl.Parse(file, src, c.opts.Parse)
+	f, ds := c.engine.parse(file, src, c.opts.Parse)
 	if ds.HasErrors() || f == nil {
 		c.diags = append(c.diags, ds...)
 		d := diag.New(file, diag.Pos{}, diag.CodeUsesNotFound, "the workflow cannot be parsed")
