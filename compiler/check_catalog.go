@@ -28,9 +28,9 @@ func (c *compilation) report(tree any, p schemas.Problem) {
 		}
 		c.warned[val] = true
 	}
-	if step != nil && step.iter != "" {
+	if iter := stepIter(step); iter != "" {
 		// A step repeated by forEach: say which item broke the rule.
-		p.Message += " (" + step.iter + ")"
+		p.Message += " (" + iter + ")"
 	}
 	var n *dsl.Node
 	switch p.At {
@@ -153,4 +153,12 @@ func splitPointer(p string) []string {
 		parts[i] = strings.ReplaceAll(s, "~0", "~")
 	}
 	return parts
+}
+
+// stepIter names the forEach iterations a step was expanded in, or "".
+func stepIter(step *stepSrc) string {
+	if step == nil {
+		return ""
+	}
+	return iterLabel(step.loops)
 }

@@ -253,19 +253,40 @@ type compilation struct {
 	inSequence bool
 }
 
-// loopInfo is one forEach iteration being expanded.
+// loopInfo is one forEach iteration being expanded. Its label ("leads.csv
+// line 4", "lead #2") is written only when a message needs it.
 type loopInfo struct {
 	as     string // the item's name
-	label  string // "leads.csv line 4" or "lead #2"
 	source string // the input the loop runs over (inputs.NAME), or ""
+	text   string // the label, when the loop wrote it
+	file   string // the CSV file the item is a row of, and its line
+	line   int
+	index  int  // the item's position, from 0
+	none   bool // no item: the step is checked once for every item
+}
+
+// label names the iteration.
+func (l loopInfo) label() string {
+	switch {
+	case l.text != "":
+		return l.text
+	case l.none:
+		return ""
+	case l.line > 0:
+		return fmt.Sprintf("%s line %d", l.file, l.line)
+	}
+	return fmt.Sprintf("%s #%d", l.as, l.index+1)
 }
 
 // iterLabel names the current iterations, innermost last.
-func (c *compilation) iterLabel() string {
+func (c *compilation) iterLabel() string { return iterLabel(c.loops) }
+
+// iterLabel names iterations, innermost last.
+func iterLabel(loops []loopInfo) string {
 	var parts []string
-	for _, l := range c.loops {
-		if l.label != "" {
-			parts = append(parts, l.label)
+	for _, l := range loops {
+		if s := l.label(); s != "" {
+			parts = append(parts, s)
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,12 +52,12 @@ func (c *compilation) countAction(n *dsl.Node) bool {
 
 // stepSrc remembers where a lowered step came from, for diagnostics.
 type stepSrc struct {
-	file   string    // the file the step is written in
-	via    *viaSite  // set when the step comes from a reusable workflow
-	spread *dsl.Node // the value of params:, for parameters it supplied
-	iter   string    // the forEach iterations it was expanded in, for messages
-	node   *dsl.Node // the step mapping
-	action *dsl.Node // the value of action: (nil if missing)
+	file   string     // the file the step is written in
+	via    *viaSite   // set when the step comes from a reusable workflow
+	spread *dsl.Node  // the value of params:, for parameters it supplied
+	loops  []loopInfo // the forEach iterations it was expanded in, for messages
+	node   *dsl.Node  // the step mapping
+	action *dsl.Node  // the value of action: (nil if missing)
 	params map[string]*dsl.Pair
 	then   *dsl.Pair
 }
@@ -167,14 +168,22 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 	taintedItems := c.engine.taint.n > taintBefore
 	asName, indexName := c.loopNames(n)
 	source := c.forEachSource(fe.Value, sc)
+	lines, csvFile := c.csvLines[source], filepath.Base(c.csvFile[source])
 	var out []*object
 	var prev *scope
 	for i, item := range items {
 		inner := sc.child()
-		inner.setType(asName, itemType(item, unknownItem))
-		inner.setType(indexName, types.Int)
-		if prev != nil && sameType(prev.types[asName], inner.types[asName]) {
-			inner.sig = prev.signature() // items of one shape: type the scope once
+		if prev != nil && i > 0 && sameShape(items[i-1], item) {
+			// Items of one shape (the rows of a CSV file): type the scope once.
+			inner.setType(asName, prev.types[asName])
+			inner.setType(indexName, types.Int)
+			inner.sig = prev.signature()
+		} else {
+			inner.setType(asName, itemType(item, unknownItem))
+			inner.setType(indexName, types.Int)
+			if prev != nil && sameType(prev.types[asName], inner.types[asName]) {
+				inner.sig = prev.signature()
+			}
 		}
 		prev = inner
 		inner.values[asName], inner.values[indexName] = item, i
@@ -184,13 +193,11 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 		if taintedItems {
 			inner.tainted[asName] = true
 		}
-		label := fmt.Sprintf("%s #%d", asName, i+1)
-		if isUnknown(item) {
-			label = "" // checked once for every item: no item to name
-		} else if lines := c.csvLines[source]; i < len(lines) {
-			label = fmt.Sprintf("%s line %d", filepath.Base(c.csvFile[source]), lines[i])
+		l := loopInfo{as: asName, source: source, index: i, none: isUnknown(item)}
+		if i < len(lines) {
+			l.file, l.line = csvFile, lines[i]
 		}
-		c.loops = append(c.loops, loopInfo{as: asName, label: label, source: source})
+		c.loops = append(c.loops, l)
 		out = append(out, c.expandOne(n, inner, parent)...)
 		c.loops = c.loops[:len(c.loops)-1]
 		if c.exp.over {
@@ -401,7 +408,10 @@ func (c *compilation) spreadParams(o *object, src *stepSrc, pp *dsl.Pair, sc *sc
 // lowerStep turns a step mapping into an action object.
 func (c *compilation) lowerStep(n *dsl.Node, sc *scope, parent *schemas.Action) *object {
 	c.countAction(n)
-	src := &stepSrc{file: c.file, via: c.via, iter: c.iterLabel(), node: n, params: map[string]*dsl.Pair{}}
+	src := &stepSrc{file: c.file, via: c.via, node: n, params: map[string]*dsl.Pair{}}
+	if len(c.loops) > 0 {
+		src.loops = slices.Clone(c.loops)
+	}
 	o := newObject()
 	c.srcs[o] = src
 	var action *schemas.Action

@@ -239,6 +239,10 @@ type engine struct {
 	timeout time.Duration   // of one evaluation
 	meter   meter           // the budget of the evaluation in progress
 	cache   map[cacheKey]*compiled
+	// last is the expression compile returned last: a value is checked
+	// and evaluated in a row, so most lookups ask for it again.
+	last    *compiled
+	lastKey cacheKey
 	configs map[string]*conf.Config // per scope signature: building one is costly
 	funcs   []expr.Option           // lwf's functions, built once
 	base    *conf.Config            // the scope-independent part of configs
@@ -311,6 +315,7 @@ func (c *Cache) engine(now func() time.Time, getenv func(string) string) *engine
 	e := c.e
 	e.now, e.getenv, e.ctx, e.taint, e.timeout, e.meter = now, getenv, context.Background(), newTaintRecord(), exprTimeout, meter{}
 	e.gen++
+	e.last = nil
 	if len(e.cache)+len(e.outputs) > maxCached {
 		clear(e.cache)
 		clear(e.outputs)
@@ -414,12 +419,16 @@ func (e *engine) functions() []expr.Option {
 // compile type-checks src in scope sc; the result is cached per scope type.
 func (e *engine) compile(src string, sc *scope) *compiled {
 	key := cacheKey{sc.signature(), src}
-	if c, ok := e.cache[key]; ok && (c.err == nil || c.gen == e.gen) {
-		return c
+	if e.last != nil && key == e.lastKey {
+		return e.last // asked again for the same expression: no hashing
 	}
-	c := e.compileUncached(src, sc)
-	c.gen = e.gen
-	e.cache[key] = c
+	c, ok := e.cache[key]
+	if !ok || (c.err != nil && c.gen != e.gen) {
+		c = e.compileUncached(src, sc)
+		c.gen = e.gen
+		e.cache[key] = c
+	}
+	e.last, e.lastKey = c, key
 	return c
 }
 
@@ -727,8 +736,50 @@ func (c *refCollector) result() refs {
 	return r
 }
 
+// sameShape reports whether two known values have the same typeOfValue,
+// without building it: maps of the same keys whose values have the same
+// shapes, lists (of anything), or scalars of the same Go type.
+func sameShape(a, b any) bool {
+	if isUnknown(a) || isUnknown(b) {
+		return false
+	}
+	am, aMap := a.(map[string]any)
+	bm, bMap := b.(map[string]any)
+	if aMap || bMap {
+		if !aMap || !bMap || len(am) != len(bm) {
+			return false
+		}
+		for k, v := range am {
+			if w, ok := bm[k]; !ok || !sameShape(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return shapeOf(a) == shapeOf(b)
+}
+
+// shapeOf sorts the values typeOfValue tells apart, but maps.
+func shapeOf(v any) int {
+	switch v.(type) {
+	case nil:
+		return 1
+	case string:
+		return 2
+	case bool:
+		return 3
+	case int:
+		return 4
+	case float64:
+		return 5
+	case []any:
+		return 6
+	}
+	return 0 // types.Any
+}
+
 // typeOfValue builds the expr type of a known value, so expressions on it
-// are checked as strictly as the declared ones.
+// are checked as strictly as the declared ones. sameShape must follow it.
 func typeOfValue(v any) types.Type {
 	switch x := v.(type) {
 	case nil:

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/expr-lang/expr/types"
@@ -121,5 +122,26 @@ func TestRebasedSignature(t *testing.T) {
 	a.rebase(base, "vars", vars)
 	if a.signature() == b.signature() {
 		t.Error("a var added in place did not change the signature")
+	}
+}
+
+// TestSameShape: values of the same shape have the same type, and
+// values sameShape tells apart have different types.
+func TestSameShape(t *testing.T) {
+	values := []any{nil, "a", "", true, 1, 2, 1.5, []any{}, []any{1}, map[string]any{},
+		map[string]any{"a": "x"}, map[string]any{"a": "y"}, map[string]any{"a": 1}, map[string]any{"a": nil},
+		map[string]any{"a": "x", "b": 2}, map[string]any{"a": map[string]any{"b": true}}, map[string]any{"a": map[string]any{"b": false}},
+		map[string]any{"a": map[string]any{"b": "s"}}, int64(3), struct{}{}}
+	key := func(v any) string {
+		var b strings.Builder
+		typeKey(&b, typeOfValue(v), 0)
+		return b.String()
+	}
+	for _, a := range values {
+		for _, b := range values {
+			if same := sameShape(a, b); same != (key(a) == key(b)) {
+				t.Errorf("sameShape(%v, %v) = %v; types %s, %s", a, b, same, key(a), key(b))
+			}
+		}
 	}
 }

@@ -160,7 +160,7 @@ func (c *compilation) sequenceLeads(n *dsl.Node, sc *scope, seq *Sequence) ([]Se
 		if lines := c.csvLines[source]; i < len(lines) {
 			label = fmt.Sprintf("%s line %d", c.csvFile[source], lines[i])
 		}
-		c.loops = append(c.loops, loopInfo{as: seq.As, label: label})
+		c.loops = append(c.loops, loopInfo{as: seq.As, text: label})
 		v, ok := c.lowerValue(kp.Value, inner)
 		c.loops = c.loops[:len(c.loops)-1]
 		if !ok || isUnknown(item) {

@@ -192,7 +192,7 @@ func (c *compilation) checkColumns(n *dsl.Node, sg segment, sc *scope) bool {
 			if use == useTested {
 				continue
 			}
-			e := &exprError{code: diag.CodeInputValue, msg: fmt.Sprintf("%s.%s is empty (%s)", l.as, prop, l.label),
+			e := &exprError{code: diag.CodeInputValue, msg: fmt.Sprintf("%s.%s is empty (%s)", l.as, prop, l.label()),
 				hint: fmt.Sprintf("fill it in, or give a default: ${{ %s.%s ?? \"…\" }}", l.as, prop), offset: -1}
 			if i := strings.Index(src, l.as+"."+prop); i >= 0 {
 				e.offset = utf8.RuneCountInString(src[:i])
