@@ -1,10 +1,13 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -82,6 +85,99 @@ func BenchmarkYAMLFloor(b *testing.B) {
 		wg.Wait()
 	}
 	b.ReportMetric(float64(corpusSize*b.N)/b.Elapsed().Seconds(), "files/s")
+}
+
+// BenchmarkValidateShape: full validation of 1,000 files of each corpus
+// shape (one op = the whole corpus), on GOMAXPROCS workers with a Cache
+// each, as lwf validate runs it; the csv shape with its leads given as a
+// CSV file of 200 rows.
+func BenchmarkValidateShape(b *testing.B) {
+	cat, err := schemas.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, shape := range Shapes {
+		files, opts := shapeCorpus(b, shape)
+		opts.Catalog = cat
+		b.Run(shape, func(b *testing.B) {
+			for b.Loop() {
+				validateWith(b, files, opts)
+			}
+			b.ReportMetric(float64(len(files)*b.N)/b.Elapsed().Seconds(), "files/s")
+		})
+	}
+}
+
+// BenchmarkFloorShape: the floor of BenchmarkValidateShape, on one
+// goroutine — yaml.v3 parsing into yaml.Node, and the CSV file parsed
+// once for the csv shape.
+func BenchmarkFloorShape(b *testing.B) {
+	for _, shape := range Shapes {
+		files, opts := shapeCorpus(b, shape)
+		b.Run(shape, func(b *testing.B) {
+			for b.Loop() {
+				for _, in := range opts.Inputs {
+					_, path, _ := strings.Cut(in, "=@")
+					src, err := os.ReadFile(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := csv.NewReader(bytes.NewReader(src)).ReadAll(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for _, f := range files {
+					var n yaml.Node
+					if err := yaml.Unmarshal(f.Src, &n); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(len(files)*b.N)/b.Elapsed().Seconds(), "files/s")
+		})
+	}
+}
+
+// shapeCorpus generates a shape's files and the options that validate
+// them (lwf validate's: symbolic, with --input for the csv shape).
+func shapeCorpus(b *testing.B, shape string) ([]File, compiler.Options) {
+	files, err := Shaped(shape, corpusSize, 1, "..")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := compiler.Options{Symbolic: true}
+	if shape == "csv" {
+		path := filepath.Join(b.TempDir(), CSVFile)
+		if err := os.WriteFile(path, LeadsCSV(200, 1), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		opts.Inputs = []string{CSVInput + "=@" + path}
+	}
+	return files, opts
+}
+
+// validateWith is validateAll with other options.
+func validateWith(b *testing.B, files []File, opts compiler.Options) {
+	work := make(chan File)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			opts := opts
+			opts.Cache = compiler.NewCache()
+			for f := range work {
+				if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, opts); len(ds) > 0 {
+					b.Errorf("%s: %v", f.Name, ds[0])
+				}
+			}
+		}()
+	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
 }
 
 // BenchmarkCompileOne: compiling one file with its defaults, single-threaded.

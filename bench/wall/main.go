@@ -44,6 +44,45 @@ func main() {
 	}
 }
 
+// measure is one line of the table: lwf validate and the floor on one
+// corpus.
+type measure struct {
+	name               string
+	dir                string
+	lwfArgs, floorArgs []string
+}
+
+// cases lists the measures of the corpora found below dir: each shape as
+// lwf validate checks it in a pull request (no input values), and the
+// csv shape once more with its leads given (--input leads=@leads.csv),
+// which expands every row; the floor then parses the CSV file once too.
+func cases(dir string) []measure {
+	var out []measure
+	for _, shape := range bench.Shapes {
+		d := filepath.Join(dir, shape)
+		if _, err := os.Stat(d); err != nil {
+			continue
+		}
+		out = append(out, measure{name: shape, dir: d, lwfArgs: []string{"validate", d}, floorArgs: []string{d}})
+		csv := filepath.Join(d, bench.CSVFile)
+		if _, err := os.Stat(csv); err == nil {
+			rows := lines(csv) - 1
+			out = append(out, measure{name: fmt.Sprintf("%s, --input %s=@%s (%d rows)", shape, bench.CSVInput, bench.CSVFile, rows), dir: d,
+				lwfArgs: []string{"validate", d, "--input", bench.CSVInput + "=@" + csv}, floorArgs: []string{"-csv", csv, d}})
+		}
+	}
+	return out
+}
+
+// lines counts the lines of a file.
+func lines(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "\n")
+}
+
 // sample is one timed run of a command.
 type sample struct{ wall, cpu time.Duration }
 
@@ -51,32 +90,22 @@ func run(lwf, floor, corpora string, runs int, one string, oneRuns int) error {
 	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d), %s; load average before: %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), loadavg())
 	if corpora != "" {
 		fmt.Printf("\n| corpus | files | floor ms | lwf ms | ratio | lwf CPU ms |\n| --- | ---: | ---: | ---: | ---: | ---: |\n")
-		for _, shape := range bench.Shapes {
-			dir := filepath.Join(corpora, shape)
-			if _, err := os.Stat(dir); err != nil {
-				continue
-			}
-			files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-			floorArgs, lwfArgs := []string{dir}, []string{"validate", dir}
-			if shape == "csv" {
-				csv := filepath.Join(dir, bench.CSVFile)
-				floorArgs = []string{"-csv", csv, dir}
-				lwfArgs = append(lwfArgs, "--input", bench.CSVInput+"=@"+csv)
-			}
+		for _, c := range cases(corpora) {
+			files, _ := filepath.Glob(filepath.Join(c.dir, "*.yaml"))
 			var fs, ls []sample
 			for range runs {
-				s, err := timed(floor, floorArgs...)
+				s, err := timed(floor, c.floorArgs...)
 				if err != nil {
 					return err
 				}
 				fs = append(fs, s)
-				if s, err = timed(lwf, lwfArgs...); err != nil {
+				if s, err = timed(lwf, c.lwfArgs...); err != nil {
 					return err
 				}
 				ls = append(ls, s)
 			}
 			f, l := median(fs), median(ls)
-			fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.0f |\n", shape, len(files), ms(f.wall), ms(l.wall), float64(l.wall)/float64(f.wall), ms(l.cpu))
+			fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.0f |\n", c.name, len(files), ms(f.wall), ms(l.wall), float64(l.wall)/float64(f.wall), ms(l.cpu))
 		}
 	}
 	if one != "" {
