@@ -188,13 +188,21 @@ func (c *compilation) personFor(o *object) string {
 	if p := personOf(o); p != "" {
 		return p
 	}
-	if a := c.cat.Lookup(fmt.Sprint(o.Value("actionType"))); a != nil && a.Iterates != "" {
+	if a := c.cat.Lookup(actionTypeOf(o)); a != nil && a.Iterates != "" {
 		return "" // each item of a doFor* is someone else
 	}
 	if n := len(c.persons); n > 0 {
 		return c.persons[n-1]
 	}
 	return ""
+}
+
+// actionTypeOf is a lowered step's actionType as text.
+func actionTypeOf(o *object) string {
+	if s, ok := o.Value("actionType").(string); ok {
+		return s
+	}
+	return fmt.Sprint(o.Value("actionType"))
 }
 
 // markEmptied drops a step whose every child was skipped: opening the
@@ -212,7 +220,7 @@ func (c *compilation) sample(o *object, param string, n *dsl.Node, v any) {
 	if !ok || n.Kind != dsl.ScalarNode || findSegments(n.Value) == nil {
 		return
 	}
-	at := fmt.Sprint(o.Value("actionType"))
+	at := actionTypeOf(o)
 	// Only message texts (notes, messages, subjects, comments): the
 	// parameters with a length limit of their own.
 	a := c.cat.Lookup(at)

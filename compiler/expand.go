@@ -366,7 +366,7 @@ func (c *compilation) expandOne(n *dsl.Node, sc *scope, parent *schemas.Action) 
 	}
 	samples := len(c.samples)
 	o := c.lowerStep(n, sc, parent)
-	if c.skip(o, c.cat.Lookup(fmt.Sprint(o.Value("actionType")))) || c.emptied[o] {
+	if c.skip(o, c.cat.Lookup(actionTypeOf(o))) || c.emptied[o] {
 		c.samples = c.samples[:samples] // what is not sent is no sample of it
 		return nil
 	}
