@@ -70,6 +70,7 @@ func (c *compilation) evalVars(n *dsl.Node) {
 	}
 	vt := types.Map{}
 	vv := map[string]any{}
+	c.scope.own(ownTypes | ownValues)
 	c.scope.types["vars"], c.scope.values["vars"] = vt, vv
 	c.scope.retype()
 	// Each var changes the scope's types: its signature is derived from
@@ -84,12 +85,12 @@ func (c *compilation) evalVars(n *dsl.Node) {
 		taintBefore := c.engine.taint.n
 		v, ok := c.lowerValue(p.Value, c.scope)
 		if c.engine.taint.n > taintBefore {
-			c.scope.tainted["vars."+name] = true
+			c.scope.setTainted("vars." + name)
 		}
 		v = exprValue(v)
 		if u, isU := v.(schemas.Unknown); isU || !ok {
 			vt[name] = typeFromJSON(u.Type)
-			c.scope.unknown["vars."+name] = true
+			c.scope.setUnknown("vars."+name, true)
 			c.scope.rebase(base, "vars", vt)
 			continue
 		}
@@ -186,12 +187,13 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 			}
 		}
 		prev = inner
-		inner.values[asName], inner.values[indexName] = item, i
+		inner.setValue(asName, item)
+		inner.setValue(indexName, i)
 		if isUnknown(item) {
-			inner.unknown[asName] = true
+			inner.setUnknown(asName, true)
 		}
 		if taintedItems {
-			inner.tainted[asName] = true
+			inner.setTainted(asName)
 		}
 		l := loopInfo{as: asName, source: source, index: i, none: isUnknown(item)}
 		if i < len(lines) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"sort"
@@ -65,45 +66,105 @@ type scope struct {
 	// condition is set while an if: is evaluated: the fields of a loop's
 	// item it reads are tested, not sent (see checkColumns).
 	condition bool
+	// owned says which of the maps above are the scope's own: a child
+	// shares its parent's until it changes one (setType, setValue, …),
+	// so that the scope of each item of a long forEach copies only what
+	// it sets. A map the scope does not own is never written.
+	owned owned
 }
 
-// child returns a copy of s, for a nested scope. Change its types with
-// setType, or call retype after changing them otherwise.
-func (s *scope) child() *scope {
-	c := &scope{types: make(types.Map, len(s.types)+2), values: make(map[string]any, len(s.values)+2),
-		unknown: make(map[string]bool, len(s.unknown)+2), tainted: make(map[string]bool, len(s.tainted)),
-		loops: s.loops, seqLater: s.seqLater, base: s.signature()}
-	for k := range s.tainted {
-		c.tainted[k] = true
-	}
-	for k, v := range s.types {
-		c.types[k] = v
-	}
-	for k, v := range s.values {
-		c.values[k] = v
-	}
-	for k := range s.unknown {
-		c.unknown[k] = true
-	}
-	if len(s.optional) > 0 {
-		c.optional = map[string]bool{}
-		for k := range s.optional {
-			c.optional[k] = true
+// owned is a set of a scope's maps.
+type owned uint8
+
+const (
+	ownTypes owned = 1 << iota
+	ownValues
+	ownUnknown
+	ownTainted
+	ownAll = ownTypes | ownValues | ownUnknown | ownTainted
+)
+
+// newScope returns an empty scope that owns its maps.
+func newScope() *scope {
+	return &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{}, owned: ownAll}
+}
+
+// own makes the maps of m the scope's own, copying those it shares.
+func (s *scope) own(m owned) {
+	if m&ownTypes != 0 && s.owned&ownTypes == 0 {
+		s.types = maps.Clone(s.types)
+		if s.types == nil {
+			s.types = types.Map{}
 		}
 	}
-	return c
+	if m&ownValues != 0 && s.owned&ownValues == 0 {
+		s.values = maps.Clone(s.values)
+		if s.values == nil {
+			s.values = map[string]any{}
+		}
+	}
+	if m&ownUnknown != 0 && s.owned&ownUnknown == 0 {
+		s.unknown = maps.Clone(s.unknown)
+		if s.unknown == nil {
+			s.unknown = map[string]bool{}
+		}
+	}
+	if m&ownTainted != 0 && s.owned&ownTainted == 0 {
+		s.tainted = maps.Clone(s.tainted)
+		if s.tainted == nil {
+			s.tainted = map[string]bool{}
+		}
+	}
+	s.owned |= m
+}
+
+// setValue sets the value of a name.
+func (s *scope) setValue(name string, v any) {
+	s.own(ownValues)
+	s.values[name] = v
+}
+
+// setUnknown says whether a name's value is unknown.
+func (s *scope) setUnknown(name string, unknown bool) {
+	if s.unknown[name] == unknown {
+		return
+	}
+	s.own(ownUnknown)
+	if unknown {
+		s.unknown[name] = true
+	} else {
+		delete(s.unknown, name)
+	}
+}
+
+// setTainted says a name's value came from env.
+func (s *scope) setTainted(name string) {
+	if s.tainted[name] {
+		return
+	}
+	s.own(ownTainted)
+	s.tainted[name] = true
+}
+
+// child returns a scope for a nested one, sharing s's maps until it
+// changes them. Change its types with setType, or call retype after
+// changing them otherwise.
+func (s *scope) child() *scope {
+	return &scope{types: s.types, values: s.values, unknown: s.unknown, tainted: s.tainted, optional: s.optional,
+		loops: s.loops, seqLater: s.seqLater, base: s.signature()}
 }
 
 // withLoops returns a scope of the same names as s, seen from other loops.
-// It shares s's maps and signature: neither may change them.
+// It shares s's maps (until it changes them) and signature.
 func (s *scope) withLoops(l *loopScope) *scope {
 	c := *s
-	c.loops = l
+	c.loops, c.owned = l, 0
 	return &c
 }
 
 // setType sets the static type of a name.
 func (s *scope) setType(name string, t types.Type) {
+	s.own(ownTypes)
 	s.types[name] = t
 	if s.delta == nil {
 		s.delta = types.Map{}

@@ -150,7 +150,8 @@ func (c *compilation) declSchema(n *dsl.Node, name string, depth int) (map[strin
 // its default) and builds the expression scope.
 func (c *compilation) bindInputs(decls []*inputDecl) *scope {
 	given, refused := c.givenInputs(decls)
-	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
+	sc := newScope()
+	sc.tainted["env"] = true
 	if c.opts.Symbolic {
 		sc.unknown["env"] = true // lwf validate reads no environment
 	}

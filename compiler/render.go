@@ -84,11 +84,12 @@ func (p *Plan) Render(ctx context.Context, it Item, skip func(actionType, person
 		}
 		l := c.stages.loops[x.Loop]
 		_, indexName := c.loopNames(l.node)
-		sc.values[l.As], sc.values[indexName] = exprValue(x.Data), x.Index
+		sc.setValue(l.As, exprValue(x.Data))
+		sc.setValue(indexName, x.Index)
 		sc.setType(l.As, l.item)
 		sc.setType(indexName, types.Int)
-		delete(sc.unknown, l.As)
-		delete(sc.unknown, indexName)
+		sc.setUnknown(l.As, false)
+		sc.setUnknown(indexName, false)
 	}
 	loop := c.stages.loops[it.Loop]
 

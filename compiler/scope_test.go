@@ -145,3 +145,28 @@ func TestSameShape(t *testing.T) {
 		}
 	}
 }
+
+// TestChildSharesUntilItWrites: a child reads its parent's names, and
+// what it sets — types, values, unknown and tainted names — stays its
+// own; a scope seen from other loops is a child in this too.
+func TestChildSharesUntilItWrites(t *testing.T) {
+	parent := newScope()
+	parent.types["inputs"], parent.values["inputs"] = types.Map{"n": types.Int}, map[string]any{"n": 1}
+	parent.unknown["inputs.x"] = true
+	for _, c := range []*scope{parent.child(), parent.withLoops(nil)} {
+		if c.values["inputs"] == nil || !c.unknown["inputs.x"] {
+			t.Fatal("a child does not see its parent's names")
+		}
+		c.setType("lead", types.String)
+		c.setValue("lead", "ada")
+		c.setUnknown("inputs.x", false)
+		c.setUnknown("lead.x", true)
+		c.setTainted("lead")
+		if c.values["lead"] != "ada" || c.types["lead"] != types.String || c.unknown["inputs.x"] || !c.unknown["lead.x"] || !c.tainted["lead"] {
+			t.Errorf("the child does not see what it set: %v %v %v %v", c.values, c.types, c.unknown, c.tainted)
+		}
+		if _, ok := parent.values["lead"]; ok || parent.types["lead"] != nil || !parent.unknown["inputs.x"] || parent.unknown["lead.x"] || parent.tainted["lead"] {
+			t.Errorf("the parent sees what its child set: %v %v %v %v", parent.values, parent.types, parent.unknown, parent.tainted)
+		}
+	}
+}

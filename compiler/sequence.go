@@ -150,9 +150,9 @@ func (c *compilation) sequenceLeads(n *dsl.Node, sc *scope, seq *Sequence) ([]Se
 	for i, item := range items {
 		inner := sc.child()
 		inner.setType(seq.As, itemType(item, unknownItem))
-		inner.values[seq.As] = item
+		inner.setValue(seq.As, item)
 		if isUnknown(item) {
-			inner.unknown[seq.As] = true
+			inner.setUnknown(seq.As, true)
 		} else if i == 0 {
 			leadT = typeOfValue(item)
 		}
@@ -256,13 +256,13 @@ func (c *compilation) sequenceSteps(n *dsl.Node, st *seqState) []SeqStep {
 func (c *compilation) seqScope(base *scope, st *seqState, before []SeqStep, later []string) *scope {
 	sc := base.child()
 	sc.setType(st.as, st.leadT)
-	sc.unknown[st.as] = true
+	sc.setUnknown(st.as, true)
 	steps := types.Map{}
 	for _, b := range before {
 		steps[b.ID] = stepResultType
 	}
 	sc.setType("steps", steps)
-	sc.unknown["steps"] = true
+	sc.setUnknown("steps", true)
 	sc.seqLater = later
 	return sc
 }
@@ -388,9 +388,9 @@ func (p *Plan) RenderStep(ctx context.Context, i int, lead SeqLead, results map[
 		}
 	}
 	sc := st.scope.child()
-	sc.values[st.as] = lead.Data
+	sc.setValue(st.as, lead.Data)
 	sc.setType(st.as, st.leadT)
-	delete(sc.unknown, st.as)
+	sc.setUnknown(st.as, false)
 	steps := types.Map{}
 	vals := map[string]any{}
 	for _, b := range st.steps[:i] {
@@ -398,9 +398,9 @@ func (p *Plan) RenderStep(ctx context.Context, i int, lead SeqLead, results map[
 		r := results[b.ID]
 		vals[b.ID] = map[string]any{"ok": r.OK, "error": r.Error, "result": r.Result, "at": r.At}
 	}
-	sc.values["steps"] = vals
+	sc.setValue("steps", vals)
 	sc.setType("steps", steps)
-	delete(sc.unknown, "steps")
+	sc.setUnknown("steps", false)
 	return p.renderNode(ctx, node, sc, skip)
 }
 

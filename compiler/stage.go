@@ -144,7 +144,8 @@ func (c *compilation) enterLoop(o *object, n *dsl.Node, sc *scope, action, paren
 	inner.loops = inner.loops.with(asName, ls.loops[id].List, "")
 	inner.setType(asName, ls.loops[id].item)
 	inner.setType(indexName, types.Int)
-	inner.unknown[asName], inner.unknown[indexName] = true, true
+	inner.setUnknown(asName, true)
+	inner.setUnknown(indexName, true)
 	before, depth := ls.inside, ls.forEachDepth
 	ls.inside, ls.forEachDepth = id, len(c.loops)
 	return inner, func() { ls.inside, ls.forEachDepth = before, depth }

@@ -186,7 +186,8 @@ type viaSite struct {
 // bindWith gives a reusable workflow's inputs their values from with:,
 // evaluated in the caller's scope.
 func (c *compilation) bindWith(decls []*inputDecl, step *dsl.Node, callerScope *scope, name string) *scope {
-	sc := &scope{types: types.Map{}, values: map[string]any{}, unknown: map[string]bool{}, tainted: map[string]bool{"env": true}}
+	sc := newScope()
+	sc.tainted["env"] = true
 	if callerScope.unknown["env"] {
 		sc.unknown["env"] = true
 	}
