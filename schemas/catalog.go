@@ -150,12 +150,13 @@ type Catalog struct {
 	files    map[string]*actionFile // by full name
 	names    []string
 	urlKinds map[string]*URLKind
+	kindList []*URLKind // urlKinds, sorted by name
 }
 
-// actionFile is one catalog file and, once parsed, its action.
+// actionFile is one catalog file and, once read and parsed, its action.
 type actionFile struct {
+	fsys fs.FS
 	file string
-	raw  []byte
 	once sync.Once
 	a    *Action
 	err  error
@@ -189,6 +190,11 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, k := range c.kindList {
+		if err := k.compile(); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range c.names {
 		if _, err := c.files[name].action(c.urlKinds); err != nil {
 			return nil, err
@@ -197,7 +203,8 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-// open reads the *.json files at the top of fsys without parsing them.
+// open lists the *.json files at the top of fsys; each is read and parsed
+// when its action is first looked up.
 func open(fsys fs.FS) (*Catalog, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -207,17 +214,13 @@ func open(fsys fs.FS) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{files: map[string]*actionFile{}, urlKinds: kinds}
+	c := &Catalog{files: map[string]*actionFile{}, urlKinds: kinds, kindList: sortedKinds(kinds)}
 	for _, e := range entries {
 		if e.IsDir() || path.Ext(e.Name()) != ".json" {
 			continue
 		}
-		raw, err := fs.ReadFile(fsys, e.Name())
-		if err != nil {
-			return nil, err
-		}
 		name := strings.TrimSuffix(e.Name(), ".json")
-		c.files[name] = &actionFile{file: e.Name(), raw: raw}
+		c.files[name] = &actionFile{fsys: fsys, file: e.Name()}
 		c.names = append(c.names, name)
 	}
 	sort.Strings(c.names)
@@ -227,7 +230,12 @@ func open(fsys fs.FS) (*Catalog, error) {
 // action parses the file, once.
 func (f *actionFile) action(kinds map[string]*URLKind) (*Action, error) {
 	f.once.Do(func() {
-		a, err := parseAction(strings.TrimSuffix(f.file, ".json"), f.raw)
+		raw, err := fs.ReadFile(f.fsys, f.file)
+		if err != nil {
+			f.err = fmt.Errorf("catalog file %s: %w", f.file, err)
+			return
+		}
+		a, err := parseAction(strings.TrimSuffix(f.file, ".json"), raw)
 		if err != nil {
 			f.err = fmt.Errorf("catalog file %s: %w", f.file, err)
 			return
@@ -248,13 +256,13 @@ func parseAction(name string, raw []byte) (*Action, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
 	}
-	var head struct {
-		Title       string `json:"title"`
-		Description string `json:"description"`
-		Rules       Rules  `json:"x-lwf"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, err
+	head, ok := headOf(doc)
+	if !ok {
+		// Something is not of its type: let encoding/json say what.
+		head = fileHead{}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return nil, err
+		}
 	}
 	if head.Title != name {
 		return nil, fmt.Errorf("title %q does not match the file name", head.Title)
@@ -298,6 +306,89 @@ func parseAction(name string, raw []byte) (*Action, error) {
 	sort.Slice(a.Params, func(i, j int) bool { return a.Params[i].Name < a.Params[j].Name })
 	sort.Strings(a.paramNames)
 	return a, nil
+}
+
+// fileHead is what a catalog file says besides its schema.
+type fileHead struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Rules       Rules  `json:"x-lwf"`
+}
+
+// headOf reads the head of a decoded catalog file — what decoding the
+// file into a fileHead gives, without decoding it a second time; ok is
+// false when a value is not of its field's type.
+func headOf(doc map[string]any) (h fileHead, ok bool) {
+	r := &h.Rules
+	x, isMap := doc["x-lwf"].(map[string]any)
+	ok = text(doc["title"], &h.Title) && text(doc["description"], &h.Description) && (isMap || doc["x-lwf"] == nil)
+	if !ok || x == nil {
+		return h, ok
+	}
+	var root string
+	ok = text(x["era"], &r.Era) && text(x["root"], &root) && texts(x["rootRequires"], &r.RootRequires) &&
+		texts(x["forbiddenUnderParent"], &r.ForbiddenUnderParent) && texts(x["parents"], &r.Parents) &&
+		texts(x["children"], &r.Children) && text(x["iterates"], &r.Iterates) && text(x["category"], &r.Category) &&
+		texts(x["errors"], &r.Errors) && texts(x["decisions"], &r.Decisions)
+	r.Root = Root(root)
+	if w, isBool := x["write"].(bool); isBool {
+		r.Write = w
+	} else if x["write"] != nil {
+		return h, false
+	}
+	switch u := x["itemUrl"].(type) {
+	case nil:
+	case map[string]any:
+		r.ItemURL = &ItemURL{}
+		ok = ok && text(u["param"], &r.ItemURL.Param) && texts(u["fields"], &r.ItemURL.Fields)
+	default:
+		return h, false
+	}
+	switch res := x["result"].(type) {
+	case nil:
+	case map[string]any:
+		ok = ok && text(res["kind"], &r.Result.Kind) && text(res["entity"], &r.Result.Entity)
+		switch item := res["item"].(type) {
+		case nil:
+		case map[string]any:
+			r.Result.Item = make(map[string]string, len(item))
+			for k, v := range item {
+				var t string
+				ok = ok && text(v, &t)
+				r.Result.Item[k] = t
+			}
+		default:
+			return h, false
+		}
+	default:
+		return h, false
+	}
+	return h, ok
+}
+
+// text reads a JSON string into dst; null leaves it alone.
+func text(v any, dst *string) bool {
+	s, ok := v.(string)
+	if ok {
+		*dst = s
+	}
+	return ok || v == nil
+}
+
+// texts reads a JSON list of strings into dst; null leaves it alone.
+func texts(v any, dst *[]string) bool {
+	list, ok := v.([]any)
+	if !ok {
+		return v == nil
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		if !text(e, &out[i]) {
+			return false
+		}
+	}
+	*dst = out
+	return true
 }
 
 // Lookup returns the action with the given full name, or nil. An action

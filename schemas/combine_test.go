@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -356,5 +357,58 @@ func TestCatalogParsesOnUse(t *testing.T) {
 	}
 	if _, err := LoadFS(broken); err == nil || err.Error() != `catalog file st.x.json: title "st.y" does not match the file name` {
 		t.Errorf("LoadFS: %v", err)
+	}
+}
+
+// TestHeadOf: the head read from a decoded catalog file is what decoding
+// the file into a fileHead gives, for every file of the catalog; a value
+// of another type sends parseAction to encoding/json, whose error it
+// reports.
+func TestHeadOf(t *testing.T) {
+	sub, err := fs.Sub(actionFiles, "actions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := fs.ReadDir(sub, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		raw, err := fs.ReadFile(sub, e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		var want fileHead
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := headOf(doc)
+		if !ok || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: headOf = %+v, %v\nwant %+v", e.Name(), got, ok, want)
+		}
+	}
+	for _, bad := range []string{
+		`{"title": 1}`,
+		`{"title": "st.x", "x-lwf": {"write": "yes"}}`,
+		`{"title": "st.x", "x-lwf": {"parents": ["a", 2]}}`,
+		`{"title": "st.x", "x-lwf": {"result": {"item": {"name": 1}}}}`,
+		`{"title": "st.x", "x-lwf": {"itemUrl": []}}`,
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(bad), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := headOf(doc); ok {
+			t.Errorf("%s: headOf took it", bad)
+		}
+		var h fileHead
+		want := json.Unmarshal([]byte(bad), &h)
+		if _, err := parseAction("st.x", []byte(bad)); err == nil || want == nil || err.Error() != want.Error() {
+			t.Errorf("%s: parseAction: %v, want %v", bad, err, want)
+		}
 	}
 }

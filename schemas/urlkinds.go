@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/lwf-dev/lwf/diag"
 )
@@ -31,6 +33,8 @@ const (
 type URLKind struct {
 	Name  string
 	Forms []URLForm
+	once  sync.Once // compiles the forms' expressions when first matched
+	err   error
 }
 
 // URLForm is one form of a kind of URL: "public or hashed", "Sales
@@ -57,22 +61,34 @@ func loadURLKinds() (map[string]*URLKind, error) {
 		if err := json.Unmarshal(body, &k); err != nil {
 			return nil, fmt.Errorf("urls.json %s: %w", name, err)
 		}
-		for i := range k.Forms {
-			re, err := regexp.Compile("(?i)" + k.Forms[i].Path)
-			if err != nil {
-				return nil, fmt.Errorf("urls.json %s: %w", name, err)
-			}
-			k.Forms[i].re = re
-		}
 		kinds[name] = &URLKind{Name: name, Forms: k.Forms}
 	}
 	return kinds, nil
 }
 
+// compile compiles the forms' expressions, once; Load reports an error,
+// and a kind whose forms do not compile matches nothing.
+func (k *URLKind) compile() error {
+	k.once.Do(func() {
+		for i := range k.Forms {
+			re, err := regexp.Compile("(?i)" + k.Forms[i].Path)
+			if err != nil {
+				k.err = fmt.Errorf("urls.json %s: %w", k.Name, err)
+				return
+			}
+			k.Forms[i].re = re
+		}
+	})
+	return k.err
+}
+
 // URLKinds returns the kinds of URL, sorted by name.
-func (c *Catalog) URLKinds() []*URLKind {
-	out := make([]*URLKind, 0, len(c.urlKinds))
-	for _, k := range c.urlKinds {
+func (c *Catalog) URLKinds() []*URLKind { return slices.Clone(c.kindList) }
+
+// sortedKinds lists kinds by name.
+func sortedKinds(kinds map[string]*URLKind) []*URLKind {
+	out := make([]*URLKind, 0, len(kinds))
+	for _, k := range kinds {
 		out = append(out, k)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -112,7 +128,7 @@ func (c *Catalog) ClassifyURL(s string) (kind string, linkedIn bool) {
 	if !ok {
 		return "", false
 	}
-	for _, k := range c.URLKinds() {
+	for _, k := range c.kindList {
 		if k.matches(path) {
 			return k.Name, true
 		}
@@ -121,6 +137,9 @@ func (c *Catalog) ClassifyURL(s string) (kind string, linkedIn bool) {
 }
 
 func (k *URLKind) matches(path string) bool {
+	if k.compile() != nil {
+		return false
+	}
 	for _, f := range k.Forms {
 		if f.re.MatchString(path) {
 			return true
