@@ -175,10 +175,9 @@ func (c *compilation) expandStep(n *dsl.Node, sc *scope, parent *schemas.Action)
 	for i, item := range items {
 		inner := sc.child()
 		if prev != nil && i > 0 && sameShape(items[i-1], item) {
-			// Items of one shape (the rows of a CSV file): type the scope once.
-			inner.setType(asName, prev.types[asName])
-			inner.setType(indexName, types.Int)
-			inner.sig = prev.signature()
+			// Items of one shape (the rows of a CSV file): the scopes
+			// share one set of types, typed once.
+			inner.types, inner.delta, inner.sig = prev.types, prev.delta, prev.signature()
 		} else {
 			inner.setType(asName, itemType(item, unknownItem))
 			inner.setType(indexName, types.Int)

@@ -92,7 +92,7 @@ func newScope() *scope {
 // own makes the maps of m the scope's own, copying those it shares.
 func (s *scope) own(m owned) {
 	if m&ownTypes != 0 && s.owned&ownTypes == 0 {
-		s.types = maps.Clone(s.types)
+		s.types, s.delta = maps.Clone(s.types), maps.Clone(s.delta)
 		if s.types == nil {
 			s.types = types.Map{}
 		}

@@ -170,3 +170,20 @@ func TestChildSharesUntilItWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestForEachItemsOfOneShape: items of one shape share their types, and
+// a scope that shares them changes only its own when it sets a type.
+func TestForEachItemsOfOneShape(t *testing.T) {
+	parent := leadsScope()
+	a := parent.child()
+	a.setType("lead", types.Map{"url": types.String})
+	b := parent.child()
+	b.types, b.delta, b.sig = a.types, a.delta, a.signature()
+	b.setType("index", types.Int)
+	if _, ok := a.types["index"]; ok {
+		t.Error("setting a type on a scope that shares its types changed the other's")
+	}
+	if _, ok := a.delta["index"]; ok || a.signature() == b.signature() {
+		t.Errorf("signatures: %q, %q", a.signature(), b.signature())
+	}
+}
