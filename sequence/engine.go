@@ -92,8 +92,9 @@ type Tick struct {
 	// hours, which a later tick finishes.
 	Polls, Parked int
 	// Checks counts the st.checkConnectionStatus actions of
-	// AcceptanceCheck.
-	Checks int
+	// AcceptanceCheck; Unknown the leads whose step's submission this
+	// tick found unknown (they are never sent again).
+	Checks, Unknown int
 	// Warnings are things the user should know (a feed page that may
 	// have been cut short).
 	Warnings []string

@@ -338,6 +338,7 @@ func (e *Engine) finish(ctx context.Context, leads map[string]*lead, runID strin
 			continue
 		case state.Unknown:
 			l.Status, l.Error, l.dirty = state.LeadUnknown, "whether Linked API received its step is unknown: "+w.Error, true
+			t.Unknown++
 			events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "unknown", Step: l.Step, Detail: w.Error})
 			continue
 		default:

@@ -358,6 +358,12 @@ func (j *seqJob) report(t sequence.Tick) error {
 	if err != nil {
 		return err
 	}
+	if t.Unknown > 0 {
+		// Nothing is sent again for them: a person must look.
+		fmt.Fprintf(a.stderr, "%s of this tick went out with an unknown outcome: never sent again; lwf leads %s --status unknown%s lists them\n",
+			results.Plural(t.Unknown, "lead's step"), shellQuote(j.file), j.stateArg())
+		a.code = exitFindings
+	}
 	if !j.drive.quiet {
 		printFunnel(a.stderr, f)
 		fmt.Fprintln(a.stderr, nextLine(f, t, now, j.sim != nil))
