@@ -136,6 +136,13 @@ func TestNewcomerCampaignSendsEachPersonTheirOwnNote(t *testing.T) {
 			t.Errorf("%s (%s) received %q, want %q", url, name, notes[url], want)
 		}
 	}
+	// lwf run's table of who was reached names each person.
+	for _, url := range targets[:min(20, len(targets))] {
+		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(names[url]) + ` +\S.* ` + regexp.QuoteMeta(url) + ` `).MatchString(stderr) {
+			t.Errorf("lwf run shows no row naming %s (%s)\n%s", names[url], url, stderr)
+			break
+		}
+	}
 	// Notes rendered from the wrong person would go unseen if everyone
 	// had one first name.
 	if len(firsts) < 5 {
