@@ -131,6 +131,18 @@ type Store interface {
 	// the account's feed cursors, so that it starts over (a sequence
 	// played on a new sandbox). It returns how many leads it forgot.
 	ResetSequence(ctx context.Context, account, sequence string) (int, error)
+	// SaveSource registers a source, replacing the one of the same kind
+	// and name (Created is kept).
+	SaveSource(ctx context.Context, src Source) error
+	// Sources lists the sources of a kind ("" for all), by name.
+	Sources(ctx context.Context, kind string) ([]Source, error)
+	// SetSourcePaused pauses or resumes a source; ErrNotFound when there
+	// is none.
+	SetSourcePaused(ctx context.Context, kind, name string, paused bool) error
+	// SetAccountState records an account's state.
+	SetAccountState(ctx context.Context, st AccountState) error
+	// AccountStates lists the accounts' states, by account.
+	AccountStates(ctx context.Context) ([]AccountState, error)
 	// LockAccount takes the account's exclusive lock without waiting: one
 	// process works an account's sequences at a time. A *LockedError says
 	// another holds it.

@@ -162,6 +162,29 @@ CREATE TABLE cursors (
 	PRIMARY KEY (account, kind)
 );
 `},
+	// Teams and services: the files workers tick (sources), and each
+	// account's state (why it gets no more work).
+	{6, "sources for workers, account states", `
+CREATE TABLE sources (
+	kind     TEXT NOT NULL,
+	name     TEXT NOT NULL,
+	file     TEXT NOT NULL,
+	content  BLOB NOT NULL,
+	inputs   BLOB NOT NULL,
+	accounts TEXT NOT NULL,
+	paused   INTEGER NOT NULL DEFAULT 0,
+	created  INTEGER NOT NULL,
+	updated  INTEGER NOT NULL,
+	PRIMARY KEY (kind, name)
+);
+CREATE TABLE account_states (
+	account TEXT PRIMARY KEY,
+	label   TEXT NOT NULL DEFAULT '',
+	stopped TEXT NOT NULL DEFAULT '',
+	since   INTEGER NOT NULL DEFAULT 0,
+	updated INTEGER NOT NULL
+);
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last
