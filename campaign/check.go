@@ -51,6 +51,10 @@ type Check struct {
 	// workflows do not keep its people out: its later steps are its
 	// follow-ups.
 	Own string
+	// Team are the other accounts of a team (senders of one campaign):
+	// their ledgers and open workflows keep people out too, so that
+	// nobody hears from two of them.
+	Team []string
 	// LazyLedger makes the Skipper read the ledger person by person, as
 	// it is asked about them, instead of all of it at once: a sequence's
 	// tick asks about a few people of a ledger of thousands.

@@ -117,6 +117,11 @@ type Store interface {
 	// already a lead of another sequence of the account is refused:
 	// *LeadTakenError.
 	SaveLeads(ctx context.Context, account string, leads []*Lead, events []LeadEvent) error
+	// MoveLead gives a lead of one account to another, with its
+	// timeline, and logs ev on it: a sender that cannot send hands over
+	// the leads it never wrote to. ErrNotFound when from has no such
+	// lead; *LeadTakenError when to has the person already.
+	MoveLead(ctx context.Context, person, from, to string, ev LeadEvent) error
 	// StartSteps creates a run with one planned workflow per payload and
 	// records the leads as being sent in it, in one transaction: a crash
 	// leaves either both or neither.
