@@ -170,5 +170,3 @@ func TestTeamSpreadsLeadsAndNobodyHearsTwice(t *testing.T) {
 	sts, _ := ts.db.AccountStates(context.Background())
 	t.Logf("assigned %v; %d people written to; states %+v", first.Assigned, len(by), sts)
 }
-
-
