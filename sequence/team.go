@@ -48,11 +48,6 @@ type Team struct {
 	ChunkSize  int
 	Acceptance string
 	CheckEvery time.Duration
-	// Caches, when set, keep each sender's leads between ticks (by
-	// account); the caller holds no lock between them, so they are used
-	// only by a caller that owns the senders throughout (lwf run
-	// --follow).
-	Caches map[string]*Cache
 }
 
 // TeamTick is what a team's tick did.
@@ -183,7 +178,7 @@ func (tm *Team) Run(ctx context.Context) (TeamTick, error) {
 		}
 		e := &Engine{Plan: planFor(tm.Plan, owner, s.Account), File: tm.File, Store: tm.Store, API: s.API, Account: s.Account, Endpoint: s.Endpoint,
 			Check: s.Check, Clock: tm.Clock, Policy: tm.Policy, Events: tm.Events, ChunkSize: tm.ChunkSize, Acceptance: tm.Acceptance,
-			CheckEvery: tm.CheckEvery, WorkingHours: s.WorkingHours, Team: accounts, Cache: tm.Caches[s.Account]}
+			CheckEvery: tm.CheckEvery, WorkingHours: s.WorkingHours, Team: accounts}
 		t, err := e.Run(ctx)
 		lock.Unlock()
 		if ctx.Err() != nil {
