@@ -51,6 +51,9 @@ type Check struct {
 	// workflows do not keep its people out: its later steps are its
 	// follow-ups.
 	Own string
+	// AccountHash names the account when there is no Profile: an account
+	// whose credentials are elsewhere, whose ledger and spending are here.
+	AccountHash string
 	// Team are the other accounts of a team (senders of one campaign):
 	// their ledgers and open workflows keep people out too, so that
 	// nobody hears from two of them.
@@ -77,7 +80,7 @@ type Prepared struct {
 // Account returns the account's hash, "" without one.
 func (c *Check) Account() string {
 	if c.Profile == nil {
-		return ""
+		return c.AccountHash
 	}
 	return c.Profile.Account()
 }

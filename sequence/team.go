@@ -16,6 +16,7 @@ import (
 	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/schemas"
 )
 
 // Sender is one account a sequence sends from.
@@ -56,6 +57,9 @@ type TeamTick struct {
 	// process was working (left for later).
 	Ticks map[string]Tick `json:"ticks"`
 	Busy  []string        `json:"busy,omitempty"`
+	// Elsewhere are the senders whose credentials the caller has not
+	// (Sender.API nil): they take leads, and are ticked where they are.
+	Elsewhere []string `json:"elsewhere,omitempty"`
 	// Assigned counts the new leads given to each sender, by account;
 	// Taken the leads other sequences hold; Unassigned the new leads no
 	// sender could take (all stopped).
@@ -166,6 +170,12 @@ func (tm *Team) Run(ctx context.Context) (TeamTick, error) {
 			tt.Ended = false
 			continue
 		}
+		if s.API == nil {
+			// Its credentials are elsewhere: a worker that has them ticks it.
+			tt.Elsewhere = append(tt.Elsewhere, s.Account)
+			tt.Ended = false
+			continue
+		}
 		lock, err := tm.Store.LockAccount(s.Account)
 		var le *state.LockedError
 		if errors.As(err, &le) {
@@ -258,6 +268,16 @@ func (tm *Team) health(ctx context.Context, s Sender, t Tick, tickErr error, pre
 	return tm.Store.SetAccountState(ctx, st)
 }
 
+func (tm *Team) catalogOf() *schemas.Catalog {
+	for _, s := range tm.Senders {
+		if s.Check != nil && s.Check.Catalog != nil {
+			return s.Check.Catalog
+		}
+	}
+	cat, _ := schemas.Default()
+	return cat
+}
+
 // authFailure is the first of a tick's failures that is the account's
 // trouble (signed out, subscription), "" when none is.
 func authFailure(failures map[string]int) string {
@@ -335,7 +355,11 @@ func (tm *Team) assign(ctx context.Context, working, trouble map[string]bool, tt
 		}
 		candidates = append(candidates, s)
 		left := 1 << 20
-		if s.Check != nil && first >= 0 {
+		if s.Check == nil {
+			// Its limits are in a profile elsewhere: the defaults' room.
+			s.Check = &campaign.Check{Catalog: tm.catalogOf(), Store: tm.Store, AccountHash: s.Account}
+		}
+		if first >= 0 && s.Check.Store != nil {
 			c := *s.Check
 			c.Now = now
 			budget, _, err := c.Remaining(ctx, tm.Plan.Limits, nil)

@@ -49,6 +49,7 @@ var commands = []func(*app) *cobra.Command{
 	newRunsCmd,
 	newStatusCmd,
 	newLeadsCmd,
+	newWorkerCmd,
 	newResultCmd,
 	newWaitCmd,
 	newCancelCmd,

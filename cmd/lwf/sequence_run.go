@@ -78,6 +78,8 @@ type seqJob struct {
 	// cache keeps the leads between the ticks of one process, which holds
 	// the account's lock throughout.
 	cache sequence.Cache
+	// enqueue registers the sequence for lwf worker and ticks nothing.
+	enqueue bool
 }
 
 // runSequence does lwf run for a file with sequence:.
@@ -146,6 +148,15 @@ func runSequence(j *seqJob, sandboxed bool, conn *connFlags, st *stateFlags, cam
 		return err
 	}
 	account := j.acct.Account()
+	if j.sim == nil {
+		if err := register(a.ctx, db, j.file, j.plan, []string{account}, j.clock.Now()); err != nil {
+			return err
+		}
+		if j.enqueue {
+			fmt.Fprintf(a.stderr, "sequence %s registered: lwf worker ticks it (lwf status %s follows it)\n", j.plan.Name, shellQuote(j.file))
+			return nil
+		}
+	}
 	lock, err := db.LockAccount(account)
 	var le *state.LockedError
 	if errors.As(err, &le) {
@@ -169,9 +180,6 @@ func runSequence(j *seqJob, sandboxed bool, conn *connFlags, st *stateFlags, cam
 		fmt.Fprintf(a.stderr, "sandbox: playing %s from the start on a simulated clock%s: responsive people accept after %s and answer after %s, each up to %s later\n",
 			j.plan.Name, again, dur(j.flags.acceptAfter), dur(j.flags.replyAfter), dur(j.flags.spread))
 		return j.simulate()
-	}
-	if err := register(a.ctx, db, j.file, j.plan, []string{account}, j.clock.Now()); err != nil {
-		return err
 	}
 	if j.flags.follow {
 		return j.follow()

@@ -107,6 +107,11 @@ func runTeam(j *seqJob, conn *connFlags, st *stateFlags, camp *campaignFlags) er
 	if err := register(a.ctx, db, j.file, j.plan, accounts, j.clock.Now()); err != nil {
 		return err
 	}
+	if j.enqueue {
+		fmt.Fprintf(a.stderr, "sequence %s registered for %s: lwf worker ticks it (lwf status %s follows it)\n",
+			j.plan.Name, results.Plural(len(ss), "sender"), shellQuote(j.file))
+		return nil
+	}
 	tick := func() (sequence.TeamTick, error) {
 		if j.refresh != nil {
 			if err := j.refresh(); err != nil {
