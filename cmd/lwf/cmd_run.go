@@ -107,6 +107,12 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 				}
 				return err
 			}
+			if len(seq.senders) > 0 {
+				if sandboxed || detach {
+					return usageErr("--sender splits a campaign over accounts of the config file: not with --sandbox or --detach")
+				}
+				return runCampaignTeam(a, args[0], plan, &seq, &drive, &conn, &st, &camp, chunkSize, enqueue)
+			}
 			if seq.follow {
 				return usageErr("--follow ticks a sequence; %s has none (lwf wait RUN follows a run)", args[0])
 			}

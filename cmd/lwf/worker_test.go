@@ -122,3 +122,58 @@ func (tb *testbed) runStates2(id string) (string, map[string]int) {
 	}
 	return id, st.Counts.ByState
 }
+
+// teamCampaign invites every lead of a list.
+const teamCampaign = `version: 1
+name: team-invites
+inputs:
+  leads: {type: array, items: {type: object, properties: {url: {type: string}}}}
+workflow:
+  - action: sendConnectionRequest
+    forEach: ${{ inputs.leads }}
+    as: lead
+    personUrl: ${{ lead.url }}
+`
+
+// TestCampaignSplitOverSenders: a one-shot campaign with --sender is
+// split by person over the senders' accounts; run again, nobody is
+// reached twice; queued, a worker sends it.
+func TestCampaignSplitOverSenders(t *testing.T) {
+	tb := workerBed(t)
+	f := tb.campaignFile("invites.yaml", teamCampaign)
+	people := urls("split", 9)
+	csv := filepath.Join(tb.dir, "split.csv")
+	write(t, csv, "url\n"+strings.Join(people, "\n")+"\n")
+	args := []string{"run", f, "--input", "leads=@" + csv, "--sender", "s1", "--sender", "s2", "--chunk-size", "2", "--poll-start", "2ms", "--poll-max", "5ms", "--rate", "0"}
+	code, _, stderr := tb.lwf(args...)
+	if code != exitOK || strings.Count(stderr, "run r-") < 2 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	from := map[string]string{}
+	for _, w := range tb.srv.Sandbox.Writes() {
+		if prev, dup := from[w.Target]; dup {
+			t.Errorf("%s written to twice (%s, %s)", w.Target, prev, w.Account)
+		}
+		from[w.Target] = w.Account
+	}
+	if len(from) != 9 {
+		t.Fatalf("%d people reached, want 9\n%s", len(from), stderr)
+	}
+	// Again, with two more people: only they are sent to.
+	people = append(people, urls("split-more", 2)...)
+	write(t, csv, "url\n"+strings.Join(people, "\n")+"\n")
+	code, _, stderr = tb.lwf(append(args, "--enqueue")...)
+	if code != exitOK || !strings.Contains(stderr, "9 steps left out") || !strings.Contains(stderr, "queued") {
+		t.Fatalf("again, queued: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := tb.lwf(tb.workerArgs()...); code != exitOK {
+		t.Fatalf("worker: exit %d\n%s", code, stderr)
+	}
+	if n := tb.wrote("st.sendConnectionRequest"); n != 11 {
+		t.Errorf("%d requests in all, want 11", n)
+	}
+	code, _, stderr = tb.lwf(append(args, "--sender", "s1")...)
+	if code != exitUsage || !strings.Contains(stderr, "same account") {
+		t.Errorf("a sender twice: exit %d\n%s", code, stderr)
+	}
+}
