@@ -174,4 +174,3 @@ func driveTeamRun(ctx context.Context, db state.Store, s sequence.Sender, runID 
 	defer lock.Unlock()
 	return runner.Drive(ctx, runner.Config{API: s.API, Store: db, Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}}, runID)
 }
-
