@@ -289,7 +289,7 @@ func TestSequenceSenders(t *testing.T) {
 		t.Fatalf("a day later: exit %d\n%s", code, stderr)
 	}
 	code, out, _ := tb.lwf("status", f)
-	if code != exitOK || !strings.Contains(out, "connect-thanks: 12 leads") {
+	if code != exitOK || !strings.Contains(out, "connect-thanks: 12 leads") || !strings.Contains(out, "senders:") || !strings.Contains(out, "  s2: 4 leads") {
 		t.Errorf("status over the senders: exit %d\n%s", code, out)
 	}
 	code, _, stderr = tb.lwf(tb.seqArgs("run", f, "--sender", "s1", "--sender", "nobody")...)
