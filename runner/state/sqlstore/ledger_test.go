@@ -142,6 +142,7 @@ func TestActivity(t *testing.T) {
 	want := []string{
 		r.ID + " 2026-03-02T09:00:00Z #0 completed map[st.sendConnectionRequest:1] ",
 		r.ID + " 2026-03-02T09:00:00Z #1 running map[] " + reqGrace,
+		r.ID + " 2026-03-02T09:00:00Z #2 planned map[] " + reqAlan, // not sent yet: it spends when it is
 		r.ID + " 2026-03-02T09:00:00Z #4 unknown map[] " + reqAlan,
 	}
 	if !reflect.DeepEqual(got, want) {
