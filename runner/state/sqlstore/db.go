@@ -194,7 +194,7 @@ func checkIdentity(ctx context.Context, path string) error {
 		return &state.DamagedError{Location: path, Detail: "the file is a SQLite database, but not an lwf state store"}
 	}
 	if v > SchemaVersion() {
-		return &NewerError{Path: path, Version: v, Current: SchemaVersion()}
+		return &state.NewerError{Path: path, Version: v, Current: SchemaVersion()}
 	}
 	return nil
 }
