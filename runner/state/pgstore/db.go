@@ -180,3 +180,26 @@ func (s *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 type scanner interface{ Scan(dest ...any) error }
+
+// Exists reports whether the database at rawURL holds an lwf store, and
+// changes nothing: commands that only read a store never create one.
+func Exists(ctx context.Context, rawURL string) (bool, error) {
+	loc := Redact(rawURL)
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return false, fmt.Errorf("the state store %s: %w", loc, err)
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 15 * time.Second
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false, fmt.Errorf("connecting to the state store %s: %w", loc, err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1`, metaTable).Scan(&n); err != nil {
+		return false, fmt.Errorf("the state store %s: %w", loc, err)
+	}
+	return n > 0, nil
+}

@@ -192,6 +192,10 @@ func version(ctx context.Context, q interface {
 	return v, err
 }
 
+// Migrate brings the store's schema up to date (Open already did, unless
+// another process changed it since) and returns the versions it took.
+func (s *DB) Migrate(ctx context.Context) ([]int, error) { return s.migrate(ctx) }
+
 // migrate takes every migration the store has not taken. Each runs in an
 // immediate transaction that re-reads the version, so processes opening
 // the same store at once take each step once.
