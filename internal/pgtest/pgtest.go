@@ -22,10 +22,8 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,15 +47,32 @@ var server struct {
 	err  error  // why it could not start
 }
 
-// Main runs a package's tests, then stops the server they started (if
-// they started one). A package whose tests call URL calls it from its
-// TestMain.
+// Main runs a package's tests, then drops the databases they left for
+// reuse and stops the server they started (if they started one). A
+// package whose tests call URL calls it from its TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	free.Lock()
+	names := free.names
+	free.names = nil
+	free.Unlock()
+	for _, name := range names {
+		if err := drop(name); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest:", err)
+		}
+	}
 	if server.stop != nil {
 		server.stop()
 	}
 	os.Exit(code)
+}
+
+// free holds the databases of tests that ended, emptied, for the next
+// tests: CREATE DATABASE takes a few hundred milliseconds, emptying one a
+// few.
+var free struct {
+	sync.Mutex
+	names []string
 }
 
 // Base returns the URL of the server's maintenance database, starting
@@ -86,28 +101,90 @@ func Base(t testing.TB) string {
 	return server.base
 }
 
-// URL returns the URL of a new, empty database, dropped when the test
-// ends.
+// URL returns the URL of an empty database of the test's own: no
+// tables, no schema but public, no session but the test's, no lock held.
+// It is a new database, or one an earlier test of the binary used,
+// emptied when that test ended.
 func URL(t testing.TB) string {
 	t.Helper()
 	base := Base(t)
-	name := "lwf_" + strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "_"))
-	if len(name) > 40 {
-		name = name[:40]
+	free.Lock()
+	var name string
+	if n := len(free.names); n > 0 {
+		name, free.names = free.names[n-1], free.names[:n-1]
 	}
-	name += "_" + randomHex(4)
+	free.Unlock()
+	if name == "" {
+		name = "lwf_test_" + randomHex(6)
+		if err := admin(func(ctx context.Context, conn *pgx.Conn) error {
+			_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+			return err
+		}); err != nil {
+			t.Fatalf("creating a test database: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if err := empty(name); err != nil {
+			t.Logf("emptying test database %s: %v", name, err)
+			if err := drop(name); err != nil {
+				t.Errorf("dropping test database %s: %v", name, err)
+			}
+			return
+		}
+		free.Lock()
+		free.names = append(free.names, name)
+		free.Unlock()
+	})
+	return WithDatabase(base, name)
+}
+
+// admin runs fn on a connection to the server's maintenance database.
+func admin(fn func(context.Context, *pgx.Conn) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
+	conn, err := pgx.Connect(ctx, server.base)
 	if err != nil {
-		t.Fatalf("connecting to the test server: %v", err)
+		return err
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatalf("creating a test database: %v", err)
+	return fn(ctx, conn)
+}
+
+// empty ends every session of a test database (releasing their locks)
+// and drops every schema in it, leaving an empty public one.
+func empty(name string) error {
+	err := admin(func(ctx context.Context, conn *pgx.Conn) error {
+		for i := 0; ; i++ {
+			var n int
+			err := conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, name).Scan(&n)
+			if err != nil || n == 0 {
+				return err
+			}
+			if i == 500 {
+				return fmt.Errorf("%d sessions would not end", n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	if err != nil {
+		return err
 	}
-	t.Cleanup(func() { Drop(t, name) })
-	return WithDatabase(base, name)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, WithDatabase(server.base, name))
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `DO $$
+DECLARE s text;
+BEGIN
+	FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname != 'information_schema' LOOP
+		EXECUTE format('DROP SCHEMA %I CASCADE', s);
+	END LOOP;
+	CREATE SCHEMA public;
+END $$`)
+	return err
 }
 
 // WithDatabase returns base with its database replaced by name.
@@ -120,19 +197,12 @@ func WithDatabase(base, name string) string {
 	return u.String()
 }
 
-// Drop drops a test database, ending its sessions.
-func Drop(t testing.TB, name string) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, server.base)
-	if err != nil {
-		t.Errorf("dropping test database %s: %v", name, err)
-		return
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		t.Errorf("dropping test database %s: %v", name, err)
-	}
+// drop drops a test database, ending its sessions.
+func drop(name string) error {
+	return admin(func(ctx context.Context, conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		return err
+	})
 }
 
 // binDir finds PostgreSQL's programs: the newest version under
