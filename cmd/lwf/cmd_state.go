@@ -206,12 +206,27 @@ func writePrivate(a *app, path string, write func(io.Writer) (*dump.Trailer, err
 	return tr, err
 }
 
+// rowNames name one row of each table, and many.
+var rowNames = map[string][2]string{
+	"runs": {"run", "runs"}, "workflows": {"workflow", "workflows"}, "events": {"event", "events"},
+	"contacts": {"ledger entry", "ledger entries"}, "completions_read": {"completion read", "completions read"},
+	"items": {"item", "items"}, "leads": {"lead", "leads"}, "lead_events": {"lead event", "lead events"}, "cursors": {"cursor", "cursors"},
+}
+
 // rowsLine counts an export's rows by table.
 func rowsLine(tr *dump.Trailer) string {
 	var parts []string
 	for _, t := range dump.Tables {
-		if n := tr.Rows[t.Name]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(t.Name, "_", " ")))
+		n := tr.Rows[t.Name]
+		names, ok := rowNames[t.Name]
+		if !ok {
+			names = [2]string{t.Name, t.Name}
+		}
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+names[0])
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, names[1]))
 		}
 	}
 	if len(parts) == 0 {

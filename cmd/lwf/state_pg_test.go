@@ -109,7 +109,7 @@ func TestStateExportImportAcrossBackends(t *testing.T) {
 	dbURL, _ := pgState(t, tb)
 	a, b, c := filepath.Join(tb.dir, "a.jsonl"), filepath.Join(tb.dir, "b.jsonl"), filepath.Join(tb.dir, "c.jsonl")
 	code, _, stderr := tb.lwf("state", "export", "--state", lite, "-o", a)
-	if code != exitOK || !strings.HasPrefix(stderr, "exported "+lite+" to "+a+": 1 runs, 3 workflows, ") {
+	if code != exitOK || !strings.HasPrefix(stderr, "exported "+lite+" to "+a+": 1 run, 3 workflows, ") {
 		t.Fatalf("export: exit %d\n%s", code, stderr)
 	}
 	if st, err := os.Stat(a); err != nil || st.Mode().Perm() != 0o600 {
@@ -148,7 +148,7 @@ func TestStateExportImportAcrossBackends(t *testing.T) {
 		t.Errorf("lwf runs differs:\n%s\n%s\n%s", outs[0], outs[1], outs[2])
 	}
 	code, _, stderr = tb.lwf("state", "import", a)
-	if code != exitFindings || !strings.Contains(stderr, "is not empty (table runs has 1 rows): import into a new store") {
+	if code != exitFindings || !strings.HasSuffix(stderr, ": the store is not empty (its table runs holds 1 row): import into a new one\n") {
 		t.Errorf("import into a store that holds a run: exit %d\n%s", code, stderr)
 	}
 	if code, _, stderr := tb.lwf("state", "export", "--state", filepath.Join(tb.dir, "none"), "-o", c); code != exitUsage || !strings.Contains(stderr, "no state store in") {

@@ -40,6 +40,21 @@ type Sink interface {
 	Load(ctx context.Context, fn func(insert func(table string, columns []string, vals []any) error) error) error
 }
 
+// NotEmptyError says a store that was to take an import holds records.
+type NotEmptyError struct {
+	Table string
+	Rows  int
+}
+
+// Error says what to do.
+func (e *NotEmptyError) Error() string {
+	rows := "rows"
+	if e.Rows == 1 {
+		rows = "row"
+	}
+	return fmt.Sprintf("the store is not empty (its table %s holds %d %s): import into a new one", e.Table, e.Rows, rows)
+}
+
 // Header is the file's first line.
 type Header struct {
 	Format  string `json:"format"`

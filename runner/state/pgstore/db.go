@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/dump"
 )
 
 // DB is the PostgreSQL state store.
@@ -144,7 +145,8 @@ func (s *DB) fail(err error) error {
 	var de *state.DamagedError
 	var ne *state.NewerError
 	var le *state.LeadTakenError
-	if errors.As(err, &de) || errors.As(err, &ne) || errors.As(err, &le) || errors.Is(err, errCancelled) {
+	var nee *dump.NotEmptyError
+	if errors.As(err, &de) || errors.As(err, &ne) || errors.As(err, &le) || errors.As(err, &nee) || errors.Is(err, errCancelled) {
 		return err
 	}
 	var pe *pgconn.PgError

@@ -106,7 +106,7 @@ func (s *DB) Load(ctx context.Context, fn func(insert func(table string, columns
 				return err
 			}
 			if n > 0 {
-				return fmt.Errorf("the state store %s is not empty (table %s has %d rows): import into a new store", s.loc, t.Name, n)
+				return &dump.NotEmptyError{Table: t.Name, Rows: n}
 			}
 		}
 		b := &pgx.Batch{}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/dump"
 
 	"modernc.org/sqlite" // the pure-Go SQLite driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -230,7 +231,8 @@ func (s *DB) fail(err error) error {
 		}
 	}
 	var de *state.DamagedError
-	if errors.As(err, &de) {
+	var ne *dump.NotEmptyError
+	if errors.As(err, &de) || errors.As(err, &ne) {
 		return err
 	}
 	return fmt.Errorf("state: %w", err)
