@@ -79,15 +79,7 @@ func (c *Check) Skipper(ctx context.Context) (*Skipper, error) {
 	if c.LazyLedger {
 		s.looked = map[string]bool{}
 		s.lookup = func(u string) ([]state.Contact, error) {
-			var out []state.Contact
-			for _, a := range accounts {
-				cs, err := c.Store.Contacts(ctx, a, state.ContactFilter{Person: u})
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, cs...)
-			}
-			return out, nil
+			return c.Store.Contacts(ctx, account, state.ContactFilter{Person: u, Accounts: accounts})
 		}
 	} else {
 		for _, a := range accounts {

@@ -460,20 +460,20 @@ func neverWrote(seq *compiler.Sequence, l state.Lead) bool {
 
 // reachedBy is the working sender whose ledger holds a person, if any.
 func (tm *Team) reachedBy(ctx context.Context, person string, working map[string]Sender) (Sender, error) {
+	accounts := make([]string, 0, len(working))
 	for _, s := range tm.Senders {
-		w, ok := working[s.Account]
-		if !ok {
-			continue
-		}
-		cs, err := tm.Store.Contacts(ctx, s.Account, state.ContactFilter{Person: person})
-		if err != nil {
-			return Sender{}, err
-		}
-		if len(cs) > 0 {
-			return w, nil
+		if _, ok := working[s.Account]; ok {
+			accounts = append(accounts, s.Account)
 		}
 	}
-	return Sender{}, nil
+	if len(accounts) == 0 {
+		return Sender{}, nil
+	}
+	cs, err := tm.Store.Contacts(ctx, "", state.ContactFilter{Person: person, Accounts: accounts})
+	if err != nil || len(cs) == 0 {
+		return Sender{}, err
+	}
+	return working[cs[0].Account], nil
 }
 
 // firstWrite is the index of the sequence's first write step, -1 when

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/lwf-dev/lwf/campaign"
 	"github.com/lwf-dev/lwf/compiler"
@@ -54,7 +53,7 @@ func runCampaignTeam(a *app, file string, plan *compiler.Plan, seq *seqFlags, dr
 		return err
 	}
 	defer lock.Unlock()
-	now := time.Now()
+	now := ss[0].Check.Now // the clock of limits: --now in tests
 	var split []campaign.SplitSender
 	for _, s := range ss {
 		if err := db.SyncLedger(a.ctx, s.Account, campaign.ReadCompletion(s.Check.Catalog)); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lwf-dev/lwf/internal/pgtest"
 	"github.com/lwf-dev/lwf/sandbox"
 	"github.com/lwf-dev/lwf/schemas"
 	"github.com/lwf-dev/lwf/sequence"
@@ -58,11 +59,14 @@ func TestWorkersProcess(t *testing.T) {
 		t.Skip("worker processes over simulated days: not in -short")
 	}
 	bin := buildLWF(t)
-	size := workersSize{senders: 20, campaign: 2000, sequence: 500, overlap: 100, workers: 4, dailyLimit: 60}
-	t.Run("sqlite", func(t *testing.T) { testWorkers(t, bin, size, "") })
-	if url := os.Getenv("LWF_TEST_POSTGRES"); url != "" {
-		t.Run("postgres", func(t *testing.T) { testWorkers(t, bin, size, url) })
-	}
+	// The figures on PostgreSQL, the store of several machines;
+	// a smaller team on SQLite, the store of one machine.
+	t.Run("postgres", func(t *testing.T) {
+		testWorkers(t, bin, workersSize{senders: 20, campaign: 2000, sequence: 500, overlap: 100, workers: 4, dailyLimit: 60}, pgtest.URL(t))
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		testWorkers(t, bin, workersSize{senders: 6, campaign: 300, sequence: 120, overlap: 30, workers: 3, dailyLimit: 40}, "")
+	})
 }
 
 func testWorkers(t *testing.T, bin string, size workersSize, state string) {
@@ -76,7 +80,9 @@ func testWorkers(t *testing.T, bin string, size workersSize, state string) {
 	for i := 0; i < size.senders; i++ {
 		idents = append(idents, fmt.Sprintf("sender-%02d", i+1))
 	}
-	tb := newTestbed(t, sandbox.Options{ControllableClock: true, AcceptAfter: 12 * time.Hour, Spread: 36 * time.Hour,
+	// Retention of a month: results are read long after on a clock that
+	// runs an hour every 150 ms.
+	tb := newTestbed(t, sandbox.Options{ControllableClock: true, AcceptAfter: 12 * time.Hour, Spread: 36 * time.Hour, Retention: 30 * 24 * time.Hour,
 		Tokens: map[string][]string{sandbox.DefaultLinkedAPIToken: idents}, MaxWorkflows: 200000})
 	if state != "" {
 		tb.env["LWF_STATE"] = state
@@ -106,7 +112,8 @@ func testWorkers(t *testing.T, bin string, size workersSize, state string) {
 	seqFile := tb.campaignFile("seq.yaml", workersSeq)
 	enqueue := func() {
 		t.Helper()
-		args := append([]string{"run", campaignFile, "--input", "leads=@" + filepath.Join(tb.dir, "campaign.csv"), "--enqueue", "-q"}, senderArgs...)
+		args := append([]string{"run", campaignFile, "--input", "leads=@" + filepath.Join(tb.dir, "campaign.csv"), "--enqueue", "-q",
+			"--now", tb.srv.Sandbox.Now().UTC().Format(time.RFC3339)}, senderArgs...)
 		if code, _, stderr := tb.lwf(args...); code != exitOK {
 			t.Fatalf("enqueueing the campaign: exit %d\n%s", code, stderr)
 		}
@@ -189,7 +196,7 @@ func testWorkers(t *testing.T, bin string, size workersSize, state string) {
 	// Simulated time: an hour every 150 ms; the campaign queued again
 	// each simulated morning, for the people past the limits.
 	deadline := time.Now().Add(150 * time.Second)
-	finished := false
+	finished, where := false, ""
 	for h := 1; time.Now().Before(deadline); h++ {
 		time.Sleep(150 * time.Millisecond)
 		if _, err := tb.srv.Sandbox.AdvanceClock(time.Hour); err != nil {
@@ -198,15 +205,17 @@ func testWorkers(t *testing.T, bin string, size workersSize, state string) {
 		if h%24 == 8 {
 			enqueue()
 		}
-		if h%12 == 0 && workersDone(t, tb, size) {
-			finished = true
-			break
+		if h%12 == 0 {
+			if finished, where = workersDone(t, tb, size); finished {
+				break
+			}
 		}
 	}
 	close(stop)
 	<-killerDone
 	if !finished {
-		t.Errorf("the leads did not all finish in time (%d kills); worker logs in %s", kills, logs)
+		_, runs, _ := tb.lwf("runs", "--limit", "400")
+		t.Errorf("the leads did not all finish in time (%d kills): %s; worker logs in %s\n%s", kills, where, logs, runs)
 	}
 	t.Logf("%d workers killed and replaced; simulated %s", kills, tb.srv.Sandbox.Now().Sub(start).Round(time.Hour))
 
@@ -257,20 +266,21 @@ func testWorkers(t *testing.T, bin string, size workersSize, state string) {
 }
 
 // workersDone reports whether the sequence's leads have all ended and
-// the campaign has reached everyone.
-func workersDone(t *testing.T, tb *testbed, size workersSize) bool {
-	code, out, _ := tb.lwf("leads", "team-sequence", "--format", "json")
+// the campaign has reached everyone, and says where they stand.
+func workersDone(t *testing.T, tb *testbed, size workersSize) (bool, string) {
+	code, out, stderr := tb.lwf("leads", "team-sequence", "--format", "json")
 	if code != exitOK {
-		return false
+		return false, "lwf leads: " + stderr
 	}
 	var ls []sequence.LeadView
-	if err := json.Unmarshal([]byte(out), &ls); err != nil || len(ls) < size.sequence {
-		return false
+	if err := json.Unmarshal([]byte(out), &ls); err != nil {
+		return false, err.Error()
 	}
+	status := map[string]int{}
+	done := len(ls) >= size.sequence
 	for _, l := range ls {
-		if !l.Status.Ended() {
-			return false
-		}
+		status[string(l.Status)+" "+l.Step]++
+		done = done && l.Status.Ended()
 	}
 	n := 0
 	for _, w := range tb.srv.Sandbox.Writes() {
@@ -278,5 +288,5 @@ func workersDone(t *testing.T, tb *testbed, size workersSize) bool {
 			n++
 		}
 	}
-	return n >= size.campaign
+	return done && n >= size.campaign, fmt.Sprintf("sequence leads %d: %v; campaign people reached %d of %d", len(ls), status, n, size.campaign)
 }

@@ -82,8 +82,12 @@ func queueContact(b *pgx.Batch, account string, c state.Contact) {
 
 // Contacts implements state.Store.
 func (s *DB) Contacts(ctx context.Context, account string, f state.ContactFilter) ([]state.Contact, error) {
-	q := `SELECT person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts WHERE account = $1`
-	args := []any{account}
+	accounts := f.Accounts
+	if len(accounts) == 0 {
+		accounts = []string{account}
+	}
+	q := `SELECT account, person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts WHERE account = ANY($1)`
+	args := []any{accounts}
 	if f.Person != "" {
 		args = append(args, schemas.NormalizePersonURL(f.Person))
 		q += fmt.Sprintf(` AND (person = $%d OR (alias = $%[1]d AND alias != ''))`, len(args))
@@ -105,7 +109,7 @@ func (s *DB) Contacts(ctx context.Context, account string, f state.ContactFilter
 	for rows.Next() {
 		var c state.Contact
 		var t int64
-		if err := rows.Scan(&c.Person, &c.Alias, &c.ActionType, &c.Outcome, &t, &c.RunID, &c.Workflow, &c.Path, &c.Campaign, &c.Source); err != nil {
+		if err := rows.Scan(&c.Account, &c.Person, &c.Alias, &c.ActionType, &c.Outcome, &t, &c.RunID, &c.Workflow, &c.Path, &c.Campaign, &c.Source); err != nil {
 			return nil, s.fail(err)
 		}
 		c.Time = fromMS(t)

@@ -69,8 +69,8 @@ func testLedger(t *testing.T, b Backend) {
 	}
 	at := day.Add(time.Minute)
 	want := []state.Contact{
-		{Person: "https://www.linkedin.com/in/ada", ActionType: "st.sendConnectionRequest", Outcome: "sent", Time: at, RunID: run.ID, Workflow: 0, Path: "/0", Campaign: "outreach"},
-		{Person: "https://www.linkedin.com/in/grace", ActionType: "st.sendConnectionRequest", Outcome: "alreadyConnected", Time: at, RunID: run.ID, Workflow: 0, Path: "/1", Campaign: "outreach"},
+		{Account: "acct", Person: "https://www.linkedin.com/in/ada", ActionType: "st.sendConnectionRequest", Outcome: "sent", Time: at, RunID: run.ID, Workflow: 0, Path: "/0", Campaign: "outreach"},
+		{Account: "acct", Person: "https://www.linkedin.com/in/grace", ActionType: "st.sendConnectionRequest", Outcome: "alreadyConnected", Time: at, RunID: run.ID, Workflow: 0, Path: "/1", Campaign: "outreach"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("ledger:\n got %+v\nwant %+v", got, want)
