@@ -86,6 +86,7 @@ func (s *Server) Close() error {
 			s.srv.Close()
 		}
 		<-s.done
+		s.Sandbox.Close()
 	})
 	return s.closeErr
 }
