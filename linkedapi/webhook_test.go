@@ -270,7 +270,7 @@ func TestRedactWebhookURL(t *testing.T) {
 func TestSecretsOfAdminResultsAreNeverPrinted(t *testing.T) {
 	a := AdminAccount{ID: "acc-1", IdentificationToken: Secret("idt-very-secret")}
 	js, _ := json.Marshal(a)
-	for _, s := range []string{fmt.Sprint(a), fmt.Sprintf("%+v", a), fmt.Sprintf("%#v", a), fmt.Sprintf("%s", a.IdentificationToken), string(js)} {
+	for _, s := range []string{fmt.Sprint(a), fmt.Sprintf("%+v", a), fmt.Sprintf("%#v", a), a.IdentificationToken.String(), string(js)} {
 		if strings.Contains(s, "very-secret") {
 			t.Errorf("printed the token: %s", s)
 		}

@@ -306,6 +306,13 @@ func (f Faults) validate() error {
 	return errors.Join(errs...)
 }
 
+// CheckOptions reports the settings New would refuse, without making a
+// sandbox (nor starting its deliveries).
+func CheckOptions(o Options) error {
+	_, err := o.withDefaults()
+	return err
+}
+
 // withDefaults returns o with every zero field replaced by its default, or
 // an error for a setting that cannot work.
 func (o Options) withDefaults() (Options, error) {

@@ -40,8 +40,9 @@ type Sandbox struct {
 	checks    checkHeap   // acceptances and replies to check later
 	tests     int64       // webhook.test events made
 
-	hooks *hookState // webhooks and deliveries, under their own lock
-	born  time.Time  // when the sandbox was made, on its clock
+	hooks    *hookState  // webhooks and deliveries, under their own lock
+	born     time.Time   // when the sandbox was made, on its clock
+	received receiverLog // what POST /_sandbox/receiver took
 }
 
 var _ http.Handler = (*Sandbox)(nil)
@@ -276,6 +277,9 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/_sandbox/accounts":
 		s.write(r.Context(), w, faultNone, s.accountsControl(r), 0)
+		return
+	case "/_sandbox/receiver":
+		s.write(r.Context(), w, faultNone, s.receiver(r), 0)
 		return
 	default:
 		if id, ok := strings.CutPrefix(r.URL.Path, "/_sandbox/workflows/"); ok {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
@@ -250,4 +251,60 @@ func TestWebhookOptions(t *testing.T) {
 	}
 	sb.Close()
 	sb.Close() // twice is fine
+}
+
+// TestWebhookToTheSandboxReceiver: a sandbox can deliver to its own
+// /_sandbox/receiver, which records what arrives.
+func TestWebhookToTheSandboxReceiver(t *testing.T) {
+	srv, err := Start(t.Context(), "127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	client, err := linkedapi.New(linkedapi.Options{BaseURL: srv.URL, LinkedAPIToken: DefaultLinkedAPIToken, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.SetWebhook(t.Context(), srv.URL+"/_sandbox/receiver", linkedapi.PayloadThin); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.SendTestWebhook(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ds, err := client.WebhookDeliveries(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) == 1 && ds[0].Status == linkedapi.DeliverySuccess {
+			if *ds[0].ResponseStatusCode != http.StatusNoContent {
+				t.Fatalf("delivery %+v", ds[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries %+v", ds)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	resp, err := http.Get(srv.URL + "/_sandbox/receiver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got []Received
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("received %+v", got)
+	}
+	d, err := linkedapi.ParseDelivery(got[0].Body)
+	if err != nil || d.Type != linkedapi.EventWebhookTest || d.Test.Message != testDeliveryMessage {
+		t.Fatalf("received %s: %v", got[0].Body, err)
+	}
+	if r := (&harness{t: t, sb: srv.Sandbox}).control("PUT", "/_sandbox/receiver", ""); r.status != 405 {
+		t.Errorf("PUT: %d", r.status)
+	}
 }

@@ -57,6 +57,7 @@ var commands = []func(*app) *cobra.Command{
 	newAccountCmd,
 	newInboxCmd,
 	newNetworkCmd,
+	newWebhookCmd,
 	newExitCodesTopic,
 }
 
