@@ -66,6 +66,11 @@ type WebhookOptions struct {
 	MaxBackoff time.Duration
 	// Timeout bounds one attempt; zero means DefaultWebhookTimeout.
 	Timeout time.Duration
+	// Concurrency is how many attempts may be in flight at once; zero
+	// means 1: deliveries then arrive in the order they were made, the
+	// same for a seed and an order of requests. More keeps a slow
+	// receiver, or a burst of events, from delaying the rest.
+	Concurrency int
 }
 
 func (w WebhookOptions) withDefaults() WebhookOptions {
@@ -83,6 +88,9 @@ func (w WebhookOptions) withDefaults() WebhookOptions {
 	}
 	if w.Timeout == 0 {
 		w.Timeout = DefaultWebhookTimeout
+	}
+	if w.Concurrency == 0 {
+		w.Concurrency = 1
 	}
 	return w
 }
@@ -107,7 +115,7 @@ func (w WebhookOptions) validate(allowRemote bool) error {
 	if w.PayloadMode != PayloadFat && w.PayloadMode != PayloadThin {
 		errs = append(errs, fmt.Errorf("webhook: payload mode %q is not fat or thin", w.PayloadMode))
 	}
-	if w.Attempts < 0 || w.Backoff < 0 || w.MaxBackoff < 0 || w.Timeout < 0 {
+	if w.Attempts < 0 || w.Backoff < 0 || w.MaxBackoff < 0 || w.Timeout < 0 || w.Concurrency < 0 {
 		errs = append(errs, errors.New("webhook: attempts and durations must not be negative"))
 	}
 	return errors.Join(errs...)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"container/heap"
 	"fmt"
 	"net/http"
 	"sort"
@@ -253,7 +254,7 @@ func (s *Sandbox) adminReplay(ws, id string) response {
 	d := &delivery{Delivery: src.Delivery, ws: ws, body: src.body, due: time.Now(), order: h.order, created: now, updated: now}
 	d.ID, d.Webhook, d.Status, d.Fault, d.Replay, d.Attempts = "whd-"+strconv.FormatInt(h.nextID, 10), reg.ID, DeliveryPending, "", true, []Attempt{}
 	h.log = append(h.log, d)
-	h.queue = append(h.queue, d)
+	heap.Push(&h.queue, d)
 	s.counters.add(func(c *Counters) { c.WebhookDeliveries++ })
 	s.nudge()
 	return okResponse(struct{}{})

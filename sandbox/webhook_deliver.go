@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -70,6 +71,7 @@ type delivery struct {
 	due     time.Time // real time of the next attempt
 	order   int64     // orders deliveries due at the same time
 	held    bool      // waiting for a later event to overtake it
+	idx     int       // its place in the queue's heap; -1 when not queued
 	created time.Time // sandbox clock, for the admin API
 	updated time.Time
 }
@@ -83,7 +85,9 @@ const maxKeptBodies = 32 << 20
 type hookState struct {
 	mu        sync.Mutex
 	regs      map[string]*webhookReg // by workspace
-	queue     []*delivery            // not yet done
+	queue     deliveryQueue          // waiting for an attempt, soonest first
+	held      []*delivery            // held back by the reorder fault (also in queue)
+	inFlight  int                    // attempts being made
 	log       []*delivery            // every delivery, oldest first, at most DefaultDeliveryLog
 	kept      []*delivery            // finished deliveries still holding their body, oldest first
 	keptBytes int
@@ -168,14 +172,18 @@ func (s *Sandbox) unregister(ws string) {
 	delete(h.regs, ws)
 	kept := h.queue[:0]
 	for _, d := range h.queue {
-		if d.ws == ws && d.Status == DeliveryPending {
-			d.Status, d.updated = DeliveryCancelled, s.now()
+		if d.ws == ws {
+			d.Status, d.updated, d.idx = DeliveryCancelled, s.now(), -1
 			d.body = nil
 			continue
 		}
 		kept = append(kept, d)
 	}
 	h.queue = kept
+	for i, d := range h.queue {
+		d.idx = i
+	}
+	heap.Init(&h.queue)
 }
 
 // Close stops webhook deliveries (those in flight end first); the
@@ -199,8 +207,9 @@ func (s *Sandbox) Close() {
 }
 
 // dispatch is the delivery loop: it turns events into deliveries and
-// sends the due ones, one at a time, so that a seed and an order of
-// requests always give the same deliveries.
+// sends the due ones, WebhookOptions.Concurrency at a time — by default
+// one, so that a seed and an order of requests always give the same
+// deliveries in the same order.
 func (s *Sandbox) dispatch() {
 	h := s.hooks
 	defer close(h.done)
@@ -214,13 +223,31 @@ func (s *Sandbox) dispatch() {
 		}
 	}()
 	const idle = 50 * time.Millisecond // also catches clocks moved behind the sandbox's back
+	slots := make(chan struct{}, h.opts.Concurrency)
+	var inFlight sync.WaitGroup
+	defer inFlight.Wait()
 	for {
 		h.passes.Add(1)
 		evs, next := s.collect()
 		s.enqueue(evs)
 		d, wait := h.due(time.Now())
 		if d != nil {
-			s.attempt(ctx, d)
+			select {
+			case slots <- struct{}{}:
+			case <-h.stop:
+				h.mu.Lock()
+				d.Status = DeliveryPending
+				h.inFlight--
+				h.mu.Unlock()
+				return
+			}
+			inFlight.Add(1)
+			go func() {
+				defer inFlight.Done()
+				s.attempt(ctx, d)
+				<-slots
+				s.nudge()
+			}()
 			continue
 		}
 		if !next.IsZero() {
@@ -267,13 +294,14 @@ func (s *Sandbox) enqueue(evs []hookEvent) {
 			if h.overtake(d) == 0 && reorder {
 				d.held, d.Fault = true, "reorder"
 				d.due = wall.Add(max(f.WebhookDelay, DefaultWebhookReorderHold))
+				h.held = append(h.held, d)
 			}
-			h.queue = append(h.queue, d)
+			heap.Push(&h.queue, d)
 			made := int64(1)
 			if dup {
 				c := h.newDelivery(s, ws, reg, e, d.due)
 				c.Fault = "duplicate"
-				h.queue = append(h.queue, c)
+				heap.Push(&h.queue, c)
 				made++
 			}
 			s.counters.add(func(c *Counters) { c.WebhookDeliveries += made })
@@ -315,7 +343,7 @@ func (h *hookState) newDelivery(s *Sandbox, ws string, reg *webhookReg, e hookEv
 	d := &delivery{
 		Delivery: Delivery{ID: "whd-" + strconv.FormatInt(h.nextID, 10), Webhook: reg.ID, Account: e.account, EventID: e.id,
 			EventType: e.typ, EventTime: isoMillis(e.at), PayloadMode: reg.PayloadMode, Status: DeliveryPending, Attempts: []Attempt{}},
-		ws: ws, body: body, due: due, order: h.order, created: s.now(), updated: s.now(),
+		ws: ws, body: body, due: due, order: h.order, idx: -1, created: s.now(), updated: s.now(),
 	}
 	h.log = append(h.log, d)
 	if len(h.log) > DefaultDeliveryLog {
@@ -329,12 +357,20 @@ func (h *hookState) newDelivery(s *Sandbox, ws string, reg *webhookReg, e hookEv
 // d, and returns how many there were. Callers hold h.mu.
 func (h *hookState) overtake(d *delivery) int {
 	n := 0
-	for _, q := range h.queue {
-		if q.held && q.ws == d.ws {
+	still := h.held[:0]
+	for _, q := range h.held {
+		switch {
+		case !q.held || q.idx < 0: // its hold ran out, or it was cancelled
+		case q.ws == d.ws:
 			q.held, q.due, q.order = false, d.due, d.order+1
+			heap.Fix(&h.queue, q.idx)
 			n++
+		default:
+			still = append(still, q)
 		}
 	}
+	clear(h.held[len(still):])
+	h.held = still
 	return n
 }
 
@@ -343,19 +379,15 @@ func (h *hookState) overtake(d *delivery) int {
 func (h *hookState) due(now time.Time) (*delivery, time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var best *delivery
-	for _, d := range h.queue {
-		if best == nil || d.due.Before(best.due) || d.due.Equal(best.due) && d.order < best.order {
-			best = d
-		}
-	}
-	if best == nil {
+	if len(h.queue) == 0 {
 		return nil, time.Hour
 	}
-	if best.due.After(now) {
+	if best := h.queue[0]; best.due.After(now) {
 		return nil, best.due.Sub(now)
 	}
+	best := heap.Pop(&h.queue).(*delivery)
 	best.Status, best.held = DeliveryDelivering, false
+	h.inFlight++
 	return best, 0
 }
 
@@ -374,6 +406,7 @@ func (s *Sandbox) attempt(ctx context.Context, d *delivery) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.attempts++
+	h.inFlight--
 	d.Attempts = append(d.Attempts, Attempt{Order: h.attempts, Time: time.Now().UTC().Format(time.RFC3339Nano), HTTP: status, Error: errText})
 	d.updated = s.now()
 	s.counters.add(func(c *Counters) { c.WebhookAttempts++ })
@@ -385,16 +418,54 @@ func (s *Sandbox) attempt(ctx context.Context, d *delivery) {
 	default:
 		d.Status = DeliveryPending
 		d.due = time.Now().Add(h.opts.backoff(len(d.Attempts)))
-		return
-	}
-	for i, q := range h.queue {
-		if q == d {
-			h.queue = append(h.queue[:i], h.queue[i+1:]...)
-			break
+		if h.regs[d.ws] != nil && h.regs[d.ws].ID == d.Webhook {
+			heap.Push(&h.queue, d)
+		} else { // deleted while the attempt was in flight
+			d.Status = DeliveryCancelled
 		}
+		return
 	}
 	h.keep(d)
 }
+
+// deliveryQueue is a heap of deliveries by due time, then order.
+type deliveryQueue []*delivery
+
+// Len implements heap.Interface.
+func (q deliveryQueue) Len() int { return len(q) }
+
+// Less implements heap.Interface.
+func (q deliveryQueue) Less(i, j int) bool {
+	if !q[i].due.Equal(q[j].due) {
+		return q[i].due.Before(q[j].due)
+	}
+	return q[i].order < q[j].order
+}
+
+// Swap implements heap.Interface.
+func (q deliveryQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].idx, q[j].idx = i, j
+}
+
+// Push implements heap.Interface.
+func (q *deliveryQueue) Push(x any) {
+	d := x.(*delivery)
+	d.idx = len(*q)
+	*q = append(*q, d)
+}
+
+// Pop implements heap.Interface.
+func (q *deliveryQueue) Pop() any {
+	old := *q
+	d := old[len(old)-1]
+	old[len(old)-1] = nil
+	d.idx = -1
+	*q = old[:len(old)-1]
+	return d
+}
+
+var _ heap.Interface = (*deliveryQueue)(nil)
 
 // keep holds a finished delivery's body for replays, within
 // maxKeptBodies. Callers hold h.mu.

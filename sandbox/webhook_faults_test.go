@@ -34,7 +34,7 @@ func statuses(d Delivery) []int {
 // TestWebhookRetries: a non-2xx answer is retried, with the same body
 // and event id, until the receiver takes it.
 func TestWebhookRetries(t *testing.T) {
-	rc := newReceiver(t, func(n int, _ *linkedapi.Delivery) int {
+	rc := newReceiver(t, func(_ *http.Request, n int, _ *linkedapi.Delivery) int {
 		if n <= 2 {
 			return http.StatusInternalServerError
 		}
@@ -60,7 +60,7 @@ func TestWebhookRetries(t *testing.T) {
 // TestWebhookGivesUp: after the last attempt the delivery is failed, as
 // the admin API shows it.
 func TestWebhookGivesUp(t *testing.T) {
-	rc := newReceiver(t, func(int, *linkedapi.Delivery) int { return http.StatusServiceUnavailable })
+	rc := newReceiver(t, func(*http.Request, int, *linkedapi.Delivery) int { return http.StatusServiceUnavailable })
 	h := newHookHarness(t, rc, Options{Webhook: WebhookOptions{Attempts: 3, Backoff: time.Millisecond}})
 	h.admin("webhook.sendTest", "").result(t, new(any))
 	rc.wait(3)
@@ -82,11 +82,11 @@ func TestWebhookGivesUp(t *testing.T) {
 func TestWebhookTimeout(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	rc := newReceiver(t, func(n int, _ *linkedapi.Delivery) int {
+	rc := newReceiver(t, func(r *http.Request, n int, _ *linkedapi.Delivery) int {
 		if n == 1 {
 			select {
 			case <-release:
-			case <-time.After(5 * time.Second):
+			case <-r.Context().Done():
 			}
 		}
 		return http.StatusOK
@@ -125,14 +125,17 @@ func TestWebhookBackoff(t *testing.T) {
 	}
 }
 
-// gate is a receiver whose first POST waits until the test opens it, so
-// that the events the test makes meanwhile reach the delivery loop in one
-// batch, whatever the machine's speed.
+// gate is a receiver whose first POST waits until the test opens it (or
+// the sandbox gives up on it), so that the events the test makes meanwhile
+// reach the delivery loop in one batch, whatever the machine's speed.
 func gate(t *testing.T) (*receiver, func()) {
 	open := make(chan struct{})
-	rc := newReceiver(t, func(n int, _ *linkedapi.Delivery) int {
+	rc := newReceiver(t, func(r *http.Request, n int, _ *linkedapi.Delivery) int {
 		if n == 1 {
-			<-open
+			select {
+			case <-open:
+			case <-r.Context().Done():
+			}
 		}
 		return http.StatusOK
 	})
@@ -285,5 +288,31 @@ func TestWebhookDelay(t *testing.T) {
 	ds := deliveriesOf(h.sb, "webhook.test:1")
 	if len(ds) != 1 || ds[0].Status != DeliveryPending || len(ds[0].Attempts) != 0 || len(rc.all()) != 0 {
 		t.Fatalf("log %+v, received %d", ds, len(rc.all()))
+	}
+}
+
+// TestWebhookConcurrency: with Concurrency 2 a receiver stuck on one
+// delivery still gets the next; with the default, it waits.
+func TestWebhookConcurrency(t *testing.T) {
+	for _, conc := range []int{0, 2} {
+		rc, open := gate(t)
+		t.Cleanup(open)
+		h := newHookHarness(t, rc, Options{Webhook: WebhookOptions{Concurrency: conc, Timeout: time.Minute}})
+		h.admin("webhook.sendTest", "").result(t, new(any))
+		rc.wait(1)
+		h.admin("webhook.sendTest", "").result(t, new(any))
+		if conc == 2 {
+			rc.wait(2) // while the first is still held at the gate
+		} else {
+			for len(deliveriesOf(h.sb, "webhook.test:2")) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond) // time enough for a second attempt, were one allowed
+			if n := len(rc.all()); n != 1 {
+				t.Errorf("one at a time, %d arrived while the first was held", n)
+			}
+		}
+		open()
+		rc.wait(2)
 	}
 }

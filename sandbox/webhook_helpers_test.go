@@ -28,7 +28,7 @@ type receiver struct {
 	got []received
 }
 
-func newReceiver(t *testing.T, answer func(n int, d *linkedapi.Delivery) int) *receiver {
+func newReceiver(t *testing.T, answer func(r *http.Request, n int, d *linkedapi.Delivery) int) *receiver {
 	t.Helper()
 	rc := &receiver{t: t}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +48,7 @@ func newReceiver(t *testing.T, answer func(n int, d *linkedapi.Delivery) int) *r
 		rc.mu.Unlock()
 		status := http.StatusOK
 		if answer != nil {
-			status = answer(n, d)
+			status = answer(r, n, d)
 		}
 		w.WriteHeader(status)
 	}))
@@ -72,6 +72,13 @@ func (rc *receiver) wait(n int) []received {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// count is how many POSTs the receiver got so far.
+func (rc *receiver) count() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.got)
 }
 
 // all returns what the receiver got so far.
@@ -109,7 +116,7 @@ func (h *harness) settle() {
 	for {
 		h.sb.nudge()
 		h.sb.hooks.mu.Lock()
-		busy := len(h.sb.hooks.queue)
+		busy := len(h.sb.hooks.queue) + h.sb.hooks.inFlight
 		h.sb.hooks.mu.Unlock()
 		if busy == 0 && h.sb.hooks.passes.Load() >= start+3 {
 			return

@@ -128,6 +128,7 @@ and /_sandbox/receiver a receiver to try them with.`,
 	fl.IntVar(&f.webhook.Attempts, "webhook-attempts", sandbox.DefaultWebhookAttempts, "attempts of a webhook delivery before it fails")
 	fl.DurationVar(&f.webhook.Backoff, "webhook-backoff", sandbox.DefaultWebhookBackoff, "wait before the first retry of a delivery, doubled for each further one")
 	fl.DurationVar(&f.webhook.Timeout, "webhook-timeout", sandbox.DefaultWebhookTimeout, "time a receiver has to answer an attempt")
+	fl.IntVar(&f.webhook.Concurrency, "webhook-concurrency", 1, "webhook attempts in flight at once (1: in order, the same order for a fault seed)")
 	fl.Float64Var(&f.faults.WebhookDrop, "webhook-drop", 0, "fault: share of webhook events never delivered (0-1)")
 	fl.Float64Var(&f.faults.WebhookDuplicate, "webhook-duplicate", 0, "fault: share of webhook events delivered twice (0-1)")
 	fl.Float64Var(&f.faults.WebhookReorder, "webhook-reorder", 0, "fault: share of webhook events a later one overtakes (0-1)")
