@@ -51,6 +51,38 @@ var ErrNoCredentials = errors.New("no Linked API credentials: set " + linkedapi.
 // file's default profile. $LINKED_API_ENDPOINT overrides a profile's
 // endpoint.
 func Resolve(getenv func(string) string, name string) (Profile, error) {
+	p, err := resolve(getenv, name, ErrNoCredentials)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := p.Check(); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
+}
+
+// ErrNoWorkspaceToken is returned by ResolveWorkspace when nothing
+// supplies a linked-api-token.
+var ErrNoWorkspaceToken = errors.New("no Linked API credentials: set " + linkedapi.EnvLinkedAPIToken +
+	", or name a profile of the config file with --profile")
+
+// ResolveWorkspace finds the workspace to use, as Resolve finds the
+// account, for the admin endpoints (lwf webhook): they take the
+// linked-api-token alone, so an identification token is not required.
+func ResolveWorkspace(getenv func(string) string, name string) (Profile, error) {
+	p, err := resolve(getenv, name, ErrNoWorkspaceToken)
+	if err != nil {
+		return Profile{}, err
+	}
+	if p.LinkedAPIToken == "" {
+		return Profile{}, fmt.Errorf("%s: the linked-api-token is missing", p.Source)
+	}
+	return p, nil
+}
+
+// resolve picks the credentials without checking them; none is the error
+// when nothing supplies any.
+func resolve(getenv func(string) string, name string, none error) (Profile, error) {
 	if name == "" {
 		name = getenv(EnvProfile)
 	}
@@ -64,7 +96,7 @@ func Resolve(getenv func(string) string, name string) (Profile, error) {
 	default:
 		p, err = Load(ConfigPath(getenv), "")
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, errNoDefaultProfile) {
-			return Profile{}, ErrNoCredentials
+			return Profile{}, none
 		}
 	}
 	if err != nil {
@@ -72,9 +104,6 @@ func Resolve(getenv func(string) string, name string) (Profile, error) {
 	}
 	if e := getenv(linkedapi.EnvEndpoint); e != "" {
 		p.Endpoint = e
-	}
-	if err := p.Check(); err != nil {
-		return Profile{}, err
 	}
 	return p, nil
 }

@@ -107,6 +107,7 @@ func (s *Server) Close() error {
 			s.srv.Close()
 		}
 		<-s.done
+		s.Sandbox.Close()
 	})
 	return s.closeErr
 }

@@ -58,6 +58,7 @@ var commands = []func(*app) *cobra.Command{
 	newAccountCmd,
 	newInboxCmd,
 	newNetworkCmd,
+	newWebhookCmd,
 	newExitCodesTopic,
 }
 
