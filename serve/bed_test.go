@@ -140,7 +140,9 @@ func (b *bed) register(file, content string, leads []map[string]string) {
 
 func (b *bed) clock() runner.Clock { return sandboxClock{b.sb.Sandbox} }
 
-func (b *bed) policy() runner.Policy { return runner.Policy{PollStart: 2 * time.Millisecond, PollMax: 5 * time.Millisecond} }
+func (b *bed) policy() runner.Policy {
+	return runner.Policy{PollStart: 2 * time.Millisecond, PollMax: 5 * time.Millisecond}
+}
 
 // pass makes one worker pass, as the server's loop does.
 func (b *bed) pass() worker.Pass {

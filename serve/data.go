@@ -285,4 +285,3 @@ func (s *Server) accountNames(ctx context.Context) map[string]string {
 	}
 	return out
 }
-

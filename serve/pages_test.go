@@ -111,4 +111,3 @@ func TestFunnelOnPageEqualsStore(t *testing.T) {
 		t.Error("no chart")
 	}
 }
-

@@ -28,8 +28,8 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"plural": results.Plural,
+	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"plural":  results.Plural,
 	"percent": percent,
 	"add":     func(a, b int) int { return a + b },
 	"duration": func(d time.Duration) string {

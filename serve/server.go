@@ -59,11 +59,11 @@ type Options struct {
 // Server is lwf serve: the dashboard, /metrics, /healthz, /readyz and,
 // with accounts, the worker.
 type Server struct {
-	opts   Options
-	mux    *http.ServeMux
-	tmpl   map[string]*template.Template
-	csrf   string // the forms' anti-forgery token, new with each process
-	cop    *http.CrossOriginProtection
+	opts Options
+	mux  *http.ServeMux
+	tmpl map[string]*template.Template
+	csrf string // the forms' anti-forgery token, new with each process
+	cop  *http.CrossOriginProtection
 
 	mu    sync.Mutex
 	plans map[string]cachedPlan
