@@ -195,7 +195,7 @@ func (b *bed) server(token string, work bool) *Server {
 }
 
 // get fetches a path of a handler as a browser on loopback would.
-func get(t *testing.T, h http.Handler, path string, hdr ...string) (int, string, http.Header) {
+func get(t testing.TB, h http.Handler, path string, hdr ...string) (int, string, http.Header) {
 	t.Helper()
 	req := httptest.NewRequest("GET", "http://127.0.0.1:8787"+path, nil)
 	for i := 0; i+1 < len(hdr); i += 2 {
