@@ -298,8 +298,9 @@ func (c *Check) checkLimits(ctx context.Context, r *Report, file []schemas.Limit
 // everything their payloads may do.
 func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
 	type spent struct {
-		at  time.Time
-		cat map[string]int
+		at     time.Time
+		cat    map[string]int
+		always bool // not sent yet: it counts in every period
 	}
 	var all []spent
 	for _, a := range acts {
@@ -313,7 +314,7 @@ func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
 		case a.Actions == nil && a.Completion != nil:
 			byType, _ = ActionsIn(c.Catalog, a.Completion)
 		}
-		s := spent{at: a.Created, cat: map[string]int{}}
+		s := spent{at: a.Created, cat: map[string]int{}, always: a.State == state.Planned}
 		for at, n := range byType {
 			if ac := c.Catalog.Lookup(at); ac != nil && ac.Category != "" {
 				s.cat[ac.Category] += n
@@ -324,7 +325,7 @@ func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
 	return func(cat string, since time.Time) int {
 		n := 0
 		for _, s := range all {
-			if !s.at.Before(since) {
+			if s.always || !s.at.Before(since) {
 				n += s.cat[cat]
 			}
 		}

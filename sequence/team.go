@@ -404,8 +404,25 @@ func (tm *Team) assign(ctx context.Context, working, trouble map[string]bool, tt
 	}
 	byAccount := map[string][]*state.Lead{}
 	var events = map[string][]state.LeadEvent{}
+	byAcc := map[string]Sender{}
+	for _, s := range candidates {
+		byAcc[s.Account] = s
+		// What its runs reached, in its ledger before anyone is placed.
+		if err := tm.Store.SyncLedger(ctx, s.Account, campaign.ReadCompletion(tm.catalogOf())); err != nil {
+			return nil, err
+		}
+	}
 	for _, sl := range fresh {
-		s := pick()
+		// Someone a sender reached before stays with that sender.
+		s, err := tm.reachedBy(ctx, sl.Key, byAcc)
+		if err != nil {
+			return nil, err
+		}
+		if s.Account == "" {
+			s = pick()
+		} else {
+			room[s.Account]--
+		}
 		data, _ := json.Marshal(sl.Data)
 		l := &state.Lead{Account: s.Account, Person: sl.Key, Sequence: tm.Plan.Name, Data: data, Step: seq.Steps[0].ID,
 			Status: state.LeadActive, Due: now.Add(seq.Steps[0].After), Since: now, Workflow: -1, Slot: -1, Updated: now}
@@ -439,6 +456,24 @@ func neverWrote(seq *compiler.Sequence, l state.Lead) bool {
 		}
 	}
 	return true
+}
+
+// reachedBy is the working sender whose ledger holds a person, if any.
+func (tm *Team) reachedBy(ctx context.Context, person string, working map[string]Sender) (Sender, error) {
+	for _, s := range tm.Senders {
+		w, ok := working[s.Account]
+		if !ok {
+			continue
+		}
+		cs, err := tm.Store.Contacts(ctx, s.Account, state.ContactFilter{Person: person})
+		if err != nil {
+			return Sender{}, err
+		}
+		if len(cs) > 0 {
+			return w, nil
+		}
+	}
+	return Sender{}, nil
 }
 
 // firstWrite is the index of the sequence's first write step, -1 when

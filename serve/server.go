@@ -45,6 +45,9 @@ type Options struct {
 	Grace  time.Duration
 	Policy runner.Policy
 	Clock  runner.Clock
+	// BeforePass, when set, runs before each of the worker's passes
+	// (worker.Worker.BeforePass: a sandbox clock is read there).
+	BeforePass func() error
 	// Token, when set, is required of every request but health checks
 	// and Handle's handlers: as a bearer token, or through the login
 	// form's cookie. Without it only loopback hosts are answered.
@@ -187,7 +190,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 // until something is due or PollEvery has passed; ctx is the worker's
 // context, ended only after the grace.
 func (s *Server) work(stop, ctx context.Context) error {
-	w := &worker.Worker{Store: s.opts.Store, Accounts: s.opts.Accounts, Clock: s.opts.Clock, Policy: s.opts.Policy, Logf: s.opts.Logf}
+	w := &worker.Worker{Store: s.opts.Store, Accounts: s.opts.Accounts, Clock: s.opts.Clock, Policy: s.opts.Policy, Logf: s.opts.Logf,
+		BeforePass: s.opts.BeforePass}
 	for {
 		if stop.Err() != nil {
 			return nil

@@ -51,6 +51,9 @@ type Worker struct {
 	Logf func(format string, args ...any)
 	// ScanRuns bounds the recent runs looked at for unsettled ones.
 	ScanRuns int
+	// BeforePass, when set, runs before each pass (a test's clock reads
+	// the sandbox's time there).
+	BeforePass func() error
 
 	plans map[string]cachedPlan // by source kind and name
 }
@@ -119,6 +122,11 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) error {
 // other process holds.
 func (w *Worker) Pass(ctx context.Context) (Pass, error) {
 	var p Pass
+	if w.BeforePass != nil {
+		if err := w.BeforePass(); err != nil {
+			return p, err
+		}
+	}
 	srcs, err := w.Store.Sources(ctx, state.SourceSequence)
 	if err != nil {
 		return p, err

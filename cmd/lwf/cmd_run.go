@@ -18,6 +18,7 @@ import (
 	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/stores"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -193,12 +194,13 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 	return cmd
 }
 
-// stateArg repeats a non-default --state in resume commands.
+// stateArg repeats a non-default --state in resume commands; a URL
+// without its password, which PGPASSWORD or ~/.pgpass then gives.
 func stateArg(st *stateFlags) string {
 	if st.dir == "" {
 		return ""
 	}
-	return " --state " + st.dir
+	return " --state " + shellQuote(stores.Redact(st.dir))
 }
 
 // attachRun finds the run of these payloads for this account, or creates

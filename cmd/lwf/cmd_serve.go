@@ -115,7 +115,7 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 				if err := c.refresh(); err != nil {
 					return err
 				}
-				opts.Clock = c
+				opts.Clock, opts.BeforePass = c, c.refresh
 			}
 			srv, err := serve.New(opts)
 			if err != nil {

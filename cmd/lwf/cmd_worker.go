@@ -81,10 +81,7 @@ them, not by workers.`,
 				if err != nil {
 					return &exitError{code: exitUsage, err: err}
 				}
-				if err := c.refresh(); err != nil {
-					return err
-				}
-				w.Clock = c
+				w.Clock, w.BeforePass = c, c.refresh
 			}
 			if !drive.quiet {
 				fmt.Fprintf(a.stderr, "worker: %s (%s), state %s\n", results.Plural(len(labels), "account"), strings.Join(labels, ", "), db.Location())

@@ -68,8 +68,10 @@ type OpenWorkflow struct {
 // of the account's limits.
 type Activity struct {
 	RunID string
-	// Created is when the run was created: a run's actions count in the
-	// period it started in, whenever Linked API executes them.
+	// Created is when the workflow was sent (its run's creation when the
+	// store has no submission time): its actions count in that period.
+	// A workflow not sent yet (State Planned) counts in every period: it
+	// spends when it is sent, now or soon.
 	Created time.Time
 	Index   int
 	State   State

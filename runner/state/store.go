@@ -184,6 +184,9 @@ type LockedError struct {
 	RunID string
 	What  string // "" for a run
 	PID   int    // 0 when unknown
+	// Host is the machine of the process that holds the lock, when it is
+	// not this one (a store on a server is shared between machines).
+	Host string
 }
 
 // Error names the run and the process that drives it.
@@ -192,7 +195,10 @@ func (e *LockedError) Error() string {
 	if e.What != "" {
 		what, verb = e.What, "worked"
 	}
-	if e.PID > 0 {
+	switch {
+	case e.PID > 0 && e.Host != "":
+		return fmt.Sprintf("%s is being %s by another lwf process (pid %d on %s)", what, verb, e.PID, e.Host)
+	case e.PID > 0:
 		return fmt.Sprintf("%s is being %s by another lwf process (pid %d)", what, verb, e.PID)
 	}
 	return fmt.Sprintf("%s is being %s by another lwf process", what, verb)
@@ -223,6 +229,34 @@ func (e *DamagedError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *DamagedError) Unwrap() error { return e.Err }
+
+// NewerError says a store was written by a newer lwf: this one would not
+// know what its newer tables mean, so it does not touch it.
+type NewerError struct {
+	Path             string // the store, as Location names it
+	Version, Current int
+}
+
+// Error says what to do.
+func (e *NewerError) Error() string {
+	return fmt.Sprintf("the state store %s has schema version %d, newer than this lwf's %d: a newer lwf wrote it; upgrade lwf to use it", e.Path, e.Version, e.Current)
+}
+
+// Stats counts what a store holds, for lwf state.
+type Stats struct {
+	Version   int // schema version
+	Runs      int
+	Workflows int
+	Contacts  int // ledger entries
+	Leads     int
+}
+
+// Migration is one numbered step of a store's schema. Every backend
+// takes the same steps, with the same numbers and names, in its own SQL.
+type Migration struct {
+	Version int
+	Name    string
+}
 
 // LeadTakenError says a person is already a lead of another sequence of
 // the account: a person hears from one sequence at a time.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/dump"
 
 	"modernc.org/sqlite" // the pure-Go SQLite driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -196,7 +197,7 @@ func checkIdentity(ctx context.Context, path string) error {
 		return &state.DamagedError{Location: path, Detail: "the file is a SQLite database, but not an lwf state store"}
 	}
 	if v > SchemaVersion() {
-		return &NewerError{Path: path, Version: v, Current: SchemaVersion()}
+		return &state.NewerError{Path: path, Version: v, Current: SchemaVersion()}
 	}
 	return nil
 }
@@ -286,7 +287,8 @@ func (s *DB) fail(err error) error {
 		}
 	}
 	var de *state.DamagedError
-	if errors.As(err, &de) {
+	var ne *dump.NotEmptyError
+	if errors.As(err, &de) || errors.As(err, &ne) {
 		return err
 	}
 	return fmt.Errorf("state: %w", err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // migration is one numbered step of the schema. A store records the last
@@ -191,16 +193,17 @@ CREATE TABLE account_states (
 // migration's.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
-// NewerError says a store was written by a newer lwf: this one would not
-// know what its newer tables mean, so it does not touch it.
-type NewerError struct {
-	Path             string
-	Version, Current int
-}
+// NewerError says a store was written by a newer lwf.
+type NewerError = state.NewerError
 
-// Error says what to do.
-func (e *NewerError) Error() string {
-	return fmt.Sprintf("the state store %s has schema version %d, newer than this lwf's %d: a newer lwf wrote it; upgrade lwf to use it", e.Path, e.Version, e.Current)
+// Migrations lists the schema's steps, oldest first, by version and name:
+// every backend takes the same steps.
+func Migrations() []state.Migration {
+	out := make([]state.Migration, len(migrations))
+	for i, m := range migrations {
+		out[i] = state.Migration{Version: m.version, Name: m.name}
+	}
+	return out
 }
 
 // version reads the store's schema version.
@@ -211,6 +214,10 @@ func version(ctx context.Context, q interface {
 	err := q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v)
 	return v, err
 }
+
+// Migrate brings the store's schema up to date (Open already did, unless
+// another process changed it since) and returns the versions it took.
+func (s *DB) Migrate(ctx context.Context) ([]int, error) { return s.migrate(ctx) }
 
 // migrate takes every migration the store has not taken. Each runs in an
 // immediate transaction that re-reads the version, so processes opening

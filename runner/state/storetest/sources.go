@@ -1,7 +1,6 @@
-package sqlstore
+package storetest
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -10,9 +9,8 @@ import (
 	"github.com/lwf-dev/lwf/runner/state"
 )
 
-func TestSourcesAndAccountStates(t *testing.T) {
-	ctx := context.Background()
-	db := open(t, t.TempDir())
+func testSources(t *testing.T, b Backend) {
+	db := b.store(t)
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	src := state.Source{Kind: state.SourceSequence, Name: "connect", File: "connect.yaml", Content: []byte("version: 1\n"),
 		Inputs: json.RawMessage(`{"leads":[{"url":"u"}]}`), Accounts: []string{"a", "b"}, Created: t0, Updated: t0}
@@ -49,5 +47,38 @@ func TestSourcesAndAccountStates(t *testing.T) {
 	sts, err := db.AccountStates(ctx)
 	if err != nil || len(sts) != 1 || sts[0].Label != "work" || sts[0].Stopped != "limitExceeded" || !sts[0].Since.Equal(t0) {
 		t.Errorf("%+v %v", sts, err)
+	}
+}
+
+func testMoveLead(t *testing.T, b Backend) {
+	db := b.store(t)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	l := &state.Lead{Person: "p", Sequence: "s", Data: json.RawMessage(`{}`), Step: "invite", Status: state.LeadActive, Due: now, Since: now, Workflow: -1, Slot: -1, Updated: now}
+	if err := db.SaveLeads(ctx, "a", []*state.Lead{l}, []state.LeadEvent{{Person: "p", Time: now, Kind: "entered"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MoveLead(ctx, "p", "a", "b", state.LeadEvent{Person: "p", Time: now, Kind: "moved", Detail: "from a to b"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Lead(ctx, "a", "p"); !errors.Is(err, state.ErrNotFound) {
+		t.Errorf("still with a: %v", err)
+	}
+	got, err := db.Lead(ctx, "b", "p")
+	if err != nil || got.Sequence != "s" || got.Step != "invite" {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if tl, _ := db.Timeline(ctx, "b", "p"); len(tl) != 2 || tl[1].Kind != "moved" {
+		t.Errorf("timeline %+v", tl)
+	}
+	if err := db.MoveLead(ctx, "p", "a", "d", state.LeadEvent{}); !errors.Is(err, state.ErrNotFound) {
+		t.Errorf("moving what a has not: %v", err)
+	}
+	l.Account = "c"
+	if err := db.SaveLeads(ctx, "c", []*state.Lead{l}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var taken *state.LeadTakenError
+	if err := db.MoveLead(ctx, "p", "c", "b", state.LeadEvent{}); !errors.As(err, &taken) {
+		t.Errorf("moving onto a lead b has: %v", err)
 	}
 }
