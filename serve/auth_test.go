@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/sandbox"
@@ -141,8 +142,26 @@ func TestActions(t *testing.T) {
 	if !strings.HasPrefix(st.Stopped, sequence.StopPaused) {
 		t.Errorf("account state after the pause: %+v", st)
 	}
+	requests := func() (n int64) {
+		for _, v := range b.sb.Sandbox.Counters().Requests {
+			n += v
+		}
+		return n
+	}
+	if _, err := b.sb.Sandbox.AdvanceClock(30 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	before := requests()
+	b.pass()
+	if after := requests(); after != before {
+		t.Errorf("a paused account's sequence made %d requests", after-before)
+	}
 	if code, _ := post(t, h, "/accounts/"+b.account+"/resume", ok); code != http.StatusSeeOther || accountState(t, b).Stopped != "" {
 		t.Errorf("account resume: %d, %+v", code, accountState(t, b))
+	}
+	b.pass()
+	if requests() == before {
+		t.Error("the resumed account's sequence made no request")
 	}
 
 	// A run.
