@@ -468,16 +468,26 @@ func (s *Server) leadPage(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			continue
 		}
-		d.Steps = append(d.Steps, stepOutcome{ID: id, Outcome: sequence.Outcome(res, true), At: res.At, Variant: v.Variants[id], Error: res.Error})
+		d.Steps = append(d.Steps, stepOutcome{ID: id, Outcome: sequence.Outcome(res, true), At: stamp(res.At), Variant: v.Variants[id], Error: res.Error})
 	}
 	for _, k := range sortedKeys(v.Events) {
-		d.Events = append(d.Events, field{k, v.Events[k]})
+		d.Events = append(d.Events, field{k, stamp(v.Events[k])})
 	}
 	title := "Lead " + v.Person
 	if d.Name != "" {
 		title = "Lead " + d.Name
 	}
 	s.render(w, r, http.StatusOK, "lead", s.page(r, title, "overview", d))
+}
+
+// stamp shows a stored RFC 3339 time as the pages show times; anything
+// else as it is.
+func stamp(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) {
