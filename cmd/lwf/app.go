@@ -50,6 +50,7 @@ var commands = []func(*app) *cobra.Command{
 	newStatusCmd,
 	newLeadsCmd,
 	newWorkerCmd,
+	newServeCmd,
 	newResultCmd,
 	newWaitCmd,
 	newCancelCmd,

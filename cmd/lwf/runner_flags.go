@@ -32,6 +32,9 @@ type connFlags struct {
 	// clock measures the server's clock from the answers of the last
 	// client built, for judging unknown submissions.
 	clock *unknowns.ClockWatch
+	// trace, when set, sees every request of the clients built (lwf
+	// serve's metrics).
+	trace func(linkedapi.Trace)
 }
 
 func (f *connFlags) register(cmd *cobra.Command) {
@@ -82,6 +85,15 @@ func (f *connFlags) client(a *app, creds linkedapi.Credentials) (*linkedapi.Clie
 				line += ": " + t.Err.Error()
 			}
 			fmt.Fprintln(w, line)
+		}
+	}
+	if f.trace != nil {
+		debug := opts.Trace
+		opts.Trace = func(t linkedapi.Trace) {
+			f.trace(t)
+			if debug != nil {
+				debug(t)
+			}
 		}
 	}
 	c, err := linkedapi.New(opts)
