@@ -167,7 +167,7 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 				fmt.Fprintf(a.stderr, "run %s queued: lwf worker sends and tracks it (lwf status %s follows it)\n", run.ID, run.ID)
 				return nil
 			}
-			job.db, job.run, job.api, job.clock = db, run, client, conn.clock
+			job.db, job.run, job.api, job.clock, job.runClock = db, run, client, conn.clock, camp.runClock()
 			job.shape = planShaper(plan)
 			if len(plan.Loops) > 0 {
 				job.expand = (&campaign.Stager{Plan: plan, Store: db, RunID: run.ID, Check: check, ChunkSize: chunkSize}).Expand

@@ -63,11 +63,11 @@ func TestPostgresStateThroughTheCLI(t *testing.T) {
 	}
 	lwf(exitOK, "status", id)
 	stdout, _ = lwf(exitOK, "state", "check")
-	if want := shown + ": sound (schema version 5): 1 run, 4 workflows, ledger 0 entries\n"; stdout != want {
+	if want := shown + ": sound (schema version 6): 1 run, 4 workflows, ledger 0 entries\n"; stdout != want {
 		t.Errorf("lwf state check:\n%s\nwant\n%s", stdout, want)
 	}
 	stdout, _ = lwf(exitOK, "state", "migrate")
-	if want := shown + ": schema version 5\n"; stdout != want {
+	if want := shown + ": schema version 6\n"; stdout != want {
 		t.Errorf("lwf state migrate:\n%s\nwant\n%s", stdout, want)
 	}
 	// A run detached with --state on the command line: the command that

@@ -195,7 +195,7 @@ func testWorkers(t *testing.T, bin string, size workersSize, state string) {
 
 	// Simulated time: an hour every 150 ms; the campaign queued again
 	// each simulated morning, for the people past the limits.
-	deadline := time.Now().Add(150 * time.Second)
+	deadline := time.Now().Add(300 * time.Second)
 	finished, where := false, ""
 	for h := 1; time.Now().Before(deadline); h++ {
 		time.Sleep(150 * time.Millisecond)
@@ -203,7 +203,9 @@ func testWorkers(t *testing.T, bin string, size workersSize, state string) {
 			t.Fatal(err)
 		}
 		if h%24 == 8 {
+			t0 := time.Now()
 			enqueue()
+			t.Logf("day %d: queued the campaign again in %s", h/24+1, time.Since(t0).Round(time.Millisecond))
 		}
 		if h%12 == 0 {
 			if finished, where = workersDone(t, tb, size); finished {
