@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lwf-dev/lwf/internal/pgtest"
+	"github.com/lwf-dev/lwf/runner/state/pgstore"
 	"github.com/lwf-dev/lwf/runner/state/sqlstore"
 	"github.com/lwf-dev/lwf/sandbox"
 )
@@ -63,11 +65,11 @@ func TestPostgresStateThroughTheCLI(t *testing.T) {
 	}
 	lwf(exitOK, "status", id)
 	stdout, _ = lwf(exitOK, "state", "check")
-	if want := shown + ": sound (schema version 6): 1 run, 4 workflows, ledger 0 entries\n"; stdout != want {
+	if want := shown + fmt.Sprintf(": sound (schema version %d): 1 run, 4 workflows, ledger 0 entries\n", pgstore.SchemaVersion()); stdout != want {
 		t.Errorf("lwf state check:\n%s\nwant\n%s", stdout, want)
 	}
 	stdout, _ = lwf(exitOK, "state", "migrate")
-	if want := shown + ": schema version 6\n"; stdout != want {
+	if want := shown + fmt.Sprintf(": schema version %d\n", pgstore.SchemaVersion()); stdout != want {
 		t.Errorf("lwf state migrate:\n%s\nwant\n%s", stdout, want)
 	}
 	// A run detached with --state on the command line: the command that

@@ -42,3 +42,16 @@ type AccountState struct {
 	Since   time.Time `json:"since,omitzero"`
 	Updated time.Time `json:"updated"`
 }
+
+// Delivery is a webhook delivery Linked API made, as it was received:
+// stored before it is acknowledged, acted on after.
+type Delivery struct {
+	ID         string    `json:"id"` // the event's id: retries reuse it
+	Type       string    `json:"type"`
+	AccountID  string    `json:"accountId,omitempty"`
+	WorkflowID string    `json:"workflowId,omitempty"`
+	Created    time.Time `json:"created"` // when the event happened
+	Received   time.Time `json:"received"`
+	Body       []byte    `json:"-"`
+	Done       bool      `json:"done"` // acted on
+}

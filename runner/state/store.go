@@ -148,6 +148,14 @@ type Store interface {
 	SetAccountState(ctx context.Context, st AccountState) error
 	// AccountStates lists the accounts' states, by account.
 	AccountStates(ctx context.Context) ([]AccountState, error)
+	// SaveDelivery records a webhook delivery; created is false when one
+	// with its id was recorded before (a retry, a duplicate).
+	SaveDelivery(ctx context.Context, d Delivery) (created bool, err error)
+	// Deliveries lists the deliveries received at or after since, oldest
+	// first, at most limit; pending keeps to those not acted on yet.
+	Deliveries(ctx context.Context, since time.Time, pending bool, limit int) ([]Delivery, error)
+	// DeliveryDone records that a delivery was acted on.
+	DeliveryDone(ctx context.Context, id string) error
 	// LockAccount takes the account's exclusive lock without waiting: one
 	// process works an account's sequences at a time. A *LockedError says
 	// another holds it.

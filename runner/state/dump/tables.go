@@ -66,6 +66,8 @@ var Tables = []Table{
 	{"sources", join(cols(Text, "kind", "name", "file"), cols(Bytes, "content", "inputs"), cols(Text, "accounts"), cols(Int, "paused", "created", "updated")),
 		"kind, name"},
 	{"account_states", join(cols(Text, "account", "label", "stopped"), cols(Int, "since", "updated")), "account"},
+	{"deliveries", join(cols(Text, "id", "type", "account_id", "workflow_id"), cols(Int, "created", "received"), cols(Bytes, "body"), cols(Int, "done")),
+		"received, id"},
 }
 
 // Names returns the names of the columns.

@@ -183,6 +183,20 @@ CREATE TABLE account_states (
 	updated bigint NOT NULL
 );
 `},
+	// lwf serve: webhook deliveries, stored before they are acknowledged.
+	{7, "webhook deliveries", `
+CREATE TABLE deliveries (
+	id          text PRIMARY KEY,
+	type        text NOT NULL,
+	account_id  text NOT NULL DEFAULT '',
+	workflow_id text NOT NULL DEFAULT '',
+	created     bigint NOT NULL DEFAULT 0,
+	received    bigint NOT NULL,
+	body        bytea NOT NULL,
+	done        integer NOT NULL DEFAULT 0
+);
+CREATE INDEX deliveries_by_received ON deliveries (received);
+`},
 }
 
 // metaTable holds the schema version: the table that marks a database's

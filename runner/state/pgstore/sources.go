@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -133,4 +134,50 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// SaveDelivery implements state.Store.
+func (s *DB) SaveDelivery(ctx context.Context, d state.Delivery) (bool, error) {
+	var created bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO deliveries (id, type, account_id, workflow_id, created, received, body, done)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO NOTHING`,
+			d.ID, d.Type, d.AccountID, d.WorkflowID, ms(d.Created), ms(d.Received), d.Body, boolInt(d.Done))
+		if err != nil {
+			return err
+		}
+		created = tag.RowsAffected() == 1
+		return nil
+	})
+	return created, err
+}
+
+// Deliveries implements state.Store.
+func (s *DB) Deliveries(ctx context.Context, since time.Time, pending bool, limit int) ([]state.Delivery, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, type, account_id, workflow_id, created, received, body, done FROM deliveries
+		WHERE received >= $1 AND (NOT $2 OR done = 0) ORDER BY received, id COLLATE "C" LIMIT $3`, ms(since), pending, limit)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var out []state.Delivery
+	for rows.Next() {
+		var d state.Delivery
+		var created, received int64
+		var done int
+		if err := rows.Scan(&d.ID, &d.Type, &d.AccountID, &d.WorkflowID, &created, &received, &d.Body, &done); err != nil {
+			return nil, s.fail(err)
+		}
+		d.Created, d.Received, d.Done = fromMS(created), fromMS(received), done != 0
+		out = append(out, d)
+	}
+	return out, s.fail(rows.Err())
+}
+
+// DeliveryDone implements state.Store.
+func (s *DB) DeliveryDone(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE deliveries SET done = 1 WHERE id = $1`, id)
+		return err
+	})
 }

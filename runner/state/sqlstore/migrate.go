@@ -187,6 +187,20 @@ CREATE TABLE account_states (
 	updated INTEGER NOT NULL
 );
 `},
+	// lwf serve: webhook deliveries, stored before they are acknowledged.
+	{7, "webhook deliveries", `
+CREATE TABLE deliveries (
+	id          TEXT PRIMARY KEY,
+	type        TEXT NOT NULL,
+	account_id  TEXT NOT NULL DEFAULT '',
+	workflow_id TEXT NOT NULL DEFAULT '',
+	created     INTEGER NOT NULL DEFAULT 0,
+	received    INTEGER NOT NULL,
+	body        BLOB NOT NULL,
+	done        integer NOT NULL DEFAULT 0
+);
+CREATE INDEX deliveries_by_received ON deliveries (received);
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last

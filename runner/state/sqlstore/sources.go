@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"github.com/lwf-dev/lwf/runner/state"
 )
@@ -108,4 +109,54 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// SaveDelivery implements state.Store.
+func (s *DB) SaveDelivery(ctx context.Context, d state.Delivery) (bool, error) {
+	var created bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, type, account_id, workflow_id, created, received, body, done)
+			VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING`,
+			d.ID, d.Type, d.AccountID, d.WorkflowID, ms(d.Created), ms(d.Received), d.Body, boolInt(d.Done))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		created = n == 1
+		return nil
+	})
+	return created, err
+}
+
+// Deliveries implements state.Store.
+func (s *DB) Deliveries(ctx context.Context, since time.Time, pending bool, limit int) ([]state.Delivery, error) {
+	q := `SELECT id, type, account_id, workflow_id, created, received, body, done FROM deliveries WHERE received >= ?`
+	if pending {
+		q += ` AND done = 0`
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY received, id LIMIT ?`, ms(since), limit)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var out []state.Delivery
+	for rows.Next() {
+		var d state.Delivery
+		var created, received int64
+		var done int
+		if err := rows.Scan(&d.ID, &d.Type, &d.AccountID, &d.WorkflowID, &created, &received, &d.Body, &done); err != nil {
+			return nil, s.fail(err)
+		}
+		d.Created, d.Received, d.Done = fromMS(created), fromMS(received), done != 0
+		out = append(out, d)
+	}
+	return out, s.fail(rows.Err())
+}
+
+// DeliveryDone implements state.Store.
+func (s *DB) DeliveryDone(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET done = 1 WHERE id = ?`, id)
+		return err
+	})
 }

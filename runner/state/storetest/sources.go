@@ -82,3 +82,31 @@ func testMoveLead(t *testing.T, b Backend) {
 		t.Errorf("moving onto a lead b has: %v", err)
 	}
 }
+
+func testDeliveries(t *testing.T, b Backend) {
+	db := b.store(t)
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	d := state.Delivery{ID: "workflow.completed:wf-1", Type: "workflow.completed", WorkflowID: "wf-1", Created: t0, Received: t0.Add(time.Second), Body: []byte(`{"id":"x"}`)}
+	for i, want := range []bool{true, false} {
+		created, err := db.SaveDelivery(ctx, d)
+		if err != nil || created != want {
+			t.Fatalf("save %d: created %v, %v", i, created, err)
+		}
+	}
+	d2 := d
+	d2.ID, d2.Received = "network.connectionAccepted:n-1", t0.Add(2*time.Second)
+	if _, err := db.SaveDelivery(ctx, d2); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeliveryDone(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.Deliveries(ctx, time.Time{}, true, 10)
+	if err != nil || len(pending) != 1 || pending[0].ID != d2.ID || pending[0].Done {
+		t.Fatalf("pending %+v %v", pending, err)
+	}
+	all, err := db.Deliveries(ctx, t0, false, 10)
+	if err != nil || len(all) != 2 || all[0].ID != d.ID || !all[0].Done || string(all[0].Body) != `{"id":"x"}` || !all[0].Received.Equal(t0.Add(time.Second)) {
+		t.Fatalf("all %+v %v", all, err)
+	}
+}

@@ -55,6 +55,7 @@ func Run(t *testing.T, b Backend) {
 		{"ActivityCountsQueuedWorkWhenSent", testActivityQueued},
 		{"SourcesAndAccountStates", testSources},
 		{"MoveLead", testMoveLead},
+		{"Deliveries", testDeliveries},
 		{"ExportImportLosesNothing", testExportImport},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })
