@@ -52,6 +52,9 @@ type Engine struct {
 	// Team are the other accounts of the sequence's senders: their
 	// ledgers keep people out too (campaign.Check.Team).
 	Team []string
+	// Results are workflow results that arrive without a poll (lwf
+	// serve's webhooks); nil: polls alone.
+	Results runner.Results
 	// Cache, when set, keeps the leads from one Run to the next.
 	Cache *Cache
 	// owners says who is a lead of which sequence of the account, as the

@@ -320,7 +320,7 @@ func (e *Engine) drive(ctx context.Context, runID string, resubmit bool) (runner
 	}
 	defer lock.Unlock()
 	out, err := runner.Drive(ctx, runner.Config{API: e.API, Store: e.Store, Policy: e.Policy, Events: e.Events, Clock: e.Clock,
-		LeaveParked: true, ParkedBefore: e.parked, ResubmitUnknown: resubmit}, runID)
+		LeaveParked: true, ParkedBefore: e.parked, ResubmitUnknown: resubmit, Results: e.Results}, runID)
 	if err != nil {
 		return out, err
 	}

@@ -45,10 +45,11 @@ type Team struct {
 	Clock   runner.Clock
 	Policy  runner.Policy
 	Events  func(state.Event)
-	// ChunkSize, Acceptance and CheckEvery are as for Engine.
+	// ChunkSize, Acceptance, CheckEvery and Results are as for Engine.
 	ChunkSize  int
 	Acceptance string
 	CheckEvery time.Duration
+	Results    runner.Results
 }
 
 // TeamTick is what a team's tick did.
@@ -188,7 +189,7 @@ func (tm *Team) Run(ctx context.Context) (TeamTick, error) {
 		}
 		e := &Engine{Plan: planFor(tm.Plan, owner, s.Account), File: tm.File, Store: tm.Store, API: s.API, Account: s.Account, Endpoint: s.Endpoint,
 			Check: s.Check, Clock: tm.Clock, Policy: tm.Policy, Events: tm.Events, ChunkSize: tm.ChunkSize, Acceptance: tm.Acceptance,
-			CheckEvery: tm.CheckEvery, WorkingHours: s.WorkingHours, Team: accounts}
+			CheckEvery: tm.CheckEvery, WorkingHours: s.WorkingHours, Team: accounts, Results: tm.Results}
 		t, err := e.Run(ctx)
 		lock.Unlock()
 		if ctx.Err() != nil {

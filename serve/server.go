@@ -57,6 +57,14 @@ type Options struct {
 	// Logf receives what the worker does and what goes wrong; nil means
 	// silence. It never receives the token.
 	Logf func(format string, args ...any)
+	// WebhookSecret, when set (at least 24 characters), turns webhooks
+	// on: deliveries are taken at /hooks/WebhookSecret, and the worker
+	// first polls a workflow WebhookGrace after its submission.
+	WebhookSecret string
+	WebhookGrace  time.Duration
+	// AccountIDs map Linked API's accountId (of webhook deliveries) to
+	// lwf's account hash, for the account events.
+	AccountIDs map[string]string
 }
 
 // Server is lwf serve: the dashboard, /metrics, /healthz, /readyz and,
@@ -70,6 +78,11 @@ type Server struct {
 
 	mu    sync.Mutex
 	plans map[string]cachedPlan
+
+	// hooks receives webhook deliveries (nil without a secret); kick
+	// makes the worker pass at once.
+	hooks *webhooks
+	kick  chan struct{}
 
 	draining atomic.Bool
 	// damaged holds the error that made the worker stop: the store
@@ -95,7 +108,22 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, mux: http.NewServeMux(), tmpl: tmpl, plans: map[string]cachedPlan{}, cop: http.NewCrossOriginProtection()}
+	s := &Server{opts: opts, mux: http.NewServeMux(), tmpl: tmpl, plans: map[string]cachedPlan{}, cop: http.NewCrossOriginProtection(),
+		kick: make(chan struct{}, 1)}
+	if opts.WebhookSecret != "" {
+		if len(opts.WebhookSecret) < minSecret {
+			return nil, errNoSecret
+		}
+		s.hooks = &webhooks{s: s, hub: &Hub{}, accounts: opts.AccountIDs, stored: make(chan struct{}, 1)}
+		s.mux.Handle("POST /hooks/"+opts.WebhookSecret, s.hooks)
+		if s.opts.WebhookGrace <= 0 {
+			s.opts.WebhookGrace = DefaultWebhookGrace
+		}
+		if s.opts.Policy.PollStart == 0 {
+			// The result comes by webhook: the first poll is the fallback.
+			s.opts.Policy.PollStart = s.opts.WebhookGrace
+		}
+	}
 	s.csrf = rand.Text()
 	if err := opts.Metrics.reg.Register(&storeCollector{s: s}); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
@@ -108,6 +136,14 @@ func New(opts Options) (*Server, error) {
 // dashboard, outside its authentication and anti-forgery checks: h
 // authenticates its own requests — a webhook endpoint at a secret path.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// kickWorker makes the worker pass at once (an event came).
+func (s *Server) kickWorker() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -146,6 +182,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	defer stopPasses()
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	if s.hooks != nil {
+		// Acting on deliveries ends with the worker: what is stored and
+		// not acted on is acted on at the next start.
+		go s.hooks.process(workCtx)
+	}
 	var werr error
 	wdone := make(chan struct{})
 	var working <-chan struct{} // nil without accounts: never ready
@@ -192,6 +233,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 func (s *Server) work(stop, ctx context.Context) error {
 	w := &worker.Worker{Store: s.opts.Store, Accounts: s.opts.Accounts, Clock: s.opts.Clock, Policy: s.opts.Policy, Logf: s.opts.Logf,
 		BeforePass: s.opts.BeforePass}
+	if s.hooks != nil {
+		w.Results = s.hooks.hub
+	}
 	for {
 		if stop.Err() != nil {
 			return nil
@@ -222,6 +266,7 @@ func (s *Server) work(stop, ctx context.Context) error {
 		case <-stop.Done():
 			return nil
 		case <-time.After(wait):
+		case <-s.kick:
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/lwf-dev/lwf/compiler"
@@ -54,6 +55,9 @@ type Worker struct {
 	// BeforePass, when set, runs before each pass (a test's clock reads
 	// the sandbox's time there).
 	BeforePass func() error
+	// Results are workflow results that arrive without a poll (lwf
+	// serve's webhooks): passed to every drive.
+	Results runner.Results
 
 	plans map[string]cachedPlan // by source kind and name
 }
@@ -232,7 +236,7 @@ func (w *Worker) tickSource(ctx context.Context, src state.Source, p *Pass) erro
 			senders = append(senders, sequence.Sender{Account: acc, Label: acc[:min(12, len(acc))]})
 		}
 	}
-	tm := &sequence.Team{Plan: plan, File: src.File, Store: w.Store, Senders: senders, Clock: w.Clock, Policy: w.Policy, Events: w.Events}
+	tm := &sequence.Team{Plan: plan, File: src.File, Store: w.Store, Senders: senders, Clock: w.Clock, Policy: w.Policy, Events: w.Events, Results: w.Results}
 	tt, err := tm.Run(ctx)
 	var le *state.LockedError
 	if errors.As(err, &le) {
@@ -280,12 +284,22 @@ func (w *Worker) driveRuns(ctx context.Context, p *Pass) error {
 		return err
 	}
 	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Created.Before(runs[j].Created) })
+	// Accounts paused by a person, or stopped for their trouble (signed
+	// out, frozen), are not driven: their runs wait.
+	sts, err := w.Store.AccountStates(ctx)
+	if err != nil {
+		return err
+	}
+	stopped := map[string]bool{}
+	for _, st := range sts {
+		stopped[st.Account] = strings.HasPrefix(st.Stopped, sequence.StopPaused) || strings.HasPrefix(st.Stopped, sequence.StopSignedOut)
+	}
 	for _, r := range runs {
 		if ctx.Err() != nil {
 			return nil
 		}
 		acc, ok := w.Accounts[r.Account]
-		if !ok || settled(r.Counts) || len(r.Points) > 0 {
+		if !ok || stopped[r.Account] || settled(r.Counts) || len(r.Points) > 0 {
 			continue // not ours, done, or staged (its plan is where it started)
 		}
 		alock, err := w.Store.LockAccount(r.Account)
@@ -326,7 +340,7 @@ func (w *Worker) drive(ctx context.Context, acc Account, runID string) (runner.O
 		return runner.Outcome{}, err
 	}
 	defer lock.Unlock()
-	return runner.Drive(ctx, runner.Config{API: acc.API, Store: w.Store, Policy: w.Policy, Events: w.Events, Clock: w.Clock, LeaveParked: true}, runID)
+	return runner.Drive(ctx, runner.Config{API: acc.API, Store: w.Store, Policy: w.Policy, Events: w.Events, Clock: w.Clock, LeaveParked: true, Results: w.Results}, runID)
 }
 
 // settled reports whether nothing is left to do for a run: every

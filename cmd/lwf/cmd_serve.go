@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lwf-dev/lwf/linkedapi"
+	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/serve"
 	"github.com/lwf-dev/lwf/worker"
@@ -37,6 +38,7 @@ func newServeCmd(a *app) *cobra.Command {
 		grace         time.Duration
 		dashboardOnly bool
 		simClock      bool
+		webhookGrace  time.Duration
 		profiles      []string
 	)
 	cmd := &cobra.Command{
@@ -81,8 +83,9 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 			conn.trace = metrics.Trace
 			accounts := map[string]worker.Account{}
 			var labels []string
+			var profs []profile.Profile
 			if !dashboardOnly {
-				if accounts, labels, err = workerAccounts(a, &conn, &camp, profiles); err != nil {
+				if accounts, labels, profs, err = workerProfiles(a, &conn, &camp, profiles); err != nil {
 					return err
 				}
 			} else if len(profiles) > 0 {
@@ -117,6 +120,14 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 				}
 				opts.Clock, opts.BeforePass = c, c.refresh
 			}
+			secret := strings.TrimSpace(a.getenv(envWebhookSecret))
+			if secret != "" {
+				if dashboardOnly {
+					return usageErr("$%s turns webhooks on, for the work of accounts: not with --dashboard-only", envWebhookSecret)
+				}
+				opts.WebhookSecret, opts.WebhookGrace = secret, webhookGrace
+				opts.AccountIDs = accountIDs(a, &conn, profs, opts.Logf)
+			}
 			srv, err := serve.New(opts)
 			if err != nil {
 				return err
@@ -135,6 +146,10 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 				auth = "token required"
 			}
 			fmt.Fprintf(a.stderr, "lwf serve: dashboard at http://%s/ (%s); %s; state %s\n", ln.Addr(), auth, work, db.Location())
+			if secret != "" {
+				fmt.Fprintf(a.stderr, "lwf serve: webhooks at http://%s/hooks/[the secret in $%s]: register that URL with lwf webhook set (first polls after %s)\n",
+					ln.Addr(), envWebhookSecret, orDuration(webhookGrace, serve.DefaultWebhookGrace))
+			}
 			if err := srv.Run(a.ctx, ln); err != nil {
 				return err
 			}
@@ -154,12 +169,62 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 	fl.Float64Var(&conn.rate, "rate", linkedapi.DefaultRatePerSecond, "at most this many requests per second, per account")
 	fl.DurationVar(&every, "poll-every", time.Minute, "pass over the store at least this often")
 	fl.DurationVar(&grace, "grace", serve.DefaultGrace, "on SIGTERM, let the pass in progress go on this long before stopping it")
+	fl.DurationVar(&webhookGrace, "webhook-grace", serve.DefaultWebhookGrace, "with webhooks ($"+envWebhookSecret+"): poll a workflow first this long after its submission, if no delivery came")
 	fl.BoolVar(&simClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")
 	_ = fl.MarkHidden("sandbox-clock")
 	for _, hide := range []string{"output", "format", "timeout", "allow-action-errors", "json-events", "resubmit-unknown", "show-skipped", "fit", "ignore-limits", "allow-recontact"} {
 		_ = fl.MarkHidden(hide)
 	}
 	return cmd
+}
+
+// envWebhookSecret holds the secret of lwf serve's webhook path.
+const envWebhookSecret = "LWF_WEBHOOK_SECRET"
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// accountIDs maps Linked API's accountId of webhook deliveries to lwf's
+// account hash: each workspace's accounts (POST /admin/accounts.getAll)
+// with the tokens of the profiles that work them. An account it cannot
+// map gets no account events; that is logged, not fatal.
+func accountIDs(a *app, conn *connFlags, profs []profile.Profile, logf func(string, ...any)) map[string]string {
+	out := map[string]string{}
+	mine := map[string]bool{}
+	done := map[string]bool{}
+	for _, p := range profs {
+		mine[p.Account()] = true
+	}
+	for _, p := range profs {
+		key := p.LinkedAPIToken + "\x00" + p.Endpoint
+		if done[key] {
+			continue
+		}
+		done[key] = true
+		client, err := conn.client(a, p.Credentials)
+		if err != nil {
+			continue
+		}
+		accs, err := client.AdminAccounts(a.ctx)
+		if err != nil {
+			if logf != nil {
+				logf("webhooks: the accounts of profile %s's workspace are unknown (%v): its account events are not acted on", p.Name, err)
+			}
+			continue
+		}
+		for _, acc := range accs {
+			c := p.Credentials
+			c.IdentificationToken = string(acc.IdentificationToken)
+			if h := c.Account(); mine[h] {
+				out[acc.ID] = h
+			}
+		}
+	}
+	return out
 }
 
 // serveToken reads the token: --token-file, else $LWF_SERVE_TOKEN; ""

@@ -126,13 +126,19 @@ them, not by workers.`,
 // workerAccounts gathers the accounts a worker has credentials for: the
 // config file's profiles (or those named) and the environment's.
 func workerAccounts(a *app, conn *connFlags, camp *campaignFlags, names []string) (map[string]worker.Account, []string, error) {
+	accs, labels, _, err := workerProfiles(a, conn, camp, names)
+	return accs, labels, err
+}
+
+// workerProfiles is workerAccounts with the profiles behind the accounts.
+func workerProfiles(a *app, conn *connFlags, camp *campaignFlags, names []string) (map[string]worker.Account, []string, []profile.Profile, error) {
 	var ps []profile.Profile
 	path := profile.ConfigPath(a.getenv)
 	if len(names) > 0 {
 		for _, n := range names {
 			p, err := profile.Load(path, n)
 			if err != nil {
-				return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("--profile %s: %w", n, err)}
+				return nil, nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("--profile %s: %w", n, err)}
 			}
 			ps = append(ps, p)
 		}
@@ -143,7 +149,7 @@ func workerAccounts(a *app, conn *connFlags, camp *campaignFlags, names []string
 			ps = all
 		case errors.Is(err, os.ErrNotExist):
 		default:
-			return nil, nil, &exitError{code: exitUsage, err: err}
+			return nil, nil, nil, &exitError{code: exitUsage, err: err}
 		}
 		if env, ok := linkedapi.FromEnv(a.getenv); ok {
 			ps = append(ps, profile.Profile{Credentials: env, Name: "environment"})
@@ -151,6 +157,7 @@ func workerAccounts(a *app, conn *connFlags, camp *campaignFlags, names []string
 	}
 	out := map[string]worker.Account{}
 	var labels []string
+	var kept []profile.Profile
 	for _, p := range ps {
 		if conn.endpoint != "" {
 			p.Endpoint = conn.endpoint
@@ -158,29 +165,30 @@ func workerAccounts(a *app, conn *connFlags, camp *campaignFlags, names []string
 			p.Endpoint = e
 		}
 		if err := p.Check(); err != nil {
-			return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("profile %s: %w", p.Name, err)}
+			return nil, nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("profile %s: %w", p.Name, err)}
 		}
 		if _, dup := out[p.Account()]; dup {
 			continue
 		}
 		client, err := conn.client(a, p.Credentials)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		check, err := camp.check(nil, &p)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		s := worker.Account{Account: p.Account(), Label: p.Name, API: client, Endpoint: client.BaseURL(), Check: check}
 		if p.WorkingHours != "" {
 			wh, err := compiler.ParseWorkingHours(p.WorkingHours)
 			if err != nil {
-				return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("profile %s: working-hours: %w", p.Name, err)}
+				return nil, nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("profile %s: working-hours: %w", p.Name, err)}
 			}
 			s.WorkingHours = wh
 		}
 		out[p.Account()] = s
 		labels = append(labels, p.Name)
+		kept = append(kept, p)
 	}
-	return out, labels, nil
+	return out, labels, kept, nil
 }
