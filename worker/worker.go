@@ -96,14 +96,29 @@ func (w *Worker) logf(format string, args ...any) {
 // Run passes until ctx ends, sleeping between passes until something is
 // due, or every at most.
 func (w *Worker) Run(ctx context.Context, every time.Duration) error {
+	backoff := time.Duration(0)
 	for {
 		p, err := w.Pass(ctx)
-		if err != nil {
-			return err
-		}
 		if ctx.Err() != nil {
 			return nil
 		}
+		if err != nil {
+			var dmg *state.DamagedError
+			if errors.As(err, &dmg) {
+				return err // a store that cannot be trusted: stop
+			}
+			// The store or the network is away (a restart, a cut): what
+			// was recorded holds; wait and pass again.
+			backoff = min(max(2*backoff, time.Second), 30*time.Second)
+			w.logf("%v; trying again in %s", err, backoff)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
 		wait := every
 		if !p.Next.IsZero() {
 			if d := p.Next.Sub(w.now()); d < wait {

@@ -236,9 +236,59 @@ func randomHex(n int) string {
 // free loopback port, with a password (scram-sha-256) for TCP: the tests
 // connect as a team's lwf would, password and all.
 func start(bin string) (base string, stop func(), err error) {
-	dir, err := os.MkdirTemp("", "lwf-pg-")
+	c, err := startCluster(bin)
 	if err != nil {
 		return "", nil, err
+	}
+	return c.URL, func() { c.stop(); c.remove() }, nil
+}
+
+// Cluster is a PostgreSQL server of one test's own (Own), which the test
+// may stop and start again: a network cut, a server restart.
+type Cluster struct {
+	// URL is the server's maintenance database, password and all.
+	URL    string
+	stop   func() error
+	start  func() error
+	remove func()
+}
+
+// Own starts a server for the test alone, removed when the test ends;
+// it skips (fails under CI=true) where PostgreSQL is missing.
+func Own(t testing.TB) *Cluster {
+	t.Helper()
+	bin := binDir()
+	if bin == "" {
+		testenv.Missing(t, "PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or on the PATH): a test of a server's restart needs one of its own")
+	}
+	c, err := startCluster(bin)
+	if err != nil {
+		t.Fatalf("starting PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { c.stop(); c.remove() })
+	return c
+}
+
+// Stop stops the server at once (as a crash or a cut would).
+func (c *Cluster) Stop(t testing.TB) {
+	t.Helper()
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Start starts it again, on the same port, with its data.
+func (c *Cluster) Start(t testing.TB) {
+	t.Helper()
+	if err := c.start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func startCluster(bin string) (c *Cluster, err error) {
+	dir, err := os.MkdirTemp("", "lwf-pg-")
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -251,26 +301,26 @@ func start(bin string) (base string, stop func(), err error) {
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			return "", nil, fmt.Errorf("running as root, PostgreSQL needs the postgres user: %w", err)
+			return nil, fmt.Errorf("running as root, PostgreSQL needs the postgres user: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		as = []string{"runuser", "-u", "postgres", "--"}
 	}
 	password := "pw-" + randomHex(12)
 	pwfile := filepath.Join(dir, "pwfile")
 	if err := os.WriteFile(pwfile, []byte(password+"\n"), 0o600); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if len(as) > 0 {
 		u, _ := user.Lookup("postgres")
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(pwfile, uid, gid); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 	}
 	run := func(name string, args ...string) error {
@@ -285,29 +335,32 @@ func start(bin string) (base string, stop func(), err error) {
 	data := filepath.Join(dir, "data")
 	if err := run("initdb", "-D", data, "-U", "lwf", "--pwfile", pwfile, "--auth-local", "trust", "--auth-host", "scram-sha-256",
 		"-E", "UTF8", "--locale", "C", "--no-sync"); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	// A port that was free a moment ago may be taken by the time the
 	// server binds it: try a few.
 	for try := 0; ; try++ {
 		port, err := freePort()
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		// fsync off: the cluster is thrown away with the tests.
 		opts := fmt.Sprintf("-p %d -h 127.0.0.1 -k %s -F -c max_connections=200", port, dir)
-		err = run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
+		startIt := func() error {
+			return run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
+		}
+		err = startIt()
 		if err == nil {
-			base = fmt.Sprintf("postgres://lwf:%s@127.0.0.1:%d/postgres?sslmode=disable", password, port)
-			stop = func() {
-				_ = run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
-				os.RemoveAll(dir)
-			}
-			return base, stop, nil
+			return &Cluster{
+				URL:    fmt.Sprintf("postgres://lwf:%s@127.0.0.1:%d/postgres?sslmode=disable", password, port),
+				stop:   func() error { return run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop") },
+				start:  startIt,
+				remove: func() { os.RemoveAll(dir) },
+			}, nil
 		}
 		if try == 2 {
 			log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
-			return "", nil, errors.Join(err, errors.New(string(log)))
+			return nil, errors.Join(err, errors.New(string(log)))
 		}
 	}
 }

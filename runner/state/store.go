@@ -266,6 +266,11 @@ type Migration struct {
 	Name    string
 }
 
+// ErrLockLost says the store lost a lock this process held — its
+// database session ended (the network, a server restart) — so another
+// process may hold it now: nothing more is sent under it.
+var ErrLockLost = errors.New("state: the lock on the run was lost with its database session: another process may be driving it now; nothing more is sent here")
+
 // LeadTakenError says a person is already a lead of another sequence of
 // the account: a person hears from one sequence at a time.
 type LeadTakenError struct {

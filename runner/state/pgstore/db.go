@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +25,9 @@ type DB struct {
 	// lockConfig makes the connections that hold session locks.
 	lockConfig *pgx.ConnConfig
 	host       string
+	// held are the run locks this process holds, for fencing.
+	heldMu sync.Mutex
+	held   map[string]*sessionLock
 }
 
 var _ state.Store = (*DB)(nil)
@@ -96,7 +100,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the state store %s: %w", loc, err)
 	}
-	s := &DB{pool: pool, loc: loc, lockConfig: lockConfig, host: host}
+	s := &DB{pool: pool, loc: loc, lockConfig: lockConfig, host: host, held: map[string]*sessionLock{}}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connecting to the state store %s: %w", loc, err)

@@ -30,11 +30,55 @@ type sessionLock struct {
 	mu   sync.Mutex
 	conn *pgx.Conn
 	key  int64
+	// db and run, for a run's lock: the store fences the run's intents
+	// with it (see alive).
+	db  *DB
+	run string
 }
 
-// Lock implements state.Store.
+// alive reports whether the lock's session still holds it: a session cut
+// by the network or a server restart lost the lock — another process may
+// have taken it since — though this one was not told.
+func (l *sessionLock) alive(ctx context.Context) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var held bool
+	err := l.conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE `+advisoryWhere+` AND l.granted AND l.pid = pg_backend_pid())`,
+		uint32(uint64(l.key)>>32), uint32(l.key)).Scan(&held)
+	return err == nil && held
+}
+
+// Lock implements state.Store. The store remembers the lock: the run's
+// intents before each POST check, in their transaction's time, that its
+// session still holds it (fencing).
 func (s *DB) Lock(runID string) (state.Lock, error) {
-	return s.lock("run", runID, runID, "")
+	l, err := s.lock("run", runID, runID, "")
+	if err != nil {
+		return nil, err
+	}
+	sl := l.(*sessionLock)
+	sl.db, sl.run = s, runID
+	s.heldMu.Lock()
+	s.held[runID] = sl
+	s.heldMu.Unlock()
+	return sl, nil
+}
+
+// fence refuses a run's intent when this process locked the run and its
+// lock's session no longer holds the lock.
+func (s *DB) fence(ctx context.Context, runID string) error {
+	s.heldMu.Lock()
+	l := s.held[runID]
+	s.heldMu.Unlock()
+	if l == nil || l.alive(ctx) {
+		return nil
+	}
+	return state.ErrLockLost
 }
 
 // LockAccount implements state.Store.
@@ -121,4 +165,11 @@ func (l *sessionLock) Unlock() {
 	_, _ = l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, l.key)
 	l.conn.Close(ctx)
 	l.conn = nil
+	if l.db != nil {
+		l.db.heldMu.Lock()
+		if l.db.held[l.run] == l {
+			delete(l.db.held, l.run)
+		}
+		l.db.heldMu.Unlock()
+	}
 }

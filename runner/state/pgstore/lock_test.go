@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -173,5 +174,45 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("gave up waiting")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestIntentFencedWhenTheLockIsLost: the session of a process's run lock
+// ends under it (the network, a server restart) and another process
+// takes the run: the first one's next intent is refused, so it sends
+// nothing more.
+func TestIntentFencedWhenTheLockIsLost(t *testing.T) {
+	url := pgtest.URL(t)
+	a, b := open(t, url), open(t, url)
+	payloads := []json.RawMessage{json.RawMessage(`{"actionType":"st.openPersonPage","personUrl":"https://www.linkedin.com/in/ada"}`)}
+	run, _, err := a.Attach(ctx, state.Run{Key: "0123456789abcdef0123", Name: "fence", Account: "acct", Created: time.Now()}, payloads, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := a.Lock(run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	intent := []state.Change{{Workflow: &state.Workflow{RunID: run.ID, Index: 0, State: state.Submitting, Attempts: 1, Updated: time.Now()}}}
+	if _, err := a.SaveUnlessCancelled(ctx, run.ID, intent); err != nil {
+		t.Fatalf("an intent under a held lock: %v", err)
+	}
+	c := raw(t, url)
+	if _, err := c.Exec(ctx, `SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE `+advisoryWhere,
+		uint32(uint64(lockKey("run", run.ID))>>32), uint32(lockKey("run", run.ID))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return !b.Held(run.ID) })
+	l2, err := b.Lock(run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Unlock()
+	if _, err := a.SaveUnlessCancelled(ctx, run.ID, intent); !errors.Is(err, state.ErrLockLost) {
+		t.Errorf("an intent after the lock was lost: %v, want ErrLockLost", err)
+	}
+	if _, err := b.SaveUnlessCancelled(ctx, run.ID, intent); err != nil {
+		t.Errorf("the new holder's intent: %v", err)
 	}
 }

@@ -102,6 +102,11 @@ func (s *DB) SaveAll(ctx context.Context, changes []state.Change) error {
 // for this commit — so a cancellation is either seen here or stored
 // after the intent, never lost between the read and the commit.
 func (s *DB) SaveUnlessCancelled(ctx context.Context, runID string, changes []state.Change) (cancelled bool, err error) {
+	// An intent goes out only while this process holds the run: a lock
+	// lost with its session (the network, a restart) may be another's now.
+	if err := s.fence(ctx, runID); err != nil {
+		return false, err
+	}
 	return s.saveAll(ctx, runID, changes)
 }
 
