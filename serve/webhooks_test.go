@@ -180,7 +180,17 @@ sequence:
 		return n
 	}
 	// The first pass sends the hellos; the next would be an hour away.
-	waitFor(t, 30*time.Second, "the hellos sent", func() bool { return leads(state.LeadActive) == 4 })
+	// A lead is active once its hello is submitted; the reply is timed from
+	// when the sandbox carries the message out, so wait for that too.
+	waitFor(t, 30*time.Second, "the hellos sent", func() bool {
+		hellos := 0
+		for _, w := range b.sb.Sandbox.Writes() {
+			if w.Text == "Hello!" {
+				hellos++
+			}
+		}
+		return leads(state.LeadActive) == 4 && hellos == 4
+	})
 	start := b.sb.Sandbox.Now()
 	if _, err := b.sb.Sandbox.AdvanceClock(time.Hour); err != nil {
 		t.Fatal(err)
