@@ -51,6 +51,13 @@ type Check struct {
 	// workflows do not keep its people out: its later steps are its
 	// follow-ups.
 	Own string
+	// AccountHash names the account when there is no Profile: an account
+	// whose credentials are elsewhere, whose ledger and spending are here.
+	AccountHash string
+	// Team are the other accounts of a team (senders of one campaign):
+	// their ledgers and open workflows keep people out too, so that
+	// nobody hears from two of them.
+	Team []string
 	// LazyLedger makes the Skipper read the ledger person by person, as
 	// it is asked about them, instead of all of it at once: a sequence's
 	// tick asks about a few people of a ledger of thousands.
@@ -73,7 +80,7 @@ type Prepared struct {
 // Account returns the account's hash, "" without one.
 func (c *Check) Account() string {
 	if c.Profile == nil {
-		return ""
+		return c.AccountHash
 	}
 	return c.Profile.Account()
 }
@@ -291,8 +298,9 @@ func (c *Check) checkLimits(ctx context.Context, r *Report, file []schemas.Limit
 // everything their payloads may do.
 func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
 	type spent struct {
-		at  time.Time
-		cat map[string]int
+		at     time.Time
+		cat    map[string]int
+		always bool // not sent yet: it counts in every period
 	}
 	var all []spent
 	for _, a := range acts {
@@ -306,7 +314,7 @@ func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
 		case a.Actions == nil && a.Completion != nil:
 			byType, _ = ActionsIn(c.Catalog, a.Completion)
 		}
-		s := spent{at: a.Created, cat: map[string]int{}}
+		s := spent{at: a.Created, cat: map[string]int{}, always: a.State == state.Planned}
 		for at, n := range byType {
 			if ac := c.Catalog.Lookup(at); ac != nil && ac.Category != "" {
 				s.cat[ac.Category] += n
@@ -317,7 +325,7 @@ func (c *Check) usage(acts []state.Activity) func(string, time.Time) int {
 	return func(cat string, since time.Time) int {
 		n := 0
 		for _, s := range all {
-			if !s.at.Before(since) {
+			if s.always || !s.at.Before(since) {
 				n += s.cat[cat]
 			}
 		}

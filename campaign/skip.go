@@ -70,25 +70,37 @@ func (c *Check) Skipper(ctx context.Context) (*Skipper, error) {
 	if c.AllowRecontact || c.Store == nil || account == "" {
 		return s, nil
 	}
+	accounts := []string{account}
+	for _, a := range c.Team {
+		if a != account && a != "" {
+			accounts = append(accounts, a)
+		}
+	}
 	if c.LazyLedger {
 		s.looked = map[string]bool{}
 		s.lookup = func(u string) ([]state.Contact, error) {
-			return c.Store.Contacts(ctx, account, state.ContactFilter{Person: u})
+			return c.Store.Contacts(ctx, account, state.ContactFilter{Person: u, Accounts: accounts})
 		}
 	} else {
-		entries, err := c.Store.Contacts(ctx, account, state.ContactFilter{})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range entries {
-			for _, u := range e.URLs() {
-				s.ledger[u] = append(s.ledger[u], e)
+		for _, a := range accounts {
+			entries, err := c.Store.Contacts(ctx, a, state.ContactFilter{})
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				for _, u := range e.URLs() {
+					s.ledger[u] = append(s.ledger[u], e)
+				}
 			}
 		}
 	}
-	open, err := c.Store.OpenWorkflows(ctx, account)
-	if err != nil {
-		return nil, err
+	var open []state.OpenWorkflow
+	for _, a := range accounts {
+		ws, err := c.Store.OpenWorkflows(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		open = append(open, ws...)
 	}
 	for _, w := range open {
 		ts, err := TargetsIn(c.Catalog, w.Payload)

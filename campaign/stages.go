@@ -128,21 +128,11 @@ func (s *Stager) load(ctx context.Context) error {
 
 // loadBudget works out, per limit category, how much the limits leave:
 // what the account sent in each period (this run's earlier stages
-// included) and what this run has rendered but not sent yet.
+// included) and what is rendered but not sent yet, this run's or any
+// other's (Store.Activity counts workflows not sent yet).
 func (s *Stager) loadBudget(ctx context.Context) error {
-	pending := map[string]int{}
-	ws, err := s.Store.Workflows(ctx, s.RunID)
-	if err != nil {
-		return err
-	}
-	for _, w := range ws {
-		if w.State == state.Planned {
-			for cat, n := range PayloadCategories(s.catalog(), w.Payload) {
-				pending[cat] += n
-			}
-		}
-	}
-	s.budget, s.limit, err = s.Check.Remaining(ctx, s.Plan.Limits, pending)
+	var err error
+	s.budget, s.limit, err = s.Check.Remaining(ctx, s.Plan.Limits, nil)
 	return err
 }
 

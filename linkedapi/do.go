@@ -61,6 +61,9 @@ func (c *Client) roundTrip(ctx context.Context, method, path string, body []byte
 		return 0, 0, fmt.Errorf("%s %s: %w", method, path, c.red.Err(err))
 	}
 	req.Header = c.hdr.Clone()
+	if adminPath(path) {
+		req.Header.Del("identification-token")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, 0, &TransportError{

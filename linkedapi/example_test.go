@@ -70,3 +70,31 @@ func ExampleAPIError() {
 	}
 	// Output: 401 invalidIdentificationToken true
 }
+
+// Decode a delivery a webhook received, and act on it by type. A
+// receiver deduplicates on the event id: a retry reuses it.
+func ExampleParseDelivery() {
+	body := []byte(`{"id":"workflow.completed:wf-1","type":"workflow.completed","createdAt":"2026-06-25T12:00:00.000Z",` +
+		`"data":{"workflowId":"wf-1","accountId":"f9b4346a","status":"completed",` +
+		`"result":{"workflowId":"wf-1","workflowStatus":"completed","completion":{"actionType":"st.retrieveSSI","success":true,"data":{"ssi":42}}}}}`)
+	d, err := linkedapi.ParseDelivery(body)
+	if err != nil {
+		fmt.Println("refused:", err) // answer 400: a retry will not fix it
+		return
+	}
+	switch {
+	case d.Workflow != nil && d.Type == linkedapi.EventWorkflowCompleted:
+		res, ok, err := d.Workflow.WorkflowResult()
+		if err != nil || !ok {
+			fmt.Println("thin delivery: GET /workflows/" + d.Workflow.WorkflowID)
+			return
+		}
+		fmt.Println(d.ID, res.WorkflowStatus, string(res.Completion))
+	case d.Message != nil:
+		fmt.Println("message from", d.Message.PersonURL)
+	default:
+		fmt.Println("not acted on:", d.Type)
+	}
+	// Output:
+	// workflow.completed:wf-1 completed {"actionType":"st.retrieveSSI","success":true,"data":{"ssi":42}}
+}

@@ -35,6 +35,10 @@ type Profile struct {
 	// free, premium, or unknown when it says nothing. The compiler checks
 	// the limits that depend on it (a connection note's length).
 	AccountType schemas.Account
+	// WorkingHours are when the account's writes may go out, as the
+	// profile's working-hours: says ("Mon-Fri 09:00-18:00 Europe/Berlin");
+	// "" for any time. Sequences keep to them besides their own.
+	WorkingHours string
 }
 
 // ErrNoCredentials is returned by Resolve when nothing supplies
@@ -47,6 +51,38 @@ var ErrNoCredentials = errors.New("no Linked API credentials: set " + linkedapi.
 // file's default profile. $LINKED_API_ENDPOINT overrides a profile's
 // endpoint.
 func Resolve(getenv func(string) string, name string) (Profile, error) {
+	p, err := resolve(getenv, name, ErrNoCredentials)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := p.Check(); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
+}
+
+// ErrNoWorkspaceToken is returned by ResolveWorkspace when nothing
+// supplies a linked-api-token.
+var ErrNoWorkspaceToken = errors.New("no Linked API credentials: set " + linkedapi.EnvLinkedAPIToken +
+	", or name a profile of the config file with --profile")
+
+// ResolveWorkspace finds the workspace to use, as Resolve finds the
+// account, for the admin endpoints (lwf webhook): they take the
+// linked-api-token alone, so an identification token is not required.
+func ResolveWorkspace(getenv func(string) string, name string) (Profile, error) {
+	p, err := resolve(getenv, name, ErrNoWorkspaceToken)
+	if err != nil {
+		return Profile{}, err
+	}
+	if p.LinkedAPIToken == "" {
+		return Profile{}, fmt.Errorf("%s: the linked-api-token is missing", p.Source)
+	}
+	return p, nil
+}
+
+// resolve picks the credentials without checking them; none is the error
+// when nothing supplies any.
+func resolve(getenv func(string) string, name string, none error) (Profile, error) {
 	if name == "" {
 		name = getenv(EnvProfile)
 	}
@@ -60,7 +96,7 @@ func Resolve(getenv func(string) string, name string) (Profile, error) {
 	default:
 		p, err = Load(ConfigPath(getenv), "")
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, errNoDefaultProfile) {
-			return Profile{}, ErrNoCredentials
+			return Profile{}, none
 		}
 	}
 	if err != nil {
@@ -68,9 +104,6 @@ func Resolve(getenv func(string) string, name string) (Profile, error) {
 	}
 	if e := getenv(linkedapi.EnvEndpoint); e != "" {
 		p.Endpoint = e
-	}
-	if err := p.Check(); err != nil {
-		return Profile{}, err
 	}
 	return p, nil
 }
@@ -105,6 +138,8 @@ type configProfile struct {
 	Limits map[string]map[string]int `yaml:"limits"`
 	// Premium says whether the account has LinkedIn Premium.
 	Premium *bool `yaml:"premium"`
+	// WorkingHours: when the account's writes may go out.
+	WorkingHours string `yaml:"working-hours"`
 }
 
 var errNoDefaultProfile = errors.New("no default profile")
@@ -113,22 +148,9 @@ var errNoDefaultProfile = errors.New("no default profile")
 // means the file's default profile. A file that the group or others may
 // read or write is refused: it holds tokens.
 func Load(path, name string) (Profile, error) {
-	st, err := os.Stat(path)
+	cf, err := readConfig(path)
 	if err != nil {
-		return Profile{}, fmt.Errorf("config file: %w", err)
-	}
-	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
-		return Profile{}, fmt.Errorf("config file %s is accessible to other users (mode %04o) and holds tokens; run: chmod 600 %s", path, st.Mode().Perm(), path)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Profile{}, fmt.Errorf("config file: %w", err)
-	}
-	var cf configFile
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cf); err != nil && !errors.Is(err, io.EOF) {
-		return Profile{}, fmt.Errorf("config file %s: %s", path, yamlErrorText(err))
+		return Profile{}, err
 	}
 	if name == "" {
 		if cf.Default == "" {
@@ -140,6 +162,58 @@ func Load(path, name string) (Profile, error) {
 	if !ok {
 		return Profile{}, fmt.Errorf("config file %s has no profile %q", path, name)
 	}
+	return p.profile(path, name)
+}
+
+// LoadAll reads every profile of the config file at path, by name.
+func LoadAll(path string) ([]Profile, error) {
+	cf, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(cf.Profiles))
+	for n := range cf.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]Profile, 0, len(names))
+	for _, n := range names {
+		p, err := cf.Profiles[n].profile(path, n)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.Check(); err != nil {
+			return nil, fmt.Errorf("config file %s: profile %q: %w", path, n, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// readConfig reads the config file at path, refusing one that others
+// may read or write: it holds tokens.
+func readConfig(path string) (configFile, error) {
+	var cf configFile
+	st, err := os.Stat(path)
+	if err != nil {
+		return cf, fmt.Errorf("config file: %w", err)
+	}
+	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
+		return cf, fmt.Errorf("config file %s is accessible to other users (mode %04o) and holds tokens; run: chmod 600 %s", path, st.Mode().Perm(), path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cf, fmt.Errorf("config file: %w", err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cf); err != nil && !errors.Is(err, io.EOF) {
+		return cf, fmt.Errorf("config file %s: %s", path, yamlErrorText(err))
+	}
+	return cf, nil
+}
+
+func (p configProfile) profile(path, name string) (Profile, error) {
 	limits, err := profileLimits(name, p.Limits)
 	if err != nil {
 		return Profile{}, fmt.Errorf("config file %s: %w", path, err)
@@ -151,9 +225,10 @@ func Load(path, name string) (Profile, error) {
 			Endpoint:            p.Endpoint,
 			Source:              fmt.Sprintf("profile %q in %s", name, path),
 		},
-		Name:        name,
-		Limits:      limits,
-		AccountType: schemas.AccountOf(p.Premium),
+		Name:         name,
+		Limits:       limits,
+		AccountType:  schemas.AccountOf(p.Premium),
+		WorkingHours: p.WorkingHours,
 	}, nil
 }
 

@@ -76,6 +76,39 @@ func TestResolveCredentials(t *testing.T) {
 	}
 }
 
+// TestResolveWorkspace: the admin endpoints need the linked-api-token
+// alone, from the same places.
+func TestResolveWorkspace(t *testing.T) {
+	cfg := writeConfig(t, 0o600, configText+`  admin:
+    linked-api-token: lat-admin-secret
+`)
+	tests := []struct {
+		name    string
+		env     map[string]string
+		profile string
+		want    string
+	}{
+		{"environment without an identification token", map[string]string{linkedapi.EnvLinkedAPIToken: "lat-env"}, "", "lat-env  environment"},
+		{"a profile without one", map[string]string{EnvConfig: cfg}, "admin", fmt.Sprintf("lat-admin-secret  profile %q in %s", "admin", cfg)},
+		{"the default profile", map[string]string{EnvConfig: cfg}, "", fmt.Sprintf("lat-work-secret  profile %q in %s", "work", cfg)},
+		{"an identification token alone", map[string]string{linkedapi.EnvIdentificationToken: "idt-env"}, "", "error: environment: the linked-api-token is missing"},
+		{"nothing at all", map[string]string{EnvConfig: filepath.Join(t.TempDir(), "none.yaml")}, "", "error: " + ErrNoWorkspaceToken.Error()},
+	}
+	for _, tc := range tests {
+		p, err := ResolveWorkspace(envMap(tc.env), tc.profile)
+		got := strings.Join([]string{p.LinkedAPIToken, p.Endpoint, p.Source}, " ")
+		if err != nil {
+			got = "error: " + err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%s:\ngot  %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+	if _, err := Resolve(envMap(map[string]string{EnvConfig: cfg}), "admin"); err == nil {
+		t.Error("Resolve took a profile without an identification token")
+	}
+}
+
 func TestConfigFileReadableByOthersIsRefused(t *testing.T) {
 	cfg := writeConfig(t, 0o644, configText)
 	_, err := Load(cfg, "work")

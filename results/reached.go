@@ -1,9 +1,11 @@
 package results
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/lwf-dev/lwf/runner/state"
@@ -30,6 +32,7 @@ type Reach struct {
 // order.
 func (r *Results) Reached(cat *schemas.Catalog) []Reach {
 	var out []Reach
+	items := r.itemTrails()
 	for _, w := range r.Workflows {
 		if w.State != state.Completed {
 			continue
@@ -45,7 +48,11 @@ func (r *Results) Reached(cat *schemas.Catalog) []Reach {
 			if rc.Profile == "" {
 				rc.Profile = v.Person.Hashed
 			}
-			rc.Name, rc.Company = who(v.Trail)
+			// In a staged run the person and company are the items the
+			// steps were rendered for (a page opened without basicInfo
+			// says nothing of them).
+			above := items[slotOf(w.Index, v.Path)]
+			rc.Name, rc.Company = who(append(above[:len(above):len(above)], v.Trail...))
 			rc.Label = firstString(v.Result["label"], v.Step["label"])
 			rc.Text = firstString(v.Step["note"], v.Step["text"])
 			if v.Result["success"] != true {
@@ -60,6 +67,75 @@ func (r *Results) Reached(cat *schemas.Catalog) []Reach {
 		})
 	}
 	return out
+}
+
+// slot names an element of a workflow's root array.
+type slot struct{ workflow, index int }
+
+// slotOf is the root-array element a result path ("/3/then/…") is in;
+// index -1 when the workflow is not a root array.
+func slotOf(workflow int, path string) slot {
+	head, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	i, err := strconv.Atoi(head)
+	if err != nil || !strings.HasPrefix(path, "/") {
+		i = -1
+	}
+	return slot{workflow, i}
+}
+
+// itemTrails maps each root-array element a staged run rendered for an
+// item to the entities above that element, outermost first: those above
+// the item's list where it was found (a search's company), the item, and
+// so on for the items above it; nil for a run without stages.
+func (r *Results) itemTrails() map[slot][]map[string]any {
+	if len(r.Items) == 0 {
+		return nil
+	}
+	byID := map[int]state.Item{}
+	sources := map[int]bool{}
+	for _, it := range r.Items {
+		byID[it.ID] = it
+		sources[it.Source] = true
+	}
+	// The entities above each list result of the workflows items were
+	// found in, by the list result's path.
+	above := map[slot][]map[string]any{}
+	lists := map[string][]map[string]any{}
+	for _, w := range r.Workflows {
+		if !sources[w.Index] || w.State != state.Completed {
+			continue
+		}
+		_ = Walk(w.Payload, w.Completion, func(v Visit) {
+			if _, ok := v.Result["data"].([]any); ok {
+				lists[strconv.Itoa(w.Index)+v.Path] = v.Trail
+			}
+		})
+	}
+	var trailOf func(it state.Item, depth int) []map[string]any
+	trailOf = func(it state.Item, depth int) []map[string]any {
+		var trail []map[string]any
+		if p, ok := byID[it.Parent]; ok && it.Parent >= 0 && depth < len(r.Items) {
+			trail = trailOf(p, depth+1)
+		}
+		if i := strings.LastIndex(it.Path, "/data/"); i >= 0 {
+			trail = append(trail[:len(trail):len(trail)], lists[strconv.Itoa(it.Source)+it.Path[:i]]...)
+		}
+		var m map[string]any
+		if json.Unmarshal(it.Data, &m) == nil && m != nil {
+			trail = append(trail[:len(trail):len(trail)], m)
+		}
+		return trail
+	}
+	for _, it := range r.Items {
+		if it.Workflow < 0 || it.Steps == 0 {
+			continue
+		}
+		trail := trailOf(it, 0)
+		for i := it.Slot; i < it.Slot+it.Steps; i++ {
+			above[slot{it.Workflow, i}] = trail
+		}
+	}
+	return above
 }
 
 // who finds the person's name and company in the entities above an
@@ -89,9 +165,12 @@ func who(trail []map[string]any) (name, company string) {
 	}
 	if company == "" {
 		for i := len(trail) - 1; i >= 0; i-- {
+			// A page opened without basicInfo has a URL but no name:
+			// the list item it was opened for has one.
 			if isCompanyEntity(trail[i]) {
-				company = firstString(trail[i]["name"])
-				break
+				if company = firstString(trail[i]["name"]); company != "" {
+					break
+				}
 			}
 		}
 	}

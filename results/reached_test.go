@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/schemas"
 )
 
@@ -68,5 +69,46 @@ func TestReached(t *testing.T) {
 	if !strings.Contains(b.String(), "  LABEL  NAME  COMPANY  PROFILE                           NOTE                                    RESULT\n"+
 		`  Alan   -     -        https://www.linkedin.com/in/alan  "Hello Alan, shall we talk about mac…"  alreadyConnected`) {
 		t.Errorf("table:\n%s", b.String())
+	}
+}
+
+// TestReachedStaged: in a staged run, the pages opened for an item say
+// nothing of the person (no basicInfo), so the name comes from the item
+// and the company from the list entry above the list it was found in.
+func TestReachedStaged(t *testing.T) {
+	cat, err := schemas.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ethan := `{"name": "Ethan Patel", "headline": "Head of Engineering", "publicUrl": "https://www.linkedin.com/in/ethan"}`
+	clara := `{"name": "Clara Kowalski", "headline": "DevOps Engineer", "publicUrl": "https://www.linkedin.com/in/clara"}`
+	stage1 := &state.Workflow{Index: 0, State: state.Completed,
+		Payload: json.RawMessage(`{"actionType": "st.searchCompanies", "term": "AI", "limit": 1, "then": {"actionType": "st.doForCompanies",
+			"then": {"actionType": "st.openCompanyPage", "then": {"actionType": "st.retrieveCompanyEmployees", "limit": 2}}}}`),
+		Completion: json.RawMessage(`{"actionType": "st.searchCompanies", "success": true, "data": [{"name": "Lumen AI", "publicUrl": "https://www.linkedin.com/company/lumen",
+			"then": {"actionType": "st.openCompanyPage", "success": true, "data": {"publicUrl": "https://www.linkedin.com/company/lumen",
+			"then": {"actionType": "st.retrieveCompanyEmployees", "success": true, "data": [` + ethan + `, ` + clara + `]}}}}]}`)}
+	stage2 := &state.Workflow{Index: 1, State: state.Completed,
+		Payload: json.RawMessage(`[{"actionType": "st.openPersonPage", "personUrl": "https://www.linkedin.com/in/ethan", "then": {"actionType": "st.sendConnectionRequest", "note": "Hi Ethan!"}},
+			{"actionType": "st.openPersonPage", "personUrl": "https://www.linkedin.com/in/clara", "then": {"actionType": "st.sendConnectionRequest", "note": "Hi Clara!"}}]`),
+		Completion: json.RawMessage(`[{"actionType": "st.openPersonPage", "success": true, "data": {"publicUrl": "https://www.linkedin.com/in/ethan", "then": {"actionType": "st.sendConnectionRequest", "success": true}}},
+			{"actionType": "st.openPersonPage", "success": true, "data": {"publicUrl": "https://www.linkedin.com/in/clara", "then": {"actionType": "st.sendConnectionRequest", "success": false, "error": {"type": "alreadyPending"}}}}]`)}
+	res := &Results{Workflows: []*state.Workflow{stage1, stage2}, Loops: []string{"person"}, Items: []state.Item{
+		{ID: 0, Loop: 0, Parent: -1, Source: 0, Path: "/data/0/then/then/data/0", Data: json.RawMessage(ethan), Status: state.ItemSent, Workflow: 1, Slot: 0, Steps: 1},
+		{ID: 1, Loop: 0, Parent: -1, Source: 0, Index: 1, Path: "/data/0/then/then/data/1", Data: json.RawMessage(clara), Status: state.ItemSent, Workflow: 1, Slot: 1, Steps: 1},
+	}}
+	got := res.Reached(cat)
+	want := []Reach{
+		{Workflow: 1, ActionType: "st.sendConnectionRequest", Name: "Ethan Patel", Profile: "https://www.linkedin.com/in/ethan", Company: "Lumen AI", Text: "Hi Ethan!"},
+		{Workflow: 1, ActionType: "st.sendConnectionRequest", Name: "Clara Kowalski", Profile: "https://www.linkedin.com/in/clara", Company: "Lumen AI", Text: "Hi Clara!", Error: "alreadyPending"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d reaches: %+v", len(got), got)
+	}
+	for i := range want {
+		got[i].Path = ""
+		if got[i] != want[i] {
+			t.Errorf("reach %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
 	}
 }

@@ -162,6 +162,13 @@ func (d *driver) readFailed(ctx context.Context, t *tracked, err error, now time
 	if !linkedapi.IsTransient(err) {
 		t.hard++
 		if t.hard >= d.pol.GiveUpAfter {
+			if apiType(err) == "workflowNotFound" && t.w.WorkflowID != "" {
+				// Linked API accepted it and no longer has it (evicted
+				// after its retention): it may well have run. Unknown,
+				// not failed: nothing sends it, or its people, again.
+				t.w.Error = "Linked API no longer has it (workflowNotFound): whether its actions ran is unknown"
+				return d.setState(ctx, t, state.Unknown, state.EventFinished)
+			}
 			t.w.Failure = &linkedapi.Failure{Reason: apiType(err), Message: "lwf could not read the workflow: " + err.Error()}
 			return d.setState(ctx, t, state.Failed, state.EventFinished)
 		}

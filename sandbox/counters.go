@@ -30,8 +30,8 @@ const (
 
 // Endpoints lists every API endpoint name.
 func Endpoints() []string {
-	return []string{EndpointPostWorkflows, EndpointGetWorkflow, EndpointDeleteWorkflow, EndpointConversationsPoll,
-		EndpointInboxPoll, EndpointNetworkPoll, EndpointStats, EndpointAccount}
+	return append([]string{EndpointPostWorkflows, EndpointGetWorkflow, EndpointDeleteWorkflow, EndpointConversationsPoll,
+		EndpointInboxPoll, EndpointNetworkPoll, EndpointStats, EndpointAccount}, adminEndpoints()...)
 }
 
 func knownEndpoint(e string) bool {
@@ -80,6 +80,13 @@ type Counters struct {
 	BytesHeld int64 `json:"bytesHeld"`
 	// ActionsExecuted counts the actions of every executed workflow.
 	ActionsExecuted int64 `json:"actionsExecuted"`
+	// WebhookDeliveries counts the webhook deliveries made, duplicates and
+	// replays included, dropped ones not; WebhookAttempts the POSTs to
+	// webhooks, retries included; WebhookDropped the deliveries
+	// Faults.WebhookDrop dropped.
+	WebhookDeliveries int64 `json:"webhookDeliveries"`
+	WebhookAttempts   int64 `json:"webhookAttempts"`
+	WebhookDropped    int64 `json:"webhookDropped"`
 }
 
 // counters is the live, locked form of Counters.

@@ -25,6 +25,17 @@
 // GET /_sandbox/counters) tell what a client actually did, and the write
 // log (Sandbox.Writes, GET /_sandbox/actions) who received what.
 //
+// Webhooks: with Options.Webhook.URL, or once POST /admin/webhook.set
+// registered one, the sandbox pushes the events of the Linked API's
+// webhooks — workflow created, started and completed (fat or thin),
+// connections accepted, messages sent and received, account status
+// changes (SetAccountState, POST /_sandbox/accounts), tests — as they
+// happen on the sandbox clock, retries failed deliveries with a doubling
+// wait, and injects the faults of Faults.Webhook* (drops, duplicates,
+// reordering, delays). The delivery log (Sandbox.Deliveries, GET
+// /_sandbox/deliveries) tells what was sent, how often and how it went;
+// a sandbox with a webhook must be closed (Close, Server.Close).
+//
 // Use New for a handler (for example behind httptest.NewServer) or Start
 // for a listening server; `lwf sandbox serve` wraps Start. docs/sandbox.md
 // documents the behaviour, the error triggers and every decision taken

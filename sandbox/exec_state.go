@@ -111,7 +111,7 @@ func (s *Sandbox) delay(kind, key string, base time.Duration) time.Duration {
 // setPerson changes the relationship with p from at on.
 func (x *execution) setPerson(p person, status string, at time.Time) {
 	x.s.seq++
-	ps := &personState{seq: x.s.seq, status: status, responsive: p.responsive, name: p.name(), publicURL: p.publicURL, headline: p.headline(),
+	ps := &personState{seq: x.s.seq, status: status, changedAt: at, responsive: p.responsive, name: p.name(), publicURL: p.publicURL, headline: p.headline(),
 		acceptAfter: x.s.delay("accept", p.key, x.s.opts.AcceptAfter)}
 	switch status {
 	case statusPending:
@@ -121,7 +121,11 @@ func (x *execution) setPerson(p person, status string, at time.Time) {
 	}
 	x.people[p.key] = ps
 	key := p.key
-	x.later(at, func(a *account) { a.people.put(key, ps) })
+	s := x.s
+	x.later(at, func(a *account) {
+		a.people.put(key, ps)
+		s.watchAcceptance(a, key, ps)
+	})
 }
 
 // effects records what a successful action changed on the account.
@@ -137,16 +141,20 @@ func (x *execution) effects(a *schemas.Action, params map[string]any, subj subje
 		if d, ok := intParam(params, "days"); ok {
 			days = d
 		}
-		x.conversation(ns, subj, at, func(c *conversation) {
+		x.conversation(ns, subj, at, func(_ *account, c *conversation) {
 			if c.syncedAt.IsZero() || days != c.days {
 				c.syncedAt, c.days = at, days
 			}
 		})
 	case "sendMessage":
 		text := str(params, "text")
-		x.conversation(ns, subj, at, func(c *conversation) {
+		s := x.s
+		x.conversation(ns, subj, at, func(acc *account, c *conversation) {
 			id := fmt.Sprintf("msg-%s-%d", c.threadID[len("thread-"):], len(c.sent)+1)
-			c.sent = append(c.sent, message{ID: id, Sender: "us", Text: text, Time: iso(at), at: at})
+			m := message{ID: id, Sender: "us", Text: text, Time: iso(at), at: at}
+			c.sent = append(c.sent, m)
+			s.emitMessage(acc, c, m)
+			s.watchReply(acc, c, len(c.sent)-1)
 		})
 	case "syncInbox":
 		x.later(at, func(acc *account) {
@@ -166,11 +174,14 @@ func (x *execution) effects(a *schemas.Action, params map[string]any, subj subje
 		if accepted && str(params, "invitationType") == "connect" && subj.person != nil {
 			x.setPerson(*subj.person, statusConnected, at)
 			u := subj.person.publicURL
+			s := x.s
 			x.later(at, func(acc *account) {
-				acc.networkAdds = append(acc.networkAdds, networkEvent{ID: "net-" + key, Type: "connectionAdded", PersonURL: u, DetectedAt: iso(at), at: at})
+				ev := networkEvent{ID: "net-" + key, Type: "connectionAdded", PersonURL: u, DetectedAt: iso(at), at: at}
+				acc.networkAdds = append(acc.networkAdds, ev)
 				if len(acc.networkAdds) > DefaultMaxListItems*10 {
 					acc.networkAdds = acc.networkAdds[1:]
 				}
+				s.emitNetwork(acc, ev)
 			})
 		}
 		x.later(at, func(acc *account) { acc.handled[key] = true })
@@ -179,7 +190,7 @@ func (x *execution) effects(a *schemas.Action, params map[string]any, subj subje
 
 // conversation changes the ns conversation with the subject's person (or
 // thread), creating it when needed.
-func (x *execution) conversation(ns string, subj subject, at time.Time, f func(c *conversation)) {
+func (x *execution) conversation(ns string, subj subject, at time.Time, f func(acc *account, c *conversation)) {
 	if subj.person == nil {
 		return
 	}
@@ -192,7 +203,7 @@ func (x *execution) conversation(ns string, subj subject, at time.Time, f func(c
 				threadID: "thread-" + hex(seeded("thread", acc.token, ck), 16), responsive: p.responsive}
 			acc.conversations.put(ck, c)
 		}
-		f(c)
+		f(acc, c)
 	})
 }
 

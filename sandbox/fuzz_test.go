@@ -1,7 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +106,46 @@ func FuzzEntityURLs(f *testing.F) {
 		j := g.jobFromURL(raw)
 		if back := g.jobFromURL(j.url); back.title != j.title {
 			t.Fatalf("%q: job %s, by its URL %s", raw, j.title, back.title)
+		}
+	})
+}
+
+// FuzzAdminRequests feeds arbitrary bodies to every emulated admin
+// endpoint: each answer is the API's envelope, a success or one of the
+// errors docs/sandbox.md lists. The sandbox is closed first, so that a
+// webhook the fuzzer manages to set is never called.
+func FuzzAdminRequests(f *testing.F) {
+	for i, body := range []string{
+		`{"url":"http://127.0.0.1:9/x","payloadMode":"thin"}`, `{"id":"whs-1","payloadMode":"fat"}`,
+		`{"deliveryId":"whd-1"}`, `{}`, ``, `null`, `[`, `{"url":"http://[::1]:9/"}`, `{"id":5}`,
+	} {
+		f.Add(uint8(i), []byte(body))
+	}
+	sb, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	sb.Close()
+	known := map[string]bool{errInvalidRequestPayload: true, errWebhookAlreadyExists: true, errWebhookNotFound: true,
+		errDeliveryNotFound: true, errDeliveryNotReplayable: true}
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		endpoints := adminEndpoints()
+		_, path, _ := strings.Cut(endpoints[int(which)%len(endpoints)], " ")
+		req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+		req.Header.Set("linked-api-token", DefaultLinkedAPIToken)
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, req)
+		var env struct {
+			Success bool `json:"success"`
+			Error   *struct {
+				Type string `json:"type"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+			t.Fatalf("%s: not JSON: %s", path, rec.Body)
+		}
+		if !env.Success && (env.Error == nil || !known[env.Error.Type]) {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
 		}
 	})
 }

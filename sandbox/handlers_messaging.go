@@ -133,10 +133,8 @@ func (s *Sandbox) messages(acct *account, c *conversation, now time.Time) []mess
 	for i, m := range c.sent {
 		out = append(out, m)
 		if s.opts.ReplyAfter > 0 && c.responsive {
-			at := m.at.Add(s.delay("reply", c.personKey, s.opts.ReplyAfter))
-			if !at.After(now) {
-				text := pick(seeded("reply", thread, m.ID), g.v.reply)
-				out = append(out, message{ID: fmt.Sprintf("msg-%s-r%d", thread, i+1), Sender: "them", Text: text, Time: iso(at), at: at})
+			if r := s.replyTo(c, i); !r.at.After(now) {
+				out = append(out, r)
 			}
 		}
 	}

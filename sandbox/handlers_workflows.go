@@ -77,6 +77,7 @@ func (s *Sandbox) accept(acct *account, def any, body []byte) response {
 	s.hold(w, bytes.Clone(body), nil) // no spare capacity from reading it
 	s.workflows[w.id] = w
 	acct.queue = append(acct.queue, w)
+	s.emitWorkflow(w, "workflow.created", wfPending, now)
 	s.counters.add(func(c *Counters) {
 		c.WorkflowsAccepted++
 		if dup {

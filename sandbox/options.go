@@ -205,7 +205,11 @@ type Options struct {
 	// get at most 10 seconds. Zero means DefaultReadTimeout. The Sandbox
 	// handler itself reads whatever its server gives it.
 	ReadTimeout time.Duration
-	// AllowNonLoopback lets Start listen on addresses other than loopback.
+	// Webhook configures webhook delivery: a webhook every workspace
+	// starts with, retries and timeouts (docs/sandbox.md, "Webhooks").
+	Webhook WebhookOptions
+	// AllowNonLoopback lets Start listen on addresses other than loopback,
+	// and webhooks receive deliveries at such addresses.
 	AllowNonLoopback bool
 	// Logf, when set, receives one line per API request.
 	Logf func(format string, args ...any)
@@ -246,6 +250,26 @@ type Faults struct {
 	// Counters.Requests ("GET /workflows/{id}"); nil means every API
 	// endpoint.
 	Endpoints []string
+
+	// Webhook faults shape deliveries to webhooks. Each share is the
+	// probability that an event gets that fault, rolled for every event
+	// in the order events happen, apart from the API faults' dice and
+	// independent of one another (an event may be duplicated and held
+	// back), with Seed.
+
+	// WebhookDrop is the share of events never delivered: the delivery
+	// log lists them as dropped, POST /admin/webhook.deliveries not at all.
+	WebhookDrop float64
+	// WebhookDuplicate is the share of events delivered twice: a second
+	// delivery of the same body and event id, due with the first.
+	WebhookDuplicate float64
+	// WebhookReorder is the share of events held back until a later event
+	// of the same webhook has been sent (at most
+	// DefaultWebhookReorderHold, or WebhookDelay when longer); the event
+	// that overtakes them is never held itself.
+	WebhookReorder float64
+	// WebhookDelay is added before the first attempt of every delivery.
+	WebhookDelay time.Duration
 }
 
 func (f Faults) validate() error {
@@ -263,7 +287,15 @@ func (f Faults) validate() error {
 	if sum > 1+1e-9 {
 		errs = append(errs, fmt.Errorf("the fault shares add up to %v, more than 1", sum))
 	}
-	if f.Latency < 0 || f.SlowBody < 0 || f.RetryAfter < 0 {
+	for _, s := range []struct {
+		name string
+		v    float64
+	}{{"webhook drop", f.WebhookDrop}, {"webhook duplicate", f.WebhookDuplicate}, {"webhook reorder", f.WebhookReorder}} {
+		if s.v < 0 || s.v > 1 {
+			errs = append(errs, fmt.Errorf("the %s share %v is not between 0 and 1", s.name, s.v))
+		}
+	}
+	if f.Latency < 0 || f.SlowBody < 0 || f.RetryAfter < 0 || f.WebhookDelay < 0 {
 		errs = append(errs, errors.New("fault durations must not be negative"))
 	}
 	for _, e := range f.Endpoints {
@@ -272,6 +304,13 @@ func (f Faults) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// CheckOptions reports the settings New would refuse, without making a
+// sandbox (nor starting its deliveries).
+func CheckOptions(o Options) error {
+	_, err := o.withDefaults()
+	return err
 }
 
 // withDefaults returns o with every zero field replaced by its default, or
@@ -349,6 +388,10 @@ func (o Options) withDefaults() (Options, error) {
 		o.Faults.RetryAfter = DefaultRetryAfter
 	}
 	if err := o.Faults.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	o.Webhook = o.Webhook.withDefaults()
+	if err := o.Webhook.validate(o.AllowNonLoopback); err != nil {
 		errs = append(errs, err)
 	}
 	return o, errors.Join(errs...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,14 @@ type Sandbox struct {
 	held      int64 // bytes of the held workflows' bodies and completions
 	seq       int64 // orders state changes made at the same instant
 	writes    writeLog
+	hooksOn   bool        // some workspace has had a webhook: events are made
+	events    []hookEvent // made, not yet taken by the dispatcher
+	checks    checkHeap   // acceptances and replies to check later
+	tests     int64       // webhook.test events made
+
+	hooks    *hookState  // webhooks and deliveries, under their own lock
+	born     time.Time   // when the sandbox was made, on its clock
+	received receiverLog // what POST /_sandbox/receiver took
 }
 
 var _ http.Handler = (*Sandbox)(nil)
@@ -57,11 +66,23 @@ func New(opts Options) (*Sandbox, error) {
 		accounts:  map[string]*account{},
 		workflows: map[string]*workflow{},
 		writes:    writeLog{cap: DefaultWriteLog},
+		hooks:     newHookState(o),
 	}
+	s.born = s.now()
 	for lt, ids := range o.Tokens {
 		s.tokens[lt] = map[string]bool{}
 		for _, id := range ids {
 			s.tokens[lt][id] = true
+		}
+	}
+	if o.Webhook.URL != "" {
+		workspaces := make([]string, 0, len(s.tokens))
+		for lt := range s.tokens {
+			workspaces = append(workspaces, lt)
+		}
+		sort.Strings(workspaces)
+		for _, lt := range workspaces {
+			s.register(lt, o.Webhook.URL, o.Webhook.PayloadMode)
 		}
 	}
 	return s, nil
@@ -130,6 +151,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func route(method, path string) (endpoint, id string) {
 	want := ""
 	switch {
+	case strings.HasPrefix(path, "/admin/"):
+		return adminRoute(method, path), ""
 	case path == "/workflows":
 		want = EndpointPostWorkflows
 	case strings.HasPrefix(path, "/workflows/") && len(path) > len("/workflows/") && !strings.Contains(path[len("/workflows/"):], "/"):
@@ -174,6 +197,18 @@ func knownPath(path string) bool {
 func (s *Sandbox) handle(r *http.Request, endpoint, id string) response {
 	if endpoint == EndpointOther && !knownPath(r.URL.Path) {
 		return errResponse(newError(http.StatusNotFound, errNotFound, "There is no endpoint at "+r.URL.Path+"."))
+	}
+	if strings.HasPrefix(r.URL.Path, "/admin/") {
+		ws, aerr := s.authenticateWorkspace(r)
+		if aerr != nil {
+			return errResponse(aerr)
+		}
+		if endpoint == EndpointOther {
+			resp := errResponse(newError(http.StatusMethodNotAllowed, errMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"."))
+			resp.header.Set("Allow", "POST")
+			return resp
+		}
+		return s.handleAdmin(r, endpoint, ws)
 	}
 	acct, aerr := s.authenticate(r)
 	if aerr != nil {
@@ -222,12 +257,7 @@ func (s *Sandbox) authenticate(r *http.Request) (*account, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, ok := s.accounts[it]
-	if !ok {
-		a = newAccount(it, s.opts.settings(it), DefaultAccountPeople)
-		s.accounts[it] = a
-	}
-	return a, nil
+	return s.accountFor(it), nil
 }
 
 // control serves the /_sandbox/ paths: no tokens, no faults.
@@ -240,8 +270,16 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		resp = jsonResponse(http.StatusOK, map[string]any{"ok": true, "time": iso(s.now())})
 	case "/_sandbox/actions":
 		resp = jsonResponse(http.StatusOK, s.Writes())
+	case "/_sandbox/deliveries":
+		resp = jsonResponse(http.StatusOK, s.Deliveries())
 	case "/_sandbox/clock":
 		s.write(r.Context(), w, faultNone, s.clock(r), 0)
+		return
+	case "/_sandbox/accounts":
+		s.write(r.Context(), w, faultNone, s.accountsControl(r), 0)
+		return
+	case "/_sandbox/receiver":
+		s.write(r.Context(), w, faultNone, s.receiver(r), 0)
 		return
 	default:
 		if id, ok := strings.CutPrefix(r.URL.Path, "/_sandbox/workflows/"); ok {

@@ -29,6 +29,11 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 	stop      func() bool
+	// fresh are the connections that have not sent a request yet: Close
+	// closes them at once (http.Server.Shutdown would wait five seconds
+	// for each, taking them for requests about to arrive).
+	mu    sync.Mutex
+	fresh map[net.Conn]bool
 }
 
 // Start builds a sandbox from opts and serves it on addr until ctx ends
@@ -61,7 +66,17 @@ func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
 			IdleTimeout:       2 * time.Minute,
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		},
-		done: make(chan struct{}),
+		done:  make(chan struct{}),
+		fresh: map[net.Conn]bool{},
+	}
+	s.srv.ConnState = func(c net.Conn, st http.ConnState) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if st == http.StateNew {
+			s.fresh[c] = true
+		} else {
+			delete(s.fresh, c)
+		}
 	}
 	go func() {
 		defer close(s.done)
@@ -82,10 +97,17 @@ func (s *Server) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		s.srv.SetKeepAlivesEnabled(false)
+		s.mu.Lock()
+		for c := range s.fresh {
+			c.Close()
+		}
+		s.mu.Unlock()
 		if err := s.srv.Shutdown(ctx); err != nil {
 			s.srv.Close()
 		}
 		<-s.done
+		s.Sandbox.Close()
 	})
 	return s.closeErr
 }

@@ -32,12 +32,14 @@ type account struct {
 	handled       map[string]bool         // invitations accepted or ignored, by invitation key
 	limitCounts   map[string][]time.Time  // per category, times of executed actions (only for limited categories)
 	seen          *bounded[struct{}]      // hashes of accepted payloads, for the duplicate counter
+	statusChanges int                     // changes of the admin API's status, numbering account events
 }
 
 // personState is what the account did with one person.
 type personState struct {
 	status      string        // connected, pending or notConnected
 	seq         int64         // order of the change, to break ties between equal times
+	changedAt   time.Time     // when this state began
 	sentAt      time.Time     // when the pending request was sent
 	connectedAt time.Time     // when the connection was made in the sandbox
 	responsive  bool          // accepts requests and answers messages (Options.AcceptAfter, ReplyAfter)

@@ -103,6 +103,11 @@ func (s *Sandbox) advance(a *account, now time.Time) {
 		}
 		a.queue = a.queue[1:]
 		a.lastFinish = w.finish
+		status := wfCompleted
+		if w.failure != nil {
+			status = wfFailed
+		}
+		s.emitWorkflow(w, "workflow.completed", status, w.finish)
 		s.retire(w)
 	}
 	if s.held > s.opts.MaxHeldBytes {
@@ -157,6 +162,7 @@ func (s *Sandbox) execute(a *account, w *workflow, start time.Time) {
 		s.hold(w, nil, marshal(x.run(def)))
 		w.total, w.events = x.n, x.events
 		w.finish = start.Add(time.Duration(x.n) * a.cfg.Speed)
+		s.emitWorkflow(w, "workflow.started", wfRunning, start)
 		total := int64(x.n)
 		s.counters.add(func(c *Counters) { c.ActionsExecuted += total })
 		return

@@ -46,6 +46,15 @@ type Engine struct {
 	Policy runner.Policy
 	// Events receives the events of the runs a tick drives.
 	Events func(state.Event)
+	// WorkingHours are the sender's own (its profile's), kept besides the
+	// sequence's; nil for none.
+	WorkingHours *compiler.WorkingHours
+	// Team are the other accounts of the sequence's senders: their
+	// ledgers keep people out too (campaign.Check.Team).
+	Team []string
+	// Results are workflow results that arrive without a poll (lwf
+	// serve's webhooks); nil: polls alone.
+	Results runner.Results
 	// Cache, when set, keeps the leads from one Run to the next.
 	Cache *Cache
 	// owners says who is a lead of which sequence of the account, as the
@@ -92,11 +101,15 @@ type Tick struct {
 	// hours, which a later tick finishes.
 	Polls, Parked int
 	// Checks counts the st.checkConnectionStatus actions of
-	// AcceptanceCheck.
-	Checks int
+	// AcceptanceCheck; Unknown the leads whose step's submission this
+	// tick found unknown (they are never sent again).
+	Checks, Unknown int
 	// Warnings are things the user should know (a feed page that may
 	// have been cut short).
 	Warnings []string
+	// Failures counts the steps that failed, by error type
+	// (limitExceeded, messagingNotAllowed, …).
+	Failures map[string]int
 }
 
 func (e *Engine) now() time.Time {
@@ -114,7 +127,7 @@ func (e *Engine) name() string { return e.Plan.Name }
 // due goes out (batched per action into workflows, driven to their end),
 // and each lead moves on. The caller holds the account's lock.
 func (e *Engine) Run(ctx context.Context) (Tick, error) {
-	t := Tick{Sent: map[string]int{}, Events: map[string]int{}}
+	t := Tick{Sent: map[string]int{}, Events: map[string]int{}, Failures: map[string]int{}}
 	if e.Plan == nil || e.Plan.Sequence == nil {
 		return t, errors.New("not a sequence")
 	}
@@ -467,8 +480,8 @@ func (e *Engine) summarise(leads map[string]*lead, t *Tick) {
 			t.Next = l.Due
 		}
 	}
-	if wh := e.seq().Schedule.WorkingHours; wh != nil && !t.Next.IsZero() {
-		t.Next = wh.Next(t.Next)
+	if !t.Next.IsZero() {
+		t.Next = e.hours().Next(t.Next)
 	}
 }
 

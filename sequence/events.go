@@ -285,9 +285,13 @@ func (e *Engine) runOnce(ctx context.Context, actionType string, t *Tick) (creat
 	if out.Counts.ByState[state.Completed] != 1 {
 		why := ""
 		if ws, err := e.Store.Workflows(ctx, run.ID); err == nil && len(ws) == 1 && ws[0].Failure != nil {
-			why = ": " + ws[0].Failure.Reason
-			if ws[0].Failure.Message != "" {
-				why += " (" + ws[0].Failure.Message + ")"
+			f := ws[0].Failure
+			if ae := (&linkedapi.APIError{Type: f.Reason, Message: f.Message}); ae.Auth() {
+				return time.Time{}, ae // the account's trouble, not the sync's
+			}
+			why = ": " + f.Reason
+			if f.Message != "" {
+				why += " (" + f.Message + ")"
 			}
 		}
 		return time.Time{}, fmt.Errorf("run %s did not complete: %s%s", run.ID, countsText(out.Counts), why)
@@ -316,7 +320,7 @@ func (e *Engine) drive(ctx context.Context, runID string, resubmit bool) (runner
 	}
 	defer lock.Unlock()
 	out, err := runner.Drive(ctx, runner.Config{API: e.API, Store: e.Store, Policy: e.Policy, Events: e.Events, Clock: e.Clock,
-		LeaveParked: true, ParkedBefore: e.parked, ResubmitUnknown: resubmit}, runID)
+		LeaveParked: true, ParkedBefore: e.parked, ResubmitUnknown: resubmit, Results: e.Results}, runID)
 	if err != nil {
 		return out, err
 	}

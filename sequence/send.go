@@ -196,7 +196,7 @@ func (e *Engine) skipper(ctx context.Context) (*campaign.Skipper, error) {
 		return nil, nil
 	}
 	c := *e.Check
-	c.Own, c.LazyLedger = e.name(), true
+	c.Own, c.LazyLedger, c.Team = e.name(), true, e.Team
 	if c.Store != nil && c.Account() != "" {
 		if err := c.Store.SyncLedger(ctx, c.Account(), campaign.ReadCompletion(c.Catalog)); err != nil {
 			return nil, err
@@ -338,6 +338,7 @@ func (e *Engine) finish(ctx context.Context, leads map[string]*lead, runID strin
 			continue
 		case state.Unknown:
 			l.Status, l.Error, l.dirty = state.LeadUnknown, "whether Linked API received its step is unknown: "+w.Error, true
+			t.Unknown++
 			events = append(events, state.LeadEvent{Person: l.Person, Time: now, Kind: "unknown", Step: l.Step, Detail: w.Error})
 			continue
 		default:
@@ -345,6 +346,9 @@ func (e *Engine) finish(ctx context.Context, leads map[string]*lead, runID strin
 			if w.Failure != nil {
 				out.err = w.Failure.Reason
 			}
+		}
+		if !out.ok && out.err != "" {
+			t.Failures[out.err]++
 		}
 		e.apply(l, out, now, &events)
 	}
@@ -495,19 +499,19 @@ func (s *schedule) admit(actionType string, now time.Time) time.Time {
 	if a == nil || !a.Write {
 		return time.Time{}
 	}
-	if wh := seq.Schedule.WorkingHours; wh != nil && !wh.Open(now) {
+	if wh := s.e.hours(); !wh.Open(now) {
 		return wh.Next(now)
 	}
 	if s.budget != nil && a.Category != "" {
 		if b, ok := s.budget[a.Category]; ok && b <= 0 {
-			return nextOpen(seq, periodEnd(s.binding[a.Category], now))
+			return s.e.hours().Next(periodEnd(s.binding[a.Category], now))
 		}
 	}
 	if pace := seq.Schedule.Pace; pace > 0 {
 		if s.slots <= 0 {
 			at := s.next
 			s.next = s.next.Add(pace)
-			return nextOpen(seq, at)
+			return s.e.hours().Next(at)
 		}
 		s.slots--
 		s.sent = true
@@ -555,10 +559,33 @@ func (e *Engine) planned(l *lead) string {
 // periodEnd is when the period of a limit that binds now ends.
 func periodEnd(l schemas.Limit, now time.Time) time.Time { return campaign.PeriodEnd(l.Period, now) }
 
-// nextOpen moves t into the working hours.
-func nextOpen(seq *compiler.Sequence, t time.Time) time.Time {
-	if wh := seq.Schedule.WorkingHours; wh != nil {
-		return wh.Next(t)
+// hours are working hours that must all be open: the sequence's and the
+// sender's.
+type hours []*compiler.WorkingHours
+
+// hours are the engine's working hours.
+func (e *Engine) hours() hours { return hours{e.seq().Schedule.WorkingHours, e.WorkingHours} }
+
+// Open reports whether every one of the hours is open at t.
+func (h hours) Open(t time.Time) bool {
+	for _, w := range h {
+		if w != nil && !w.Open(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// Next is the first moment at or after t when every one is open: each
+// closed one moves t to its next opening, until all are open (t as it
+// stands after a few hundred moves, when they never overlap).
+func (h hours) Next(t time.Time) time.Time {
+	for i := 0; i < 400 && !h.Open(t); i++ {
+		for _, w := range h {
+			if w != nil && !w.Open(t) {
+				t = w.Next(t)
+			}
+		}
 	}
 	return t
 }

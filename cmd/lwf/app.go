@@ -49,6 +49,8 @@ var commands = []func(*app) *cobra.Command{
 	newRunsCmd,
 	newStatusCmd,
 	newLeadsCmd,
+	newWorkerCmd,
+	newServeCmd,
 	newResultCmd,
 	newWaitCmd,
 	newCancelCmd,
@@ -57,6 +59,7 @@ var commands = []func(*app) *cobra.Command{
 	newAccountCmd,
 	newInboxCmd,
 	newNetworkCmd,
+	newWebhookCmd,
 	newExitCodesTopic,
 }
 

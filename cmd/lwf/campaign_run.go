@@ -12,6 +12,7 @@ import (
 	"github.com/lwf-dev/lwf/campaign"
 	"github.com/lwf-dev/lwf/compiler"
 	"github.com/lwf-dev/lwf/profile"
+	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/schemas"
 )
@@ -57,6 +58,26 @@ func (f *campaignFlags) check(db state.Store, p *profile.Profile) (*campaign.Che
 	}
 	return &campaign.Check{Catalog: cat, Store: db, Profile: p, Suppress: f.suppress, AllowRecontact: f.allowRecontact, Now: now, Fit: f.fit}, nil
 }
+
+// runClock is the clock of the runs lwf run starts: with --now (tests),
+// the time it names, moving on from there, so that what the runs record
+// (when each workflow was sent) is on the clock the limits are counted
+// by; nil otherwise.
+func (f *campaignFlags) runClock() runner.Clock {
+	if f.now == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, f.now)
+	if err != nil {
+		return nil
+	}
+	return offsetClock{offset: time.Until(t)}
+}
+
+// offsetClock is the system clock moved by an offset.
+type offsetClock struct{ offset time.Duration }
+
+func (c offsetClock) Now() time.Time { return time.Now().Add(c.offset) }
 
 // campaignErr gives campaign errors about the user's input exit code 2.
 func campaignErr(err error) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +30,10 @@ func newCompileCmd(a *app) *cobra.Command {
 		Long: `Compile a workflow file with its input values and print the body that
 lwf run would send to POST /workflows. When forEach expands the workflow past
 --chunk-size root actions, it becomes several workflows: one JSON document is
-printed for each, one after another. Nothing is printed for a file with errors.`,
+printed for each, one after another. A file whose loops name their item
+(as: person) prints its first stage, without the steps under those loops:
+lwf run renders them for each item found (lwf plan shows every stage).
+Nothing is printed for a file with errors.`,
 		Example: `  lwf compile campaign.yaml --input note="Hi" --input companies=5
   lwf compile campaign.yaml --input leads=@leads.csv --output payload.json`,
 		Args:              cobra.ExactArgs(1),
@@ -48,6 +52,7 @@ printed for each, one after another. Nothing is printed for a file with errors.`
 			if showOutput || applyTo != "" {
 				return writeOutputs(a, plan, showOutput, applyTo)
 			}
+			stagesNote(a.stderr, plan)
 			var buf bytes.Buffer
 			for _, p := range plan.Payloads {
 				if compact {
@@ -77,6 +82,23 @@ printed for each, one after another. Nothing is printed for a file with errors.`
 	cmd.Flags().BoolVar(&showOutput, "show-output", false, "print the output: expressions of the reusable workflows the plan inlines, instead of the payload")
 	cmd.Flags().StringVar(&applyTo, "apply-output", "", "apply the outputs to the completion in `FILE` (JSON, as GET /workflows/{id} returns it) and print the result")
 	return cmd
+}
+
+// stagesNote says, for a file whose loops name their item, that the
+// payload is its first stage: what lwf sends before anything is found,
+// without the steps it renders per item at run time.
+func stagesNote(w io.Writer, plan *compiler.Plan) {
+	if len(plan.Loops) == 0 {
+		return
+	}
+	stages := 1
+	var names []string
+	for _, l := range plan.Loops {
+		stages = max(stages, l.Stage)
+		names = append(names, l.As)
+	}
+	fmt.Fprintf(w, "note: stage 1 of %d only: lwf renders the steps under the loops named with as: (%s) for each item found, at run time; lwf plan shows every stage\n",
+		stages, strings.Join(names, ", "))
 }
 
 // writeOutputs prints the plan's outputs, or applies them to a completion.

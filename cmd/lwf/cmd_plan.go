@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -96,9 +94,13 @@ Exit codes: 0 the plan may run; 1 it exceeds a limit, or the file has problems;
 				return err
 			default:
 				acct = &p
-				// A state directory that does not exist holds no ledger:
-				// plan does not create one.
-				if _, err := os.Stat(filepath.Join(st.path(a), "state.db")); err == nil {
+				// A state store that does not exist holds no ledger: plan
+				// does not create one.
+				ok, err := st.exists(a)
+				if err != nil {
+					return err
+				}
+				if ok {
 					if db, err = st.open(a); err != nil {
 						return err
 					}

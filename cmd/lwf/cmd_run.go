@@ -18,6 +18,7 @@ import (
 	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/stores"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -27,6 +28,7 @@ func newRunCmd(a *app) *cobra.Command {
 		st        stateFlags
 		drive     driveFlags
 		detach    bool
+		enqueue   bool
 		fresh     bool
 		sandboxed bool
 		speed     time.Duration
@@ -92,16 +94,25 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 			if len(ds) > 0 {
 				a.printDiags(ds)
 			}
+			if enqueue && (sandboxed || detach || seq.follow) {
+				return usageErr("--enqueue leaves the work to lwf worker: not with --sandbox, --detach or --follow")
+			}
 			if plan.Sequence != nil {
 				if detach || fresh {
 					return usageErr("--detach and --new are for one-shot runs; a sequence is worked tick by tick (--follow keeps ticking)")
 				}
-				j := &seqJob{a: a, file: args[0], opts: opts, plan: plan, flags: &seq, drive: &drive, chunkSize: chunkSize}
+				j := &seqJob{a: a, file: args[0], opts: opts, plan: plan, flags: &seq, drive: &drive, chunkSize: chunkSize, enqueue: enqueue}
 				err := runSequence(j, sandboxed, &conn, &st, &camp)
 				if errors.Is(err, errStopped) {
 					return nil
 				}
 				return err
+			}
+			if len(seq.senders) > 0 {
+				if sandboxed || detach {
+					return usageErr("--sender splits a campaign over accounts of the config file: not with --sandbox or --detach")
+				}
+				return runCampaignTeam(a, args[0], plan, &seq, &drive, &conn, &st, &camp, chunkSize, enqueue)
 			}
 			if seq.follow {
 				return usageErr("--follow ticks a sequence; %s has none (lwf wait RUN follows a run)", args[0])
@@ -148,7 +159,15 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 			if err != nil {
 				return err
 			}
-			job.db, job.run, job.api, job.clock = db, run, client, conn.clock
+			if enqueue {
+				if len(plan.Loops) > 0 {
+					return usageErr("%s runs in stages (its loops name their items): lwf run drives it itself; --enqueue is for plans sent whole", args[0])
+				}
+				fmt.Fprintln(a.stdout, run.ID)
+				fmt.Fprintf(a.stderr, "run %s queued: lwf worker sends and tracks it (lwf status %s follows it)\n", run.ID, run.ID)
+				return nil
+			}
+			job.db, job.run, job.api, job.clock, job.runClock = db, run, client, conn.clock, camp.runClock()
 			job.shape = planShaper(plan)
 			if len(plan.Loops) > 0 {
 				job.expand = (&campaign.Stager{Plan: plan, Store: db, RunID: run.ID, Check: check, ChunkSize: chunkSize}).Expand
@@ -167,6 +186,7 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 	seq.register(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&detach, "detach", false, "submit every workflow, print the run id and exit 3 without tracking")
+	fl.BoolVar(&enqueue, "enqueue", false, "record the run (or register the sequence) and leave the sending to lwf worker")
 	fl.BoolVar(&fresh, "new", false, "start a new run even if this file with these inputs already ran for this account")
 	fl.BoolVar(&sandboxed, "sandbox", false, "run against a local Linked API emulator (no account needed)")
 	fl.DurationVar(&speed, "sandbox-speed", sandboxSpeed, "with --sandbox: how long each action takes")
@@ -174,12 +194,13 @@ out, interrupted or detached: resumable with lwf wait (lwf help exit-codes).`,
 	return cmd
 }
 
-// stateArg repeats a non-default --state in resume commands.
+// stateArg repeats a non-default --state in resume commands; a URL
+// without its password, which PGPASSWORD or ~/.pgpass then gives.
 func stateArg(st *stateFlags) string {
 	if st.dir == "" {
 		return ""
 	}
-	return " --state " + st.dir
+	return " --state " + shellQuote(stores.Redact(st.dir))
 }
 
 // attachRun finds the run of these payloads for this account, or creates

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -32,6 +33,7 @@ type sandboxFlags struct {
 	noSalesNavigator, premium, reject, allowRemote    bool
 	quiet, controlClock                               bool
 	faults                                            sandbox.Faults
+	webhook                                           sandbox.WebhookOptions
 }
 
 func newSandboxServeCmd(a *app) *cobra.Command {
@@ -48,12 +50,18 @@ Counters are at GET /_sandbox/counters, the log of every write it executed at
 GET /_sandbox/actions. With --control-clock, POST /_sandbox/clock moves the
 sandbox clock forward ({"advance": "24h"} or {"set": "2026-03-20T09:00:00Z"}),
 so days of acceptances and replies pass in seconds. docs/sandbox.md lists the
-inputs that trigger each action error.`,
+inputs that trigger each action error.
+
+With --webhook-url (or once lwf webhook set registered one) the sandbox pushes
+webhook events as they happen on its clock, retries failed deliveries, and
+injects the --webhook-* faults; GET /_sandbox/deliveries is its delivery log,
+and /_sandbox/receiver a receiver to try them with.`,
 		Example: `  lwf sandbox serve
   lwf sandbox serve --addr 127.0.0.1:9000 --speed 2s --token t:i
   lwf sandbox serve --working-hours "Mon-Fri 09:00-18:00 Europe/Berlin"
   lwf sandbox serve --rate-limit 0.1 --server-errors 0.05 --fault-seed 7
   lwf sandbox serve --control-clock --accept-after 72h --reply-after 48h
+  lwf sandbox serve --webhook-url http://127.0.0.1:9000/hooks --webhook-duplicate 1 --webhook-drop 0.2
   curl -s -d '{"advance":"24h"}' http://127.0.0.1:8484/_sandbox/clock
   curl -s -H 'linked-api-token: t' -H 'identification-token: i' \
     -d '{"actionType":"st.searchPeople","term":"CTO","limit":3}' http://127.0.0.1:8484/workflows`,
@@ -73,6 +81,10 @@ inputs that trigger each action error.`,
 			fmt.Fprintf(a.stderr, "  writes:   %s/_sandbox/actions\n", srv.URL)
 			if f.controlClock {
 				fmt.Fprintf(a.stderr, "  clock:    %s/_sandbox/clock (POST {\"advance\": \"24h\"} moves it forward)\n", srv.URL)
+			}
+			if f.webhook.URL != "" {
+				fmt.Fprintf(a.stderr, "  webhook:  %s (%s), deliveries at %s/_sandbox/deliveries\n",
+					linkedapi.RedactWebhookURL(f.webhook.URL), orDefault(f.webhook.PayloadMode, sandbox.PayloadFat), srv.URL)
 			}
 			fmt.Fprintln(a.stderr, "  press Ctrl-C to stop")
 			select {
@@ -111,6 +123,16 @@ inputs that trigger each action error.`,
 	fl.DurationVar(&f.faults.SlowBody, "slow-body", 0, "fault: spread every response body over this long")
 	fl.Int64Var(&f.faults.Seed, "fault-seed", 1, "fault: seed of the fault dice")
 	fl.StringArrayVar(&f.faults.Endpoints, "fault-endpoint", nil, "fault: only on this endpoint, e.g. \"GET /workflows/{id}\" (repeatable)")
+	fl.StringVar(&f.webhook.URL, "webhook-url", "", "deliver webhook events to this loopback URL (as if lwf webhook set had set it)")
+	fl.StringVar(&f.webhook.PayloadMode, "webhook-payload-mode", sandbox.PayloadFat, "webhook payloads: fat (results in workflow.completed) or thin")
+	fl.IntVar(&f.webhook.Attempts, "webhook-attempts", sandbox.DefaultWebhookAttempts, "attempts of a webhook delivery before it fails")
+	fl.DurationVar(&f.webhook.Backoff, "webhook-backoff", sandbox.DefaultWebhookBackoff, "wait before the first retry of a delivery, doubled for each further one")
+	fl.DurationVar(&f.webhook.Timeout, "webhook-timeout", sandbox.DefaultWebhookTimeout, "time a receiver has to answer an attempt")
+	fl.IntVar(&f.webhook.Concurrency, "webhook-concurrency", 1, "webhook attempts in flight at once (1: in order, the same order for a fault seed)")
+	fl.Float64Var(&f.faults.WebhookDrop, "webhook-drop", 0, "fault: share of webhook events never delivered (0-1)")
+	fl.Float64Var(&f.faults.WebhookDuplicate, "webhook-duplicate", 0, "fault: share of webhook events delivered twice (0-1)")
+	fl.Float64Var(&f.faults.WebhookReorder, "webhook-reorder", 0, "fault: share of webhook events a later one overtakes (0-1)")
+	fl.DurationVar(&f.faults.WebhookDelay, "webhook-delay", 0, "fault: delay before every webhook delivery")
 	fl.BoolVar(&f.quiet, "quiet", false, "do not log requests")
 	return cmd
 }
@@ -138,6 +160,7 @@ func (f *sandboxFlags) options(a *app) (sandbox.Options, error) {
 		Speed: f.speed, Retention: f.retention, NoSalesNavigator: f.noSalesNavigator, Premium: f.premium,
 		AccountState: sandbox.AccountState(f.accountState), AcceptAfter: f.acceptAfter, ReplyAfter: f.replyAfter, Spread: f.spread,
 		Faults: f.faults, AllowNonLoopback: f.allowRemote, ReadTimeout: f.readTimeout, ControllableClock: f.controlClock,
+		Webhook: f.webhook,
 	}
 	if !f.quiet {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(a.stderr, format+"\n", args...) }
@@ -173,7 +196,7 @@ func (f *sandboxFlags) options(a *app) (sandbox.Options, error) {
 			opts.Limits[cat] = v
 		}
 	}
-	if _, err := sandbox.New(opts); err != nil { // report bad settings as usage errors
+	if err := sandbox.CheckOptions(opts); err != nil { // bad settings are usage errors
 		return opts, usageErr("%v", err)
 	}
 	return opts, nil

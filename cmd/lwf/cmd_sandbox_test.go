@@ -53,6 +53,10 @@ func TestSandboxServeUsageErrors(t *testing.T) {
 		{"--account-state", "frozen"},
 		{"--speed", "-1s"},
 		{"--fault-endpoint", "GET /nowhere"},
+		{"--webhook-url", "https://hooks.example.com/x"},
+		{"--webhook-url", "http://127.0.0.1:9/x", "--webhook-payload-mode", "medium"},
+		{"--webhook-drop", "2"},
+		{"--webhook-attempts", "-1"},
 	} {
 		var stderr syncBuffer
 		err := runSandboxServe(t.Context(), &stderr, args...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -325,7 +326,63 @@ func sequenceStatus(a *app, db state.Store, arg string, asJSON bool) error {
 		return nil
 	}
 	printFunnel(a.stdout, f)
+	if err := printSenders(a, db, target.name); err != nil {
+		return err
+	}
 	fmt.Fprintln(a.stdout, nextLine(f, sequence.Tick{Ended: f.Status[state.LeadActive]+f.Status[state.LeadWaiting]+f.Status[state.LeadSending] == 0,
 		Waiting: f.Status[state.LeadWaiting]}, time.Now(), false))
+	return nil
+}
+
+// printSenders lists the accounts a sequence's leads are with, when there
+// are several or one is stopped: their leads and why a stopped one gets
+// no work.
+func printSenders(a *app, db state.Store, name string) error {
+	ls, err := db.Leads(a.ctx, "", name)
+	if err != nil {
+		return err
+	}
+	type tally struct{ leads, open int }
+	by := map[string]*tally{}
+	for _, l := range ls {
+		t := by[l.Account]
+		if t == nil {
+			t = &tally{}
+			by[l.Account] = t
+		}
+		t.leads++
+		if !l.Status.Ended() {
+			t.open++
+		}
+	}
+	sts, err := db.AccountStates(a.ctx)
+	if err != nil {
+		return err
+	}
+	states := map[string]state.AccountState{}
+	stopped := false
+	for _, st := range sts {
+		if _, ok := by[st.Account]; ok {
+			states[st.Account] = st
+			stopped = stopped || st.Stopped != ""
+		}
+	}
+	if len(by) < 2 && !stopped {
+		return nil
+	}
+	accounts := make([]string, 0, len(by))
+	for acc := range by {
+		accounts = append(accounts, acc)
+	}
+	label := func(acc string) string { return orDefault(states[acc].Label, shortAccount(acc)) }
+	sort.Slice(accounts, func(i, j int) bool { return label(accounts[i]) < label(accounts[j]) })
+	fmt.Fprintln(a.stdout, "senders:")
+	for _, acc := range accounts {
+		line := fmt.Sprintf("  %s: %s, %d in progress", label(acc), results.Plural(by[acc].leads, "lead"), by[acc].open)
+		if st := states[acc]; st.Stopped != "" {
+			line += fmt.Sprintf("; stopped since %s: %s", st.Since.Local().Format("2006-01-02 15:04"), st.Stopped)
+		}
+		fmt.Fprintln(a.stdout, line)
+	}
 	return nil
 }

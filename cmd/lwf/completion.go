@@ -1,14 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/lwf-dev/lwf/runner/state/sqlstore"
+	"github.com/lwf-dev/lwf/runner/state/stores"
 	"github.com/lwf-dev/lwf/workflows"
 )
 
@@ -40,16 +40,20 @@ func completeRunID(a *app, st *stateFlags) func(*cobra.Command, []string, string
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		dir := st.path(a)
-		if _, err := os.Stat(filepath.Join(dir, "state.db")); err != nil {
+		// A server that does not answer at once gets no second chance:
+		// the shell waits.
+		ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
+		defer cancel()
+		spec := st.path(a)
+		if ok, err := stores.Exists(ctx, spec); !ok || err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		db, err := sqlstore.Open(cmd.Context(), dir)
+		db, err := stores.Open(ctx, spec)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}
 		defer db.Close()
-		runs, err := db.Runs(cmd.Context(), 100)
+		runs, err := db.Runs(ctx, 100)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}

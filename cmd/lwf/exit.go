@@ -26,10 +26,10 @@ var exitCodes = []struct {
 	Code    int
 	Meaning string
 }{
-	{exitOK, "success: the files are clean, the plan may run, every workflow completed without action errors"},
-	{exitFindings, "findings: problems in a workflow file (`validate`, `compile`, `plan`, `run`), a plan over a limit (`plan`; `run` refuses it), a failed, refused or cancelled workflow, an unknown submission, action errors (unless `--allow-action-errors`), unformatted files (`fmt --check`), a person `ledger forget` did not find, a damaged state store (`state check`)"},
+	{exitOK, "success: the files are clean, the plan may run, every workflow completed without action errors, a sequence tick ran (leads whose step failed are reported, not an exit code)"},
+	{exitFindings, "findings: problems in a workflow file (`validate`, `compile`, `plan`, `run`), a plan over a limit (`plan`; `run` refuses it), a failed, refused or cancelled workflow, an unknown submission (of a run, or of a sequence tick's step), action errors (unless `--allow-action-errors`), unformatted files (`fmt --check`), a person `ledger forget` did not find, a damaged state store (`state check`)"},
 	{exitUsage, "usage or input errors: bad flags or arguments, an input value that is missing or unusable (`--input`, `--inputs-file`, `@file`), a file that cannot be read, refused credentials or an account error — nothing (more) was sent"},
-	{exitPending, "not finished: timed out, interrupted or detached, or another lwf process tracks the run — resumable with `lwf wait`; `lwf result` of a run still going (partial results)"},
+	{exitPending, "not finished: timed out, interrupted or detached, or another lwf process tracks the run (or works the account's sequences: a tick then does nothing) — resumable with `lwf wait`; `lwf result` of a run still going (partial results)"},
 }
 
 // exitCodesText renders the table for the command line.

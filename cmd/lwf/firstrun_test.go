@@ -61,9 +61,10 @@ func TestFirstRun(t *testing.T) {
 	if table == nil {
 		t.Fatalf("no table of who was reached:\n%s", stderr)
 	}
-	row := regexp.MustCompile(`^  [A-Z][a-z]+ [A-Z][a-z]+ +\S.*\S +https://www\.linkedin\.com/in/[a-z0-9-]+ +"Hi! I'd love to connect\." +sent$`)
+	// Each note greets its person by first name.
+	row := regexp.MustCompile(`^  ([A-Z][a-z]+) [A-Z][a-z]+ +\S.*\S +https://www\.linkedin\.com/in/[a-z0-9-]+ +"Hi ([A-Z][a-z]+), I'd love to connect\." +sent$`)
 	for _, line := range strings.Split(strings.TrimSuffix(table[1], "\n"), "\n") {
-		if !row.MatchString(line) {
+		if m := row.FindStringSubmatch(line); m == nil || m[1] != m[2] {
 			t.Errorf("row %q", line)
 		}
 	}
@@ -73,7 +74,8 @@ func TestFirstRun(t *testing.T) {
 		t.Errorf("stderr does not end with %q:\n%s", want, stderr)
 	}
 	b, err := os.ReadFile(csv)
-	if err != nil || !strings.HasPrefix(string(b), "searchCompanies.") || strings.Count(string(b), "\n") != 11 || !strings.Contains(string(b), "openPersonPage.name") {
+	// One row per person reached, with the person found and their page.
+	if err != nil || !strings.HasPrefix(string(b), "person.") || strings.Count(string(b), "\n") != 11 || !strings.Contains(string(b), "openPersonPage.name") {
 		t.Errorf("results file: %v\n%.300s", err, b)
 	}
 	if code, out, stderr := d.lwf("result", id[1], "--state", ".lwf/sandbox", "--format", "json"); code != 0 || !strings.Contains(out, `"run": "`+id[1]+`"`) {

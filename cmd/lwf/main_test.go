@@ -111,9 +111,19 @@ func TestCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"actionType":"st.searchCompanies","term":"AI startup","limit":3,"filter":{"locations":["San Francisco"],"sizes":["11-50","51-200"]},"then":{"actionType":"st.doForCompanies","then":{"actionType":"st.openCompanyPage","basicInfo":true,"then":{"actionType":"st.retrieveCompanyEmployees","limit":2,"filter":{"position":"manager"},"then":{"actionType":"st.doForPeople","then":{"actionType":"st.openPersonPage","basicInfo":true,"then":{"actionType":"st.sendConnectionRequest","note":"Hello"}}}}}}}` + "\n"
+	// The file's people loop is named (as: person): its payload is the
+	// first stage, what lwf sends before anyone is found, and compile
+	// says so.
+	want := `{"actionType":"st.searchCompanies","term":"AI startup","limit":3,"filter":{"locations":["San Francisco"],"sizes":["11-50","51-200"]},"then":{"actionType":"st.doForCompanies","then":{"actionType":"st.openCompanyPage","basicInfo":true,"then":{"actionType":"st.retrieveCompanyEmployees","limit":2,"filter":{"position":"manager"}}}}}` + "\n"
 	if string(b) != want {
 		t.Errorf("payload:\n%s\nwant:\n%s", b, want)
+	}
+	if wantErr := "note: stage 1 of 2 only: lwf renders the steps under the loops named with as: (person) for each item found, at run time; lwf plan shows every stage\n"; errOut != wantErr {
+		t.Errorf("stderr %q, want %q", errOut, wantErr)
+	}
+	// A file without named loops is sent as compiled: no note.
+	if code, out, errOut := run(t, "compile", "../../examples/leads-from-csv.yaml", "--input", "leads=@../../examples/leads.csv"); code != 0 || out == "" || errOut != "" {
+		t.Errorf("leads-from-csv: exit %d, stderr %q", code, errOut)
 	}
 	// A file with errors prints nothing on stdout.
 	code, out, errOut = run(t, "compile", broken)

@@ -213,7 +213,8 @@ func TestRunSandboxFlag(t *testing.T) {
 		Workflows []struct{ State string }
 	}
 	b, _ := os.ReadFile(out)
-	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Workflows) != 1 || doc.Workflows[0].State != "completed" {
+	// Two stages: the search, then a request per person found.
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Workflows) != 2 || doc.Workflows[0].State != "completed" || doc.Workflows[1].State != "completed" {
 		t.Errorf("results: %v\n%s", err, b)
 	}
 }

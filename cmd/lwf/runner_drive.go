@@ -70,6 +70,8 @@ type driveJob struct {
 	terminal bool // standard error is a terminal
 	width    func() int
 	resume   string // the command that resumes the run; "" when it cannot be resumed
+	// runClock, when set, is the runs' clock (lwf run --now, for tests).
+	runClock runner.Clock
 	// sandboxState is the state directory of a --sandbox run: its results
 	// are written there, and the commands lwf suggests name it.
 	sandboxState string
@@ -117,6 +119,7 @@ func (j *driveJob) execute() error {
 		ResubmitUnknown: j.flags.resubmitUnknown,
 		SubmitOnly:      j.detach,
 		Policy:          runner.Policy{PollStart: j.flags.pollStart, PollMax: j.flags.pollMax},
+		Clock:           j.runClock,
 	}, j.run.ID)
 	prog.Close()
 	if err != nil {

@@ -14,10 +14,12 @@ import (
 	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/runner/state/sqlstore"
+	"github.com/lwf-dev/lwf/runner/state/stores"
 	"github.com/lwf-dev/lwf/runner/unknowns"
 )
 
-// EnvState overrides the state directory (.lwf).
+// EnvState overrides the state store (.lwf): a directory, or a
+// PostgreSQL URL.
 const envState = "LWF_STATE"
 
 // connFlags select the account and the API, for every command that calls
@@ -30,6 +32,9 @@ type connFlags struct {
 	// clock measures the server's clock from the answers of the last
 	// client built, for judging unknown submissions.
 	clock *unknowns.ClockWatch
+	// trace, when set, sees every request of the clients built (lwf
+	// serve's metrics).
+	trace func(linkedapi.Trace)
 }
 
 func (f *connFlags) register(cmd *cobra.Command) {
@@ -82,6 +87,15 @@ func (f *connFlags) client(a *app, creds linkedapi.Credentials) (*linkedapi.Clie
 			fmt.Fprintln(w, line)
 		}
 	}
+	if f.trace != nil {
+		debug := opts.Trace
+		opts.Trace = func(t linkedapi.Trace) {
+			f.trace(t)
+			if debug != nil {
+				debug(t)
+			}
+		}
+	}
 	c, err := linkedapi.New(opts)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
@@ -99,15 +113,18 @@ func (f *connFlags) connect(a *app) (*linkedapi.Client, profile.Profile, error) 
 	return c, p, err
 }
 
-// stateFlags locate the state store.
+// stateFlags locate the state store: a directory (SQLite), or a
+// PostgreSQL server by URL.
 type stateFlags struct {
 	dir string
 }
 
 func (f *stateFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.dir, "state", "", "state directory (default $LWF_STATE or .lwf in the working directory)")
+	cmd.Flags().StringVar(&f.dir, "state", "", "state store: a directory, or a PostgreSQL URL postgres://USER@HOST/DB (default $LWF_STATE or .lwf in the working directory)")
 }
 
+// path is the store's spec: --state, $LWF_STATE or .lwf. It may hold a
+// password: print shown(), never path().
 func (f *stateFlags) path(a *app) string {
 	switch {
 	case f.dir != "":
@@ -118,12 +135,33 @@ func (f *stateFlags) path(a *app) string {
 	return sqlstore.DefaultDir
 }
 
+// shown is the store as it may be printed: a URL without its password.
+func (f *stateFlags) shown(a *app) string { return stores.Redact(f.path(a)) }
+
 func (f *stateFlags) open(a *app) (state.Store, error) {
-	db, err := sqlstore.Open(a.ctx, f.path(a))
+	db, err := f.openAdmin(a)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// openAdmin opens the store with what lwf state needs of it.
+func (f *stateFlags) openAdmin(a *app) (stores.Store, error) {
+	db, err := stores.Open(a.ctx, f.path(a))
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
 	return db, nil
+}
+
+// exists reports whether the store is there, without making one.
+func (f *stateFlags) exists(a *app) (bool, error) {
+	ok, err := stores.Exists(a.ctx, f.path(a))
+	if err != nil {
+		return false, &exitError{code: exitUsage, err: err}
+	}
+	return ok, nil
 }
 
 // resolve finds a run (and workflow index, or -1) by a user's id.

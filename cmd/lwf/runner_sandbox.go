@@ -8,6 +8,8 @@ import (
 
 	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/profile"
+	"github.com/lwf-dev/lwf/runner/state/sqlstore"
+	"github.com/lwf-dev/lwf/runner/state/stores"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -25,9 +27,14 @@ const (
 const sandboxPlace = "lwf run --sandbox"
 
 // sandboxStateDir is where lwf run --sandbox keeps its state unless told
-// otherwise: beside the account's, never in it.
+// otherwise: beside the account's, never in it. It is always a directory:
+// a PostgreSQL store is a team's, and its URL may hold a password that
+// the commands --sandbox suggests would print.
 func sandboxStateDir(a *app, st *stateFlags) string {
-	if st.dir != "" {
+	switch {
+	case stores.IsURL(st.path(a)):
+		return filepath.Join(sqlstore.DefaultDir, "sandbox")
+	case st.dir != "":
 		return st.dir
 	}
 	return filepath.Join(st.path(a), "sandbox")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -231,4 +232,68 @@ func (tb *testbed) wrote(action string) int {
 		}
 	}
 	return n
+}
+
+// TestSequenceSenders ticks a sequence from three profiles' accounts:
+// the leads are spread over them, each written to by one sender.
+func TestSequenceSenders(t *testing.T) {
+	idents := []string{"id-one", "id-two", "id-three"}
+	tb := newTestbed(t, sandbox.Options{ControllableClock: true, AcceptAfter: 20 * time.Hour,
+		Tokens: map[string][]string{sandbox.DefaultLinkedAPIToken: idents}})
+	if _, err := tb.srv.Sandbox.AdvanceClock(24 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	var cfg strings.Builder
+	cfg.WriteString("profiles:\n")
+	for i, id := range idents {
+		fmt.Fprintf(&cfg, "  s%d:\n    linked-api-token: %s\n    identification-token: %s\n    endpoint: %s\n", i+1, sandbox.DefaultLinkedAPIToken, id, tb.srv.URL)
+	}
+	config := filepath.Join(tb.dir, "config.yaml")
+	write(t, config, cfg.String())
+	tb.env["LWF_CONFIG"] = config
+	f := tb.campaignFile("seq.yaml", connectThanks)
+	people := urls("team", 12)
+	write(t, filepath.Join(tb.dir, "leads.csv"), "url,name\n"+strings.Join(people, ",Pat\n")+",Pat\n")
+	args := tb.seqArgs("run", f, "--sender", "s1", "--sender", "s2", "--sender", "s3")
+	code, _, stderr := tb.lwf(args...)
+	if code != exitOK || !strings.Contains(stderr, "new leads: ") || !strings.Contains(stderr, "senders:") {
+		t.Fatalf("first tick: exit %d\n%s", code, stderr)
+	}
+	if n := tb.wrote("st.sendConnectionRequest"); n != 12 {
+		t.Fatalf("%d connection requests, want 12\n%s", n, stderr)
+	}
+	from := map[string]map[string]bool{}
+	for _, w := range tb.srv.Sandbox.Writes() {
+		if from[w.Target] == nil {
+			from[w.Target] = map[string]bool{}
+		}
+		from[w.Target][w.Account] = true
+	}
+	accounts := map[string]bool{}
+	for who, s := range from {
+		if len(s) != 1 {
+			t.Errorf("%s written to by %d senders", who, len(s))
+		}
+		for a := range s {
+			accounts[a] = true
+		}
+	}
+	if len(accounts) != 3 {
+		t.Errorf("the requests came from %d accounts, want the 3 senders", len(accounts))
+	}
+	if _, err := tb.srv.Sandbox.AdvanceClock(26 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = tb.lwf(args...)
+	if code != exitOK || !strings.Contains(stderr, "connectionAccepted") {
+		t.Fatalf("a day later: exit %d\n%s", code, stderr)
+	}
+	code, out, _ := tb.lwf("status", f)
+	if code != exitOK || !strings.Contains(out, "connect-thanks: 12 leads") || !strings.Contains(out, "senders:") || !strings.Contains(out, "  s2: 4 leads") {
+		t.Errorf("status over the senders: exit %d\n%s", code, out)
+	}
+	code, _, stderr = tb.lwf(tb.seqArgs("run", f, "--sender", "s1", "--sender", "nobody")...)
+	if code != exitUsage || !strings.Contains(stderr, "--sender nobody") {
+		t.Errorf("an unknown sender: exit %d\n%s", code, stderr)
+	}
 }

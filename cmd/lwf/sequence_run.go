@@ -37,6 +37,8 @@ type seqFlags struct {
 	// sandboxClock (hidden) reads the time from a loopback sandbox's
 	// clock (lwf sandbox serve --control-clock), for tests that move it.
 	sandboxClock bool
+	// senders are profiles the sequence sends from, several accounts.
+	senders []string
 }
 
 func (f *seqFlags) register(cmd *cobra.Command) {
@@ -49,6 +51,7 @@ func (f *seqFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.acceptance, "acceptance", sequence.AcceptanceFeed, "sequences: how accepted requests are seen: feed (the network feed, a request a tick) or check (st.checkConnectionStatus per waiting lead, an action each)")
 	fl.DurationVar(&f.checkEvery, "check-every", 24*time.Hour, "sequences with --acceptance check: check each waiting lead this often")
 	fl.IntVar(&f.days, "sandbox-days", 60, "sequences with --sandbox: simulate at most this many days")
+	fl.StringArrayVar(&f.senders, "sender", nil, "sequences: send from the account of profile `NAME` too; repeat for each sender: each lead is given to one of them")
 	fl.BoolVar(&f.sandboxClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")
 	_ = fl.MarkHidden("sandbox-clock")
 }
@@ -75,6 +78,8 @@ type seqJob struct {
 	// cache keeps the leads between the ticks of one process, which holds
 	// the account's lock throughout.
 	cache sequence.Cache
+	// enqueue registers the sequence for lwf worker and ticks nothing.
+	enqueue bool
 }
 
 // runSequence does lwf run for a file with sequence:.
@@ -85,6 +90,12 @@ func runSequence(j *seqJob, sandboxed bool, conn *connFlags, st *stateFlags, cam
 	}
 	if j.flags.sandboxClock && sandboxed {
 		return usageErr("--sandbox-clock reads the clock of a sandbox at --endpoint; --sandbox has its own")
+	}
+	if len(j.flags.senders) > 0 {
+		if sandboxed {
+			return usageErr("--sender names accounts of the config file; --sandbox has one account of its own")
+		}
+		return runTeam(j, conn, st, camp)
 	}
 	if sandboxed {
 		srv, err := sandbox.Start(context.WithoutCancel(a.ctx), "127.0.0.1:0", sandbox.Options{
@@ -137,6 +148,15 @@ func runSequence(j *seqJob, sandboxed bool, conn *connFlags, st *stateFlags, cam
 		return err
 	}
 	account := j.acct.Account()
+	if j.sim == nil {
+		if err := register(a.ctx, db, j.file, j.plan, []string{account}, j.clock.Now()); err != nil {
+			return err
+		}
+		if j.enqueue {
+			fmt.Fprintf(a.stderr, "sequence %s registered: lwf worker ticks it (lwf status %s follows it)\n", j.plan.Name, shellQuote(j.file))
+			return nil
+		}
+	}
 	lock, err := db.LockAccount(account)
 	var le *state.LockedError
 	if errors.As(err, &le) {
@@ -175,20 +195,8 @@ func runSequence(j *seqJob, sandboxed bool, conn *connFlags, st *stateFlags, cam
 // engine builds the tick's engine from the file as it is now: an edit
 // between ticks applies to what is not sent yet.
 func (j *seqJob) engine() (*sequence.Engine, error) {
-	opts := j.opts
-	opts.Now = j.clock.Now
-	plan, ds := compiler.CompileFile(j.a.ctx, j.file, opts)
-	if plan == nil || ds.HasErrors() {
-		j.a.printDiags(ds)
-		if j.plan == nil {
-			return nil, &exitError{code: exitFindings, err: errors.New("the file has problems")}
-		}
-		fmt.Fprintf(j.a.stderr, "%s has problems now: this tick goes on with the file as it was\n", j.file)
-	} else {
-		j.plan = plan
-	}
-	if j.plan.Sequence == nil {
-		return nil, &exitError{code: exitFindings, err: fmt.Errorf("%s no longer has a sequence", j.file)}
+	if err := j.compile(); err != nil {
+		return nil, err
 	}
 	check := *j.check
 	check.Now = j.clock.Now()
@@ -198,6 +206,27 @@ func (j *seqJob) engine() (*sequence.Engine, error) {
 		Policy:    runner.Policy{PollStart: j.drive.pollStart, PollMax: j.drive.pollMax},
 		ChunkSize: j.chunkSize, Acceptance: j.flags.acceptance, CheckEvery: j.flags.checkEvery, Cache: &j.cache,
 	}, nil
+}
+
+// compile reads the file as it is now: an edit between ticks applies to
+// what is not sent yet. A file broken mid-edit leaves the last good plan.
+func (j *seqJob) compile() error {
+	opts := j.opts
+	opts.Now = j.clock.Now
+	plan, ds := compiler.CompileFile(j.a.ctx, j.file, opts)
+	if plan == nil || ds.HasErrors() {
+		j.a.printDiags(ds)
+		if j.plan == nil {
+			return &exitError{code: exitFindings, err: errors.New("the file has problems")}
+		}
+		fmt.Fprintf(j.a.stderr, "%s has problems now: this tick goes on with the file as it was\n", j.file)
+	} else {
+		j.plan = plan
+	}
+	if j.plan.Sequence == nil {
+		return &exitError{code: exitFindings, err: fmt.Errorf("%s no longer has a sequence", j.file)}
+	}
+	return nil
 }
 
 // tick does one tick.
@@ -357,6 +386,12 @@ func (j *seqJob) report(t sequence.Tick) error {
 	f, err := sequence.ReadFunnel(a.ctx, j.db, j.acct.Account(), j.plan.Name, j.plan.Sequence, now)
 	if err != nil {
 		return err
+	}
+	if t.Unknown > 0 {
+		// Nothing is sent again for them: a person must look.
+		fmt.Fprintf(a.stderr, "%s of this tick went out with an unknown outcome: never sent again; lwf leads %s --status unknown%s lists them\n",
+			results.Plural(t.Unknown, "lead's step"), shellQuote(j.file), j.stateArg())
+		a.code = exitFindings
 	}
 	if !j.drive.quiet {
 		printFunnel(a.stderr, f)

@@ -8,6 +8,8 @@ import (
 // Contact is one entry of the contact ledger: a person an action reached
 // (or, imported, a person contacted outside lwf).
 type Contact struct {
+	// Account is the account whose entry it is (the store fills it in).
+	Account string `json:"account,omitempty"`
 	// Person is the person's URL, normalised
 	// (schemas.NormalizePersonURL): the public URL when known, else the
 	// hashed one.
@@ -45,6 +47,9 @@ type ContactFilter struct {
 	Person   string // a URL, normalised before matching Person or Alias
 	Campaign string
 	Action   string // an action type; imported entries (any action) match too
+	// Accounts, when set, are the accounts whose entries match — a team's
+	// senders — instead of the account Contacts is given.
+	Accounts []string
 }
 
 // ReadCompletion reads what a completed workflow did: the people its
@@ -68,8 +73,10 @@ type OpenWorkflow struct {
 // of the account's limits.
 type Activity struct {
 	RunID string
-	// Created is when the run was created: a run's actions count in the
-	// period it started in, whenever Linked API executes them.
+	// Created is when the workflow was sent (its run's creation when the
+	// store has no submission time): its actions count in that period.
+	// A workflow not sent yet (State Planned) counts in every period: it
+	// spends when it is sent, now or soon.
 	Created time.Time
 	Index   int
 	State   State

@@ -117,6 +117,11 @@ type Store interface {
 	// already a lead of another sequence of the account is refused:
 	// *LeadTakenError.
 	SaveLeads(ctx context.Context, account string, leads []*Lead, events []LeadEvent) error
+	// MoveLead gives a lead of one account to another, with its
+	// timeline, and logs ev on it: a sender that cannot send hands over
+	// the leads it never wrote to. ErrNotFound when from has no such
+	// lead; *LeadTakenError when to has the person already.
+	MoveLead(ctx context.Context, person, from, to string, ev LeadEvent) error
 	// StartSteps creates a run with one planned workflow per payload and
 	// records the leads as being sent in it, in one transaction: a crash
 	// leaves either both or neither.
@@ -131,6 +136,26 @@ type Store interface {
 	// the account's feed cursors, so that it starts over (a sequence
 	// played on a new sandbox). It returns how many leads it forgot.
 	ResetSequence(ctx context.Context, account, sequence string) (int, error)
+	// SaveSource registers a source, replacing the one of the same kind
+	// and name (Created is kept).
+	SaveSource(ctx context.Context, src Source) error
+	// Sources lists the sources of a kind ("" for all), by name.
+	Sources(ctx context.Context, kind string) ([]Source, error)
+	// SetSourcePaused pauses or resumes a source; ErrNotFound when there
+	// is none.
+	SetSourcePaused(ctx context.Context, kind, name string, paused bool) error
+	// SetAccountState records an account's state.
+	SetAccountState(ctx context.Context, st AccountState) error
+	// AccountStates lists the accounts' states, by account.
+	AccountStates(ctx context.Context) ([]AccountState, error)
+	// SaveDelivery records a webhook delivery; created is false when one
+	// with its id was recorded before (a retry, a duplicate).
+	SaveDelivery(ctx context.Context, d Delivery) (created bool, err error)
+	// Deliveries lists the deliveries received at or after since, oldest
+	// first, at most limit; pending keeps to those not acted on yet.
+	Deliveries(ctx context.Context, since time.Time, pending bool, limit int) ([]Delivery, error)
+	// DeliveryDone records that a delivery was acted on.
+	DeliveryDone(ctx context.Context, id string) error
 	// LockAccount takes the account's exclusive lock without waiting: one
 	// process works an account's sequences at a time. A *LockedError says
 	// another holds it.
@@ -167,6 +192,9 @@ type LockedError struct {
 	RunID string
 	What  string // "" for a run
 	PID   int    // 0 when unknown
+	// Host is the machine of the process that holds the lock, when it is
+	// not this one (a store on a server is shared between machines).
+	Host string
 }
 
 // Error names the run and the process that drives it.
@@ -175,7 +203,10 @@ func (e *LockedError) Error() string {
 	if e.What != "" {
 		what, verb = e.What, "worked"
 	}
-	if e.PID > 0 {
+	switch {
+	case e.PID > 0 && e.Host != "":
+		return fmt.Sprintf("%s is being %s by another lwf process (pid %d on %s)", what, verb, e.PID, e.Host)
+	case e.PID > 0:
 		return fmt.Sprintf("%s is being %s by another lwf process (pid %d)", what, verb, e.PID)
 	}
 	return fmt.Sprintf("%s is being %s by another lwf process", what, verb)
@@ -206,6 +237,39 @@ func (e *DamagedError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *DamagedError) Unwrap() error { return e.Err }
+
+// NewerError says a store was written by a newer lwf: this one would not
+// know what its newer tables mean, so it does not touch it.
+type NewerError struct {
+	Path             string // the store, as Location names it
+	Version, Current int
+}
+
+// Error says what to do.
+func (e *NewerError) Error() string {
+	return fmt.Sprintf("the state store %s has schema version %d, newer than this lwf's %d: a newer lwf wrote it; upgrade lwf to use it", e.Path, e.Version, e.Current)
+}
+
+// Stats counts what a store holds, for lwf state.
+type Stats struct {
+	Version   int // schema version
+	Runs      int
+	Workflows int
+	Contacts  int // ledger entries
+	Leads     int
+}
+
+// Migration is one numbered step of a store's schema. Every backend
+// takes the same steps, with the same numbers and names, in its own SQL.
+type Migration struct {
+	Version int
+	Name    string
+}
+
+// ErrLockLost says the store lost a lock this process held — its
+// database session ended (the network, a server restart) — so another
+// process may hold it now: nothing more is sent under it.
+var ErrLockLost = errors.New("state: the lock on the run was lost with its database session: another process may be driving it now; nothing more is sent here")
 
 // LeadTakenError says a person is already a lead of another sequence of
 // the account: a person hears from one sequence at a time.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // Check reads the whole store and lists what is wrong with it: SQLite's
@@ -77,23 +79,15 @@ func (s *DB) badJSON(ctx context.Context) ([]string, error) {
 	return out, s.fail(rows.Err())
 }
 
-// Stats counts what the store holds.
-type Stats struct {
-	Version   int // schema version
-	Runs      int
-	Workflows int
-	Contacts  int // ledger entries
-}
-
 // Stats counts the store's records.
-func (s *DB) Stats(ctx context.Context) (Stats, error) {
-	var st Stats
+func (s *DB) Stats(ctx context.Context) (state.Stats, error) {
+	var st state.Stats
 	v, err := version(ctx, s.db)
 	if err != nil {
 		return st, s.fail(err)
 	}
 	st.Version = v
-	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM workflows), (SELECT count(*) FROM contacts)`).
-		Scan(&st.Runs, &st.Workflows, &st.Contacts)
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM workflows), (SELECT count(*) FROM contacts), (SELECT count(*) FROM leads)`).
+		Scan(&st.Runs, &st.Workflows, &st.Contacts, &st.Leads)
 	return st, s.fail(err)
 }

@@ -8,9 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/dump"
 
 	"modernc.org/sqlite" // the pure-Go SQLite driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -194,7 +197,7 @@ func checkIdentity(ctx context.Context, path string) error {
 		return &state.DamagedError{Location: path, Detail: "the file is a SQLite database, but not an lwf state store"}
 	}
 	if v > SchemaVersion() {
-		return &NewerError{Path: path, Version: v, Current: SchemaVersion()}
+		return &state.NewerError{Path: path, Version: v, Current: SchemaVersion()}
 	}
 	return nil
 }
@@ -206,6 +209,60 @@ func (s *DB) prepare(ctx context.Context) error {
 	}
 	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
 		return s.fail(err)
+	}
+	return s.checkSchema(ctx)
+}
+
+// columns lists, per table, the columns a store of the current schema
+// has: read once from a store migrated in memory.
+var columns = sync.OnceValues(func() (map[string][]string, error) {
+	db, err := sql.Open("sqlite", "file::memory:")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	s := &DB{db: db, path: ":memory:"}
+	if _, err := s.migrate(context.Background()); err != nil {
+		return nil, err
+	}
+	return tableColumns(context.Background(), db)
+})
+
+func tableColumns(ctx context.Context, db *sql.DB) (map[string][]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		out[t] = append(out[t], c)
+	}
+	return out, rows.Err()
+}
+
+// checkSchema compares the store's tables and columns with the current
+// schema's: a damaged page of the schema can leave a store that opens
+// but lacks a column, which must not pass for a store with nothing in it.
+func (s *DB) checkSchema(ctx context.Context) error {
+	want, err := columns()
+	if err != nil {
+		return err
+	}
+	got, err := tableColumns(ctx, s.db)
+	if err != nil {
+		return &state.DamagedError{Location: s.path, Detail: "its schema cannot be read", Err: err}
+	}
+	for t, cols := range want {
+		if strings.Join(got[t], ",") != strings.Join(cols, ",") {
+			return &state.DamagedError{Location: s.path, Detail: fmt.Sprintf("table %s has columns (%s), not (%s)", t, strings.Join(got[t], ", "), strings.Join(cols, ", "))}
+		}
 	}
 	return nil
 }
@@ -230,7 +287,8 @@ func (s *DB) fail(err error) error {
 		}
 	}
 	var de *state.DamagedError
-	if errors.As(err, &de) {
+	var ne *dump.NotEmptyError
+	if errors.As(err, &de) || errors.As(err, &ne) {
 		return err
 	}
 	return fmt.Errorf("state: %w", err)

@@ -55,6 +55,33 @@ func (s *DB) Leads(ctx context.Context, account, sequence string) ([]state.Lead,
 	return out, s.fail(rows.Err())
 }
 
+// MoveLead implements state.Store.
+func (s *DB) MoveLead(ctx context.Context, person, from, to string, ev state.LeadEvent) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var seq string
+		err := tx.QueryRowContext(ctx, `SELECT sequence FROM leads WHERE account = ? AND person = ?`, to, person).Scan(&seq)
+		switch {
+		case err == nil:
+			return &state.LeadTakenError{Person: person, Sequence: seq}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE leads SET account = ? WHERE account = ? AND person = ?`, to, from, person)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return state.ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE lead_events SET account = ? WHERE account = ? AND person = ?`, to, from, person); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO lead_events (account, person, time, kind, step, detail) VALUES (?,?,?,?,?,?)`,
+			to, person, ms(ev.Time), ev.Kind, ev.Step, ev.Detail)
+		return err
+	})
+}
+
 // OpenLeads implements state.Store.
 func (s *DB) OpenLeads(ctx context.Context, account, sequence string) ([]state.Lead, error) {
 	rows, err := s.db.QueryContext(ctx, leadSelect+` WHERE account = ? AND sequence = ? AND status IN (?, ?, ?) ORDER BY person`,

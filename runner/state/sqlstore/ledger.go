@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/schemas"
@@ -88,16 +89,24 @@ func insertContact(ctx context.Context, tx *sql.Tx, account string, c state.Cont
 
 // Contacts lists the account's ledger entries that match f, oldest first.
 func (s *DB) Contacts(ctx context.Context, account string, f state.ContactFilter) ([]state.Contact, error) {
-	q := `SELECT person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts WHERE account = ?`
-	args := []any{account}
+	accounts := f.Accounts
+	if len(accounts) == 0 {
+		accounts = []string{account}
+	}
+	in := "?" + strings.Repeat(",?", len(accounts)-1)
+	q := `SELECT account, person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts WHERE account IN (` + in + `)`
+	var args []any
+	for _, a := range accounts {
+		args = append(args, a)
+	}
 	if f.Person != "" {
-		// Two index lookups, by rowid: an OR of the two columns, or the
+		// Index lookups, by rowid: an OR of the two columns, or the
 		// account's own index, would scan all of the account's contacts.
 		p := schemas.NormalizePersonURL(f.Person)
-		q = `SELECT person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts
-			WHERE rowid IN (SELECT rowid FROM contacts WHERE account = ? AND person = ?
-			UNION SELECT rowid FROM contacts WHERE account = ? AND alias = ? AND alias != '')`
-		args = []any{account, p, account, p}
+		q = `SELECT account, person, alias, action, outcome, time, run_id, workflow, path, campaign, source FROM contacts
+			WHERE rowid IN (SELECT rowid FROM contacts WHERE account IN (` + in + `) AND person = ?
+			UNION SELECT rowid FROM contacts WHERE account IN (` + in + `) AND alias = ? AND alias != '')`
+		args = append(append(append(append([]any{}, args...), p), args...), p)
 	}
 	if f.Campaign != "" {
 		q += ` AND campaign = ?`
@@ -116,7 +125,7 @@ func (s *DB) Contacts(ctx context.Context, account string, f state.ContactFilter
 	for rows.Next() {
 		var c state.Contact
 		var t int64
-		if err := rows.Scan(&c.Person, &c.Alias, &c.ActionType, &c.Outcome, &t, &c.RunID, &c.Workflow, &c.Path, &c.Campaign, &c.Source); err != nil {
+		if err := rows.Scan(&c.Account, &c.Person, &c.Alias, &c.ActionType, &c.Outcome, &t, &c.RunID, &c.Workflow, &c.Path, &c.Campaign, &c.Source); err != nil {
 			return nil, s.fail(err)
 		}
 		c.Time = fromMS(t)

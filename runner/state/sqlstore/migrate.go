@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/lwf-dev/lwf/runner/state"
 )
 
 // migration is one numbered step of the schema. A store records the last
@@ -162,22 +164,60 @@ CREATE TABLE cursors (
 	PRIMARY KEY (account, kind)
 );
 `},
+	// Teams and services: the files workers tick (sources), and each
+	// account's state (why it gets no more work).
+	{6, "sources for workers, account states", `
+CREATE TABLE sources (
+	kind     TEXT NOT NULL,
+	name     TEXT NOT NULL,
+	file     TEXT NOT NULL,
+	content  BLOB NOT NULL,
+	inputs   BLOB NOT NULL,
+	accounts TEXT NOT NULL,
+	paused   INTEGER NOT NULL DEFAULT 0,
+	created  INTEGER NOT NULL,
+	updated  INTEGER NOT NULL,
+	PRIMARY KEY (kind, name)
+);
+CREATE TABLE account_states (
+	account TEXT PRIMARY KEY,
+	label   TEXT NOT NULL DEFAULT '',
+	stopped TEXT NOT NULL DEFAULT '',
+	since   INTEGER NOT NULL DEFAULT 0,
+	updated INTEGER NOT NULL
+);
+`},
+	// lwf serve: webhook deliveries, stored before they are acknowledged.
+	{7, "webhook deliveries", `
+CREATE TABLE deliveries (
+	id          TEXT PRIMARY KEY,
+	type        TEXT NOT NULL,
+	account_id  TEXT NOT NULL DEFAULT '',
+	workflow_id TEXT NOT NULL DEFAULT '',
+	created     INTEGER NOT NULL DEFAULT 0,
+	received    INTEGER NOT NULL,
+	body        BLOB NOT NULL,
+	done        integer NOT NULL DEFAULT 0
+);
+CREATE INDEX deliveries_by_received ON deliveries (received);
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last
 // migration's.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
-// NewerError says a store was written by a newer lwf: this one would not
-// know what its newer tables mean, so it does not touch it.
-type NewerError struct {
-	Path             string
-	Version, Current int
-}
+// NewerError says a store was written by a newer lwf.
+type NewerError = state.NewerError
 
-// Error says what to do.
-func (e *NewerError) Error() string {
-	return fmt.Sprintf("the state store %s has schema version %d, newer than this lwf's %d: a newer lwf wrote it; upgrade lwf to use it", e.Path, e.Version, e.Current)
+// Migrations lists the schema's steps, oldest first, by version and name:
+// every backend takes the same steps.
+func Migrations() []state.Migration {
+	out := make([]state.Migration, len(migrations))
+	for i, m := range migrations {
+		out[i] = state.Migration{Version: m.version, Name: m.name}
+	}
+	return out
 }
 
 // version reads the store's schema version.
@@ -188,6 +228,10 @@ func version(ctx context.Context, q interface {
 	err := q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v)
 	return v, err
 }
+
+// Migrate brings the store's schema up to date (Open already did, unless
+// another process changed it since) and returns the versions it took.
+func (s *DB) Migrate(ctx context.Context) ([]int, error) { return s.migrate(ctx) }
 
 // migrate takes every migration the store has not taken. Each runs in an
 // immediate transaction that re-reads the version, so processes opening

@@ -9,20 +9,22 @@ import (
 	"github.com/lwf-dev/lwf/runner/state"
 )
 
-// Activity lists what the account's runs created at or after since spent:
-// completed workflows by their completions (read by SyncLedger; call it
-// first), workflows that were sent but have no completion by their
-// payloads. Workflows never sent (planned), refused (rejected) or failed
+// Activity lists what the account's workflows spent or will spend: those
+// sent at or after since (a workflow's submission time; its run's
+// creation when it has none) — completed ones by their completions (read
+// by SyncLedger; call it first), the others by their payloads — and every
+// workflow not sent yet (planned), whenever it was made: a queued run
+// spends when a worker sends it. Workflows refused (rejected) or failed
 // as a whole spent nothing and are left out.
 func (s *DB) Activity(ctx context.Context, account string, since time.Time) ([]state.Activity, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT w.run_id, r.created, w.idx, w.state, c.actions,
+	rows, err := s.db.QueryContext(ctx, `SELECT w.run_id, CASE WHEN w.submitted > 0 THEN w.submitted ELSE r.created END AS at, w.idx, w.state, c.actions,
 			CASE WHEN w.state = ? THEN NULL ELSE w.payload END,
 			CASE WHEN w.state = ? AND c.actions IS NULL THEN w.completion ELSE NULL END
 		FROM workflows w JOIN runs r ON r.id = w.run_id
 		LEFT JOIN completions_read c ON c.run_id = w.run_id AND c.idx = w.idx
-		WHERE r.account = ? AND r.created >= ? AND w.state IN (?,?,?,?,?,?)
-		ORDER BY r.created, w.run_id, w.idx`,
-		string(state.Completed), string(state.Completed), account, ms(since),
+		WHERE r.account = ? AND (w.state = ? OR (CASE WHEN w.submitted > 0 THEN w.submitted ELSE r.created END) >= ? AND w.state IN (?,?,?,?,?,?))
+		ORDER BY at, w.run_id, w.idx`,
+		string(state.Completed), string(state.Completed), account, string(state.Planned), ms(since),
 		string(state.Completed), string(state.Submitting), string(state.Pending), string(state.Running),
 		string(state.Unknown), string(state.Cancelled))
 	if err != nil {
