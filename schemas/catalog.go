@@ -96,6 +96,7 @@ type Action struct {
 	// combines is set when the schema refuses combinations of parameters
 	// (allOf and not, see combinations).
 	combines bool
+	nots     sync.Map                  // JSON pointer → *jsonschema.Schema of a "not", compiled on first use
 	patterns map[string]*regexp.Regexp // compiled "pattern" keywords
 }
 

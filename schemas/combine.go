@@ -1,12 +1,14 @@
 package schemas
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/lwf-dev/lwf/diag"
 )
@@ -16,10 +18,12 @@ import (
 // attachment needs a name"). Their catalog files say it with allOf
 // entries of the form {"not": SCHEMA, "x-lwf-message": "…"}: the
 // parameters are refused, with that message, when they match SCHEMA.
-// The walker evaluates those itself — the JSON Schema keywords below,
-// nothing more — so that checking a workflow needs no JSON Schema
-// library, and loading the catalog compiles nothing. A catalog file that
-// uses any other keyword is refused when the catalog loads.
+// The walker finds those entries along the parameters; whether a value
+// matches SCHEMA is the JSON Schema validator's answer, with the "not"
+// compiled the first time a workflow uses the action — so that loading
+// the catalog compiles nothing, and a check compiles only what it needs.
+// A catalog file that uses any keyword the walker does not explain is
+// refused when the catalog loads.
 
 // walkerKeywords are the keywords the walker (CheckParams) evaluates, or
 // that only annotate.
@@ -132,19 +136,19 @@ func (w *paramWalker) combinations(params map[string]any) {
 	if !ok {
 		return
 	}
-	w.refuse(w.action.doc, inst, "")
+	w.refuse(w.action.doc, inst, "", "")
 }
 
 // refuse walks schema s and value v together down properties and items,
 // and reports each "not" v matches; at is v's JSON pointer within the
-// parameters.
-func (w *paramWalker) refuse(s map[string]any, v any, at string) {
-	for _, e := range asSlice(s["allOf"]) {
+// parameters, sp is s's within the action's schema.
+func (w *paramWalker) refuse(s map[string]any, v any, at, sp string) {
+	for i, e := range asSlice(s["allOf"]) {
 		if sub, ok := e.(map[string]any); ok {
-			w.refuse(sub, v, at)
+			w.refuse(sub, v, at, pointerIndex(pointerJoin(sp, "allOf"), i))
 		}
 	}
-	if not, ok := s["not"].(map[string]any); ok && w.matchesSchema(not, v) {
+	if _, ok := s["not"].(map[string]any); ok && w.action.matchesNot(pointerJoin(sp, "not"), v) {
 		p := w.base + at
 		if !w.reported[p] && !w.underUnknown(p) {
 			msg, _ := s["x-lwf-message"].(string)
@@ -163,180 +167,38 @@ func (w *paramWalker) refuse(s map[string]any, v any, at string) {
 		props, _ := s["properties"].(map[string]any)
 		for _, k := range sortedKeys(x) {
 			if ps, ok := props[k].(map[string]any); ok {
-				w.refuse(ps, x[k], pointerJoin(at, k))
+				w.refuse(ps, x[k], pointerJoin(at, k), pointerJoin(pointerJoin(sp, "properties"), k))
 			} else if ap, ok := s["additionalProperties"].(map[string]any); ok {
-				w.refuse(ap, x[k], pointerJoin(at, k))
+				w.refuse(ap, x[k], pointerJoin(at, k), pointerJoin(sp, "additionalProperties"))
 			}
 		}
 	case []any:
 		if is, ok := s["items"].(map[string]any); ok {
 			for i, e := range x {
-				w.refuse(is, e, pointerIndex(at, i))
+				w.refuse(is, e, pointerIndex(at, i), pointerJoin(sp, "items"))
 			}
 		}
 	}
 }
 
-// matchesSchema reports whether v is valid against s, for the keywords
-// the catalog may use (see unsupportedKeyword).
-func (w *paramWalker) matchesSchema(s map[string]any, v any) bool {
-	if t := schemaType(s); t != "" && !typeAccepts(t, jsonTypeOf(v)) {
-		return false
+// matchesNot reports whether v is valid against the schema at pointer p
+// of the action's schema (a "not" of it), as the JSON Schema validator
+// says. Each such schema is compiled once, when first needed; one that
+// does not compile (the catalog tests prove none) matches nothing.
+func (a *Action) matchesNot(p string, v any) bool {
+	if c, ok := a.nots.Load(p); ok {
+		s, _ := c.(*jsonschema.Schema)
+		return s != nil && s.Validate(v) == nil
 	}
-	if enum, ok := s["enum"].([]any); ok && !containsJSON(enum, v) {
-		return false
+	url := "lwf:///actions/" + a.Name + ".json"
+	comp := jsonschema.NewCompiler()
+	comp.Draft = jsonschema.Draft7
+	var s *jsonschema.Schema
+	if err := comp.AddResource(url, bytes.NewReader(a.Raw)); err == nil {
+		s, _ = comp.Compile(url + "#" + p)
 	}
-	if c, ok := s["const"]; ok && !equalJSON(c, v) {
-		return false
-	}
-	if not, ok := s["not"].(map[string]any); ok && w.matchesSchema(not, v) {
-		return false
-	}
-	for _, e := range asSlice(s["allOf"]) {
-		if sub, ok := e.(map[string]any); ok && !w.matchesSchema(sub, v) {
-			return false
-		}
-	}
-	if alts, ok := s["anyOf"].([]any); ok {
-		found := false
-		for _, e := range alts {
-			if sub, ok := e.(map[string]any); ok && w.matchesSchema(sub, v) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		for _, r := range asSlice(s["required"]) {
-			if name, _ := r.(string); name != "" {
-				if _, ok := x[name]; !ok {
-					return false
-				}
-			}
-		}
-		props, _ := s["properties"].(map[string]any)
-		for k, e := range x {
-			if ps, ok := props[k].(map[string]any); ok {
-				if !w.matchesSchema(ps, e) {
-					return false
-				}
-				continue
-			}
-			switch ap := s["additionalProperties"].(type) {
-			case bool:
-				if !ap {
-					return false
-				}
-			case map[string]any:
-				if !w.matchesSchema(ap, e) {
-					return false
-				}
-			}
-		}
-	case []any:
-		if m, ok := num(s["minItems"]); ok && float64(len(x)) < m {
-			return false
-		}
-		if m, ok := num(s["maxItems"]); ok && float64(len(x)) > m {
-			return false
-		}
-		if is, ok := s["items"].(map[string]any); ok {
-			for _, e := range x {
-				if !w.matchesSchema(is, e) {
-					return false
-				}
-			}
-		}
-		if c, ok := s["contains"].(map[string]any); ok {
-			found := false
-			for _, e := range x {
-				if w.matchesSchema(c, e) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				return false
-			}
-		}
-	case string:
-		n := utf8.RuneCountInString(x)
-		if m, ok := num(s["minLength"]); ok && float64(n) < m {
-			return false
-		}
-		if m, ok := num(s["maxLength"]); ok && float64(n) > m {
-			return false
-		}
-		if p, ok := s["pattern"].(string); ok && !w.matches(p, x) {
-			return false
-		}
-	default:
-		if f, ok := num(v); ok {
-			if m, ok := num(s["minimum"]); ok && f < m {
-				return false
-			}
-			if m, ok := num(s["maximum"]); ok && f > m {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// equalJSON compares two JSON values; numbers compare by value, whatever
-// Go type holds them.
-func equalJSON(a, b any) bool {
-	if x, ok := num(a); ok {
-		y, ok := num(b)
-		return ok && x == y
-	}
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, e := range x {
-			f, ok := y[k]
-			if !ok || !equalJSON(e, f) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !equalJSON(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case nil:
-		return b == nil
-	}
-	return false
-}
-
-func containsJSON(list []any, v any) bool {
-	for _, e := range list {
-		if equalJSON(e, v) {
-			return true
-		}
-	}
-	return false
+	a.nots.Store(p, s)
+	return s != nil && s.Validate(v) == nil
 }
 
 // collectPatterns compiles the "pattern" keywords of a schema, at any
