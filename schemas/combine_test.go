@@ -97,10 +97,7 @@ func mentioned(a *Action, name string) bool {
 }
 
 func sampleValues(s map[string]any, depth int) []any {
-	var out []any
-	for _, e := range asSlice(s["enum"]) {
-		out = append(out, e)
-	}
+	out := append([]any(nil), asSlice(s["enum"])...)
 	switch schemaType(s) {
 	case "string":
 		if len(out) == 0 {
