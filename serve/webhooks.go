@@ -23,8 +23,10 @@ import (
 // worker look at its feeds and accounts sooner, and an account event is
 // checked against the account's own state before anything stops.
 //
-// A delivery is stored (deduplicated by its event id: retries and
-// duplicates reuse it) before it is acknowledged, and acted on after:
+// A delivery lwf acts on is stored (deduplicated by its event id: retries
+// and duplicates reuse it) before it is acknowledged, and acted on after;
+// the others (a workflow created or started, a message the account sent,
+// a test) are acknowledged and dropped:
 //   - workflow.completed: the workflow's result, taken by the drive that
 //     tracks it instead of a poll (fat mode), or read with one poll at
 //     once (thin mode);
@@ -128,6 +130,13 @@ func (h *webhooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a Linked API delivery", http.StatusBadRequest)
 		return
 	}
+	if !acted(d) {
+		// Nothing to do (a workflow created or started, a message the
+		// account sent, a test): acknowledged, not stored.
+		m.WebhookDelivery(WebhookIgnored)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	rec := state.Delivery{ID: d.ID, Type: d.Type, Created: d.CreatedAt, Received: time.Now(), Body: mustJSON(d)}
 	switch {
 	case d.Workflow != nil:
@@ -184,17 +193,35 @@ func (h *webhooks) processPending(ctx context.Context) {
 		if len(ds) == 0 {
 			return
 		}
-		for _, d := range ds {
+		// Acting again on a delivery is harmless (a result put twice, one
+		// more worker pass), so a batch is marked done after it is acted
+		// on, in one transaction.
+		ids := make([]string, len(ds))
+		for i, d := range ds {
 			h.act(ctx, d)
-			if err := h.s.opts.Store.DeliveryDone(ctx, d.ID); err != nil {
-				h.s.logf("webhook: %v", err)
-				return
-			}
+			ids[i] = d.ID
+		}
+		if err := h.s.opts.Store.DeliveryDone(ctx, ids...); err != nil {
+			h.s.logf("webhook: %v", err)
+			return
 		}
 	}
 }
 
-// act does what a delivery says.
+// acted says whether act does anything with a delivery.
+func acted(d *linkedapi.Delivery) bool {
+	switch {
+	case d.Type == linkedapi.EventWorkflowCompleted && d.Workflow != nil:
+		return true
+	case d.Connection != nil, d.Message != nil && d.Message.Sender == "them":
+		return true
+	case d.Account != nil:
+		return true
+	}
+	return false
+}
+
+// act does what a delivery says (see acted).
 func (h *webhooks) act(ctx context.Context, rec state.Delivery) {
 	d, err := linkedapi.ParseDelivery(rec.Body)
 	if err != nil {

@@ -121,6 +121,22 @@ func TestWebhookFaults(t *testing.T) {
 			if polls != want || dropped == 0 || dups == 0 {
 				t.Errorf("%d polls for %d workflows, %d completions dropped and %d duplicated: want %d polls", polls, n, dropped, dups, want)
 			}
+			// Only what lwf acts on is stored: the completions (one each,
+			// whatever the duplicates), not the workflows' other events.
+			stored, err := b.db.Deliveries(context.Background(), time.Time{}, false, 10*n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			completions := 0
+			for _, d := range stored {
+				if d.Type != "workflow.completed" || !d.Done {
+					t.Errorf("stored %s (done %v)", d.ID, d.Done)
+				}
+				completions++
+			}
+			if completions > n {
+				t.Errorf("%d completions stored for %d workflows", completions, n)
+			}
 			t.Logf("%s: %d workflows, %d completions dropped, %d duplicated, %d polls", mode, n, dropped, dups, polls)
 		})
 	}

@@ -154,8 +154,9 @@ type Store interface {
 	// Deliveries lists the deliveries received at or after since, oldest
 	// first, at most limit; pending keeps to those not acted on yet.
 	Deliveries(ctx context.Context, since time.Time, pending bool, limit int) ([]Delivery, error)
-	// DeliveryDone records that a delivery was acted on.
-	DeliveryDone(ctx context.Context, id string) error
+	// DeliveryDone records that deliveries were acted on, in one
+	// transaction.
+	DeliveryDone(ctx context.Context, ids ...string) error
 	// LockAccount takes the account's exclusive lock without waiting: one
 	// process works an account's sequences at a time. A *LockedError says
 	// another holds it.

@@ -197,6 +197,10 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_by_received ON deliveries (received);
 `},
+	// The deliveries not acted on yet, found without walking those that were.
+	{8, "pending deliveries index", `
+CREATE INDEX deliveries_pending ON deliveries (received, id) WHERE done = 0;
+`},
 }
 
 // metaTable holds the schema version: the table that marks a database's

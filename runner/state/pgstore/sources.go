@@ -175,9 +175,12 @@ func (s *DB) Deliveries(ctx context.Context, since time.Time, pending bool, limi
 }
 
 // DeliveryDone implements state.Store.
-func (s *DB) DeliveryDone(ctx context.Context, id string) error {
+func (s *DB) DeliveryDone(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE deliveries SET done = 1 WHERE id = $1`, id)
+		_, err := tx.Exec(ctx, `UPDATE deliveries SET done = 1 WHERE id = ANY($1)`, ids)
 		return err
 	})
 }

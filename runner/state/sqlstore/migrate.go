@@ -201,6 +201,10 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_by_received ON deliveries (received);
 `},
+	// The deliveries not acted on yet, found without walking those that were.
+	{8, "pending deliveries index", `
+CREATE INDEX deliveries_pending ON deliveries (received, id) WHERE done = 0;
+`},
 }
 
 // SchemaVersion is the schema version this lwf writes: the last

@@ -154,9 +154,21 @@ func (s *DB) Deliveries(ctx context.Context, since time.Time, pending bool, limi
 }
 
 // DeliveryDone implements state.Store.
-func (s *DB) DeliveryDone(ctx context.Context, id string) error {
+func (s *DB) DeliveryDone(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET done = 1 WHERE id = ?`, id)
-		return err
+		st, err := tx.PrepareContext(ctx, `UPDATE deliveries SET done = 1 WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range ids {
+			if _, err := st.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

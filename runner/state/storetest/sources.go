@@ -109,4 +109,19 @@ func testDeliveries(t *testing.T, b Backend) {
 	if err != nil || len(all) != 2 || all[0].ID != d.ID || !all[0].Done || string(all[0].Body) != `{"id":"x"}` || !all[0].Received.Equal(t0.Add(time.Second)) {
 		t.Fatalf("all %+v %v", all, err)
 	}
+	// Several marked done at once; none left pending.
+	d3 := d
+	d3.ID, d3.Received = "inbox.messageReceived:m-1", t0.Add(3*time.Second)
+	if _, err := db.SaveDelivery(ctx, d3); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeliveryDone(ctx, d2.ID, d3.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeliveryDone(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if pending, err := db.Deliveries(ctx, time.Time{}, true, 10); err != nil || len(pending) != 0 {
+		t.Fatalf("pending after marking two: %+v %v", pending, err)
+	}
 }
