@@ -35,6 +35,7 @@ type Metrics struct {
 // The outcomes of a webhook delivery, as lwf_webhook_deliveries_total
 // labels them.
 const (
+	WebhookResult    = "result"    // a workflow's completion, handed to its drive
 	WebhookStored    = "stored"    // a new event, stored to be acted on
 	WebhookDuplicate = "duplicate" // an event id seen before (a retry)
 	WebhookIgnored   = "ignored"   // an event lwf does nothing with, acknowledged and not stored
@@ -57,7 +58,7 @@ func NewMetrics() *Metrics {
 		}, []string{"endpoint"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lwf_webhook_deliveries_total",
-			Help: "Webhook deliveries received, by outcome: stored, duplicate (an event id seen before), ignored (an event lwf does nothing with), rejected.",
+			Help: "Webhook deliveries received, by outcome: result (a workflow's completion handed to its drive), stored, duplicate (an event id seen before), ignored (an event lwf does nothing with), rejected.",
 		}, []string{"outcome"}),
 		passes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "lwf_worker_passes_total",
@@ -76,7 +77,7 @@ func NewMetrics() *Metrics {
 			Help: "When the worker's last pass ended, in Unix seconds.",
 		}),
 	}
-	for _, o := range []string{WebhookStored, WebhookDuplicate, WebhookIgnored, WebhookRejected} {
+	for _, o := range []string{WebhookResult, WebhookStored, WebhookDuplicate, WebhookIgnored, WebhookRejected} {
 		m.webhooks.WithLabelValues(o)
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.webhooks, m.passes, m.failed, m.sent, m.lastPass,
@@ -97,7 +98,7 @@ func (m *Metrics) Trace(t linkedapi.Trace) {
 }
 
 // WebhookDelivery counts one webhook delivery with its outcome
-// (WebhookStored, WebhookDuplicate, WebhookIgnored, WebhookRejected).
+// (WebhookResult, WebhookStored, WebhookDuplicate, WebhookIgnored, WebhookRejected).
 func (m *Metrics) WebhookDelivery(outcome string) { m.webhooks.WithLabelValues(outcome).Inc() }
 
 // pass counts a worker pass.

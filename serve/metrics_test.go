@@ -129,7 +129,7 @@ func TestMetricsEqualSandboxCounters(t *testing.T) {
 	if got, ok := sample(fams, "lwf_account_limit", map[string]string{"account": "sandbox", "category": "stConnectionRequests", "period": "daily"}); !ok || got != 25 {
 		t.Errorf("lwf_account_limit of connection requests a day = %v (%v), want the default 25", got, ok)
 	}
-	for _, o := range []string{WebhookStored, WebhookDuplicate, WebhookIgnored, WebhookRejected} {
+	for _, o := range []string{WebhookResult, WebhookStored, WebhookDuplicate, WebhookIgnored, WebhookRejected} {
 		if _, ok := sample(fams, "lwf_webhook_deliveries_total", map[string]string{"outcome": o}); !ok {
 			t.Errorf("no lwf_webhook_deliveries_total{outcome=%s}", o)
 		}

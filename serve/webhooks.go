@@ -23,18 +23,20 @@ import (
 // worker look at its feeds and accounts sooner, and an account event is
 // checked against the account's own state before anything stops.
 //
-// A delivery lwf acts on is stored (deduplicated by its event id: retries
-// and duplicates reuse it) before it is acknowledged, and acted on after;
-// the others (a workflow created or started, a message the account sent,
-// a test) are acknowledged and dropped:
-//   - workflow.completed: the workflow's result, taken by the drive that
-//     tracks it instead of a poll (fat mode), or read with one poll at
-//     once (thin mode);
+// A workflow's completion is handed to the drive that tracks the
+// workflow at once (its result in fat mode; in thin mode, the drive reads
+// it with one poll), and recorded with the drive's next group commit; the
+// hub drops duplicates. The other deliveries lwf acts on are stored
+// (deduplicated by their event id: retries and duplicates reuse it)
+// before they are acknowledged, and acted on after:
 //   - network.connectionAccepted, inbox.messageReceived: the worker makes
 //     a pass at once, reading the feeds, so a sequence moves on now
 //     rather than at its next tick;
 //   - account.*: the account's state (reconnection required, frozen:
 //     stopped; active: working again).
+//
+// The rest (a workflow created or started, a message the account sent, a
+// test) are acknowledged and dropped.
 //
 // Polling stays the fallback: with webhooks, a workflow is first polled
 // after WebhookGrace, so a lost delivery costs latency, never
@@ -88,14 +90,15 @@ func (h *Hub) Subscribe() (<-chan struct{}, func()) {
 }
 
 // put records a workflow's result (nil: finished, read it) and wakes the
-// drives.
-func (h *Hub) put(id string, res *linkedapi.WorkflowResult, now time.Time) {
+// drives; added says whether the hub learnt anything new.
+func (h *Hub) put(id string, res *linkedapi.WorkflowResult, now time.Time) (added bool) {
 	h.mu.Lock()
 	if h.res == nil {
 		h.res = map[string]hubEntry{}
 	}
-	if old, ok := h.res[id]; !ok || old.res == nil {
+	if old, ok := h.res[id]; !ok || (old.res == nil && res != nil) {
 		h.res[id] = hubEntry{res: res, at: now}
+		added = true
 	}
 	for k, e := range h.res {
 		if now.Sub(e.at) > hubKeep {
@@ -109,6 +112,7 @@ func (h *Hub) put(id string, res *linkedapi.WorkflowResult, now time.Time) {
 		}
 	}
 	h.mu.Unlock()
+	return added
 }
 
 // webhooks is the server's webhook endpoint and what acts on deliveries.
@@ -134,6 +138,27 @@ func (h *webhooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Nothing to do (a workflow created or started, a message the
 		// account sent, a test): acknowledged, not stored.
 		m.WebhookDelivery(WebhookIgnored)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if d.Type == linkedapi.EventWorkflowCompleted && d.Workflow != nil {
+		// A result goes straight to the drive that tracks the workflow,
+		// which records it with its next group commit: were lwf to stop
+		// before, the drive polls the workflow when it starts again.
+		res, ok, err := d.Workflow.WorkflowResult()
+		if err != nil {
+			m.WebhookDelivery(WebhookRejected)
+			http.Error(w, "not a workflow's result: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if !ok {
+			res = nil // thin: one poll reads it
+		}
+		if h.hub.put(d.Workflow.WorkflowID, res, time.Now()) {
+			m.WebhookDelivery(WebhookResult)
+		} else {
+			m.WebhookDelivery(WebhookDuplicate)
+		}
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
