@@ -95,7 +95,7 @@ func SplitBySender(cat *schemas.Catalog, payloads []json.RawMessage, senders []S
 			need := PayloadCategories(cat, el)
 			acc, ok := owner[person]
 			if !ok {
-				acc = pickSender(senders, left, need)
+				acc = pickSender(senders, left, need, sp.People)
 				if acc == "" {
 					later[person] = true
 					sp.Later++
@@ -125,8 +125,10 @@ func SplitBySender(cat *schemas.Catalog, payloads []json.RawMessage, senders []S
 }
 
 // pickSender is the sender with room for need and the most of it left
-// (by the tightest category), "" when none has room.
-func pickSender(senders []SplitSender, left map[string]map[string]int, need map[string]int) string {
+// (by the tightest category), "" when none has room; between senders
+// with as much room (no limits at all: --ignore-limits), the one given the
+// fewest people so far, so that the work is spread.
+func pickSender(senders []SplitSender, left map[string]map[string]int, need, people map[string]int) string {
 	cats := make([]string, 0, len(need))
 	for c := range need {
 		cats = append(cats, c)
@@ -147,7 +149,10 @@ func pickSender(senders []SplitSender, left map[string]map[string]int, need map[
 			}
 			room = min(room, l-need[c])
 		}
-		if fits && room > bestRoom {
+		if !fits {
+			continue
+		}
+		if room > bestRoom || (room == bestRoom && people[s.Account] < people[best]) {
 			best, bestRoom = s.Account, room
 		}
 	}

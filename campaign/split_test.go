@@ -63,3 +63,23 @@ func TestSplitBySender(t *testing.T) {
 		t.Errorf("a search: %v", err)
 	}
 }
+
+// TestSplitWithoutLimitsSpreads: senders without limits (--ignore-limits)
+// have the same room; the people are spread over them, not all given to
+// the first.
+func TestSplitWithoutLimitsSpreads(t *testing.T) {
+	cat, _ := schemas.Default()
+	var els []string
+	for i := range 10 {
+		els = append(els, fmt.Sprintf(`{"actionType":"st.sendConnectionRequest","personUrl":"https://www.linkedin.com/in/q%d"}`, i))
+	}
+	payloads := []json.RawMessage{json.RawMessage("[" + strings.Join(els, ",") + "]")}
+	senders := []SplitSender{{Account: "a"}, {Account: "b"}, {Account: "c"}}
+	sp, err := SplitBySender(cat, payloads, senders, nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.People["a"] != 4 || sp.People["b"] != 3 || sp.People["c"] != 3 {
+		t.Fatalf("people by sender %v, want 4, 3, 3", sp.People)
+	}
+}
