@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lwf-dev/lwf/compiler"
@@ -58,8 +59,13 @@ type Worker struct {
 	// Results are workflow results that arrive without a poll (lwf
 	// serve's webhooks): passed to every drive.
 	Results runner.Results
+	// Parallel bounds the accounts whose runs are driven at once
+	// (DefaultParallel when 0); Events and Logf are called from one
+	// goroutine at a time whatever it is.
+	Parallel int
 
 	plans map[string]cachedPlan // by source kind and name
+	outMu sync.Mutex            // serializes Events and Logf
 }
 
 type cachedPlan struct {
@@ -89,7 +95,21 @@ func (w *Worker) now() time.Time {
 
 func (w *Worker) logf(format string, args ...any) {
 	if w.Logf != nil {
+		w.outMu.Lock()
+		defer w.outMu.Unlock()
 		w.Logf(format, args...)
+	}
+}
+
+// events is Events called one at a time (drives run side by side).
+func (w *Worker) events() func(state.Event) {
+	if w.Events == nil {
+		return nil
+	}
+	return func(e state.Event) {
+		w.outMu.Lock()
+		defer w.outMu.Unlock()
+		w.Events(e)
 	}
 }
 
@@ -251,7 +271,7 @@ func (w *Worker) tickSource(ctx context.Context, src state.Source, p *Pass) erro
 			senders = append(senders, sequence.Sender{Account: acc, Label: acc[:min(12, len(acc))]})
 		}
 	}
-	tm := &sequence.Team{Plan: plan, File: src.File, Store: w.Store, Senders: senders, Clock: w.Clock, Policy: w.Policy, Events: w.Events, Results: w.Results}
+	tm := &sequence.Team{Plan: plan, File: src.File, Store: w.Store, Senders: senders, Clock: w.Clock, Policy: w.Policy, Events: w.events(), Results: w.Results}
 	tt, err := tm.Run(ctx)
 	var le *state.LockedError
 	if errors.As(err, &le) {
@@ -309,45 +329,83 @@ func (w *Worker) driveRuns(ctx context.Context, p *Pass) error {
 	for _, st := range sts {
 		stopped[st.Account] = strings.HasPrefix(st.Stopped, sequence.StopPaused) || strings.HasPrefix(st.Stopped, sequence.StopSignedOut)
 	}
+	// Each account's runs are driven one after another, in the order they
+	// were made, under the account's lock; accounts are driven side by
+	// side, at most Parallel at once.
+	byAccount := map[string][]state.RunSummary{}
+	var order []string
 	for _, r := range runs {
-		if ctx.Err() != nil {
-			return nil
-		}
-		acc, ok := w.Accounts[r.Account]
+		_, ok := w.Accounts[r.Account]
 		if !ok || stopped[r.Account] || settled(r.Counts) || len(r.Points) > 0 {
 			continue // not ours, done, or staged (its plan is where it started)
 		}
-		alock, err := w.Store.LockAccount(r.Account)
+		if _, seen := byAccount[r.Account]; !seen {
+			order = append(order, r.Account)
+		}
+		byAccount[r.Account] = append(byAccount[r.Account], r)
+	}
+	par := w.Parallel
+	if par <= 0 {
+		par = DefaultParallel
+	}
+	var (
+		mu    sync.Mutex // guards p
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, par)
+		first error
+	)
+	for _, account := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		alock, err := w.Store.LockAccount(account)
 		var le *state.LockedError
 		if errors.As(err, &le) {
+			mu.Lock()
 			p.Busy++
+			mu.Unlock()
 			continue
 		}
 		if err != nil {
-			return err
+			first = err
+			break
 		}
-		out, err := w.drive(ctx, acc, r.ID)
-		alock.Unlock()
-		if errors.As(err, &le) {
-			p.Busy++
-			continue
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+		slots <- struct{}{}
+		wg.Add(1)
+		go func(acc Account, rs []state.RunSummary) {
+			defer wg.Done()
+			defer func() { <-slots }()
+			defer alock.Unlock()
+			for _, r := range rs {
+				if ctx.Err() != nil {
+					return
+				}
+				out, err := w.drive(ctx, acc, r.ID)
+				mu.Lock()
+				switch {
+				case errors.As(err, &le):
+					p.Busy++
+				case err != nil && ctx.Err() != nil:
+				case err != nil:
+					p.Errors = append(p.Errors, fmt.Sprintf("run %s: %v", r.ID, err))
+					w.logf("run %s: %v", r.ID, err)
+				default:
+					p.Runs++
+					w.logf("run %s (%s): %s", r.ID, r.Name, countsText(out.Counts))
+					if out.Parked && (p.Next.IsZero() || w.now().Add(10*time.Minute).Before(p.Next)) {
+						p.Next = w.now().Add(10 * time.Minute)
+					}
+				}
+				mu.Unlock()
 			}
-			p.Errors = append(p.Errors, fmt.Sprintf("run %s: %v", r.ID, err))
-			w.logf("run %s: %v", r.ID, err)
-			continue
-		}
-		p.Runs++
-		w.logf("run %s (%s): %s", r.ID, r.Name, countsText(out.Counts))
-		if out.Parked && (p.Next.IsZero() || w.now().Add(10*time.Minute).Before(p.Next)) {
-			p.Next = w.now().Add(10 * time.Minute)
-		}
+		}(w.Accounts[account], byAccount[account])
 	}
-	return nil
+	wg.Wait()
+	return first
 }
+
+// DefaultParallel is how many accounts a worker drives at once by default.
+const DefaultParallel = 32
 
 func (w *Worker) drive(ctx context.Context, acc Account, runID string) (runner.Outcome, error) {
 	lock, err := w.Store.Lock(runID)
@@ -355,7 +413,7 @@ func (w *Worker) drive(ctx context.Context, acc Account, runID string) (runner.O
 		return runner.Outcome{}, err
 	}
 	defer lock.Unlock()
-	return runner.Drive(ctx, runner.Config{API: acc.API, Store: w.Store, Policy: w.Policy, Events: w.Events, Clock: w.Clock, LeaveParked: true, Results: w.Results}, runID)
+	return runner.Drive(ctx, runner.Config{API: acc.API, Store: w.Store, Policy: w.Policy, Events: w.events(), Clock: w.Clock, LeaveParked: true, Results: w.Results}, runID)
 }
 
 // settled reports whether nothing is left to do for a run: every
