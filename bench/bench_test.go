@@ -22,25 +22,7 @@ const corpusSize = 1000
 // validateAll checks every file as `lwf validate` does: symbolically, on
 // GOMAXPROCS workers.
 func validateAll(b *testing.B, files []File, cat *schemas.Catalog) {
-	work := make(chan File)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			opts := compiler.Options{Symbolic: true, Catalog: cat, Cache: compiler.NewCache()}
-			for f := range work {
-				if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, opts); len(ds) > 0 {
-					b.Errorf("%s: %v", f.Name, ds[0])
-				}
-			}
-		}()
-	}
-	for _, f := range files {
-		work <- f
-	}
-	close(work)
-	wg.Wait()
+	validateWith(b, files, compiler.Options{Symbolic: true, Catalog: cat})
 }
 
 // BenchmarkValidateCorpus: full validation of 1,000 files (one op = the
@@ -156,7 +138,8 @@ func shapeCorpus(b *testing.B, shape string) ([]File, compiler.Options) {
 	return files, opts
 }
 
-// validateWith is validateAll with other options.
+// validateWith checks every file with opts on GOMAXPROCS workers, each
+// with a compiler.Cache of its own, as lwf validate's workers do.
 func validateWith(b *testing.B, files []File, opts compiler.Options) {
 	work := make(chan File)
 	var wg sync.WaitGroup
