@@ -221,3 +221,83 @@ sequence:
 		t.Errorf("metrics: %d", code)
 	}
 }
+
+// TestSequenceUnderWebhookFaults: with acceptances delivered twice, out
+// of order and a fifth of them dropped, every lead of a sequence advances
+// once per event — one invitation and, once accepted, one thank-you each —
+// and the dropped ones are found by the worker's own look at the feed.
+func TestSequenceUnderWebhookFaults(t *testing.T) {
+	const n = 20
+	b, ln := hookBed(t, sandbox.Options{Webhook: sandbox.WebhookOptions{Concurrency: 4},
+		Faults: sandbox.Faults{Seed: 11, WebhookDuplicate: 1, WebhookReorder: 1, WebhookDrop: 0.2}}, n)
+	s, err := New(Options{Store: b.db, Accounts: b.accounts, Metrics: b.metrics, Clock: b.clock(), PollEvery: 200 * time.Millisecond,
+		WebhookSecret: testSecret, WebhookGrace: 5 * time.Second, Policy: b.policyWith(0), Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runServer(t, s, ln)
+	writes := func(action string) map[string]int {
+		out := map[string]int{}
+		for _, w := range b.sb.Sandbox.Writes() {
+			if w.Action == action {
+				out[w.Target]++
+			}
+		}
+		return out
+	}
+	leads := func() map[state.LeadStatus]int {
+		ls, _ := b.db.Leads(context.Background(), b.account, "connect-thanks")
+		out := map[state.LeadStatus]int{}
+		for _, l := range ls {
+			out[l.Status]++
+		}
+		return out
+	}
+	waitFor(t, 30*time.Second, "the invitations sent", func() bool {
+		return len(writes("st.sendConnectionRequest")) == n && leads()[state.LeadWaiting] == n
+	})
+	// The responsive accept after 20 hours; the thanks are due an hour
+	// after each acceptance is seen.
+	for _, d := range []time.Duration{21 * time.Hour, 2 * time.Hour} {
+		if _, err := b.sb.Sandbox.AdvanceClock(d); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	waitFor(t, 30*time.Second, "the accepted thanked", func() bool {
+		st := leads()
+		return st[state.LeadDone] > 0 && st[state.LeadDone]+st[state.LeadWaiting] == n && st[state.LeadSending] == 0
+	})
+	st := leads()
+	for person, k := range writes("st.sendConnectionRequest") {
+		if k != 1 {
+			t.Errorf("%s invited %d times", person, k)
+		}
+	}
+	thanks := writes("st.sendMessage")
+	for person, k := range thanks {
+		if k != 1 {
+			t.Errorf("%s thanked %d times", person, k)
+		}
+	}
+	if len(thanks) != st[state.LeadDone] {
+		t.Errorf("%d people thanked, %d leads done", len(thanks), st[state.LeadDone])
+	}
+	accepted, dropped, dups := 0, 0, 0
+	for _, d := range b.sb.Sandbox.Deliveries() {
+		if d.EventType != "network.connectionAccepted" {
+			continue
+		}
+		accepted++
+		switch d.Fault {
+		case "drop":
+			dropped++
+		case "duplicate":
+			dups++
+		}
+	}
+	if accepted == 0 || dups == 0 {
+		t.Errorf("%d acceptance deliveries, %d duplicated: the faults did not strike", accepted, dups)
+	}
+	t.Logf("%d leads thanked, %d waiting; %d acceptance deliveries, %d dropped, %d duplicated", st[state.LeadDone], st[state.LeadWaiting], accepted, dropped, dups)
+}
