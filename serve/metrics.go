@@ -37,7 +37,7 @@ type Metrics struct {
 const (
 	WebhookResult    = "result"    // a workflow's completion, handed to its drive
 	WebhookStored    = "stored"    // a new event, stored to be acted on
-	WebhookDuplicate = "duplicate" // an event id seen before (a retry)
+	WebhookDuplicate = "duplicate" // an event seen before (a retry), or a completion the hub holds
 	WebhookIgnored   = "ignored"   // an event lwf does nothing with, acknowledged and not stored
 	WebhookRejected  = "rejected"  // not a delivery lwf could read
 )
@@ -58,7 +58,7 @@ func NewMetrics() *Metrics {
 		}, []string{"endpoint"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lwf_webhook_deliveries_total",
-			Help: "Webhook deliveries received, by outcome: result (a workflow's completion handed to its drive), stored, duplicate (an event id seen before), ignored (an event lwf does nothing with), rejected.",
+			Help: "Webhook deliveries received, by outcome: result (a workflow's completion handed to its drive), stored, duplicate (an event seen before, or a workflow's completion already handed over), ignored (an event lwf does nothing with), rejected.",
 		}, []string{"outcome"}),
 		passes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "lwf_worker_passes_total",

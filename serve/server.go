@@ -65,6 +65,9 @@ type Options struct {
 	// AccountIDs map Linked API's accountId (of webhook deliveries) to
 	// lwf's account hash, for the account events.
 	AccountIDs map[string]string
+	// Parallel bounds the accounts the worker drives at once (0:
+	// worker.DefaultParallel).
+	Parallel int
 }
 
 // Server is lwf serve: the dashboard, /metrics, /healthz, /readyz and,
@@ -232,7 +235,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 // context, ended only after the grace.
 func (s *Server) work(stop, ctx context.Context) error {
 	w := &worker.Worker{Store: s.opts.Store, Accounts: s.opts.Accounts, Clock: s.opts.Clock, Policy: s.opts.Policy, Logf: s.opts.Logf,
-		BeforePass: s.opts.BeforePass}
+		BeforePass: s.opts.BeforePass, Parallel: s.opts.Parallel}
 	if s.hooks != nil {
 		w.Results = s.hooks.hub
 	}

@@ -147,9 +147,10 @@ func (h *webhooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// before, the drive polls the workflow when it starts again.
 		res, ok, err := d.Workflow.WorkflowResult()
 		if err != nil {
-			m.WebhookDelivery(WebhookRejected)
-			http.Error(w, "not a workflow's result: "+err.Error(), http.StatusBadRequest)
-			return
+			// A result lwf cannot read: acknowledged (a retry would bring
+			// the same), and read with one poll as in thin mode.
+			h.s.logf("webhook: %s: %v; the workflow is polled instead", clipID(d.ID), err)
+			ok = false
 		}
 		if !ok {
 			res = nil // thin: one poll reads it

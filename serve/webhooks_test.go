@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/runner/state"
+	"github.com/lwf-dev/lwf/runner/state/sqlstore"
 	"github.com/lwf-dev/lwf/sandbox"
 )
 
@@ -300,4 +302,44 @@ func TestSequenceUnderWebhookFaults(t *testing.T) {
 		t.Errorf("%d acceptance deliveries, %d duplicated: the faults did not strike", accepted, dups)
 	}
 	t.Logf("%d leads thanked, %d waiting; %d acceptance deliveries, %d dropped, %d duplicated", st[state.LeadDone], st[state.LeadWaiting], accepted, dropped, dups)
+}
+
+// TestUnreadableResultIsPolled: a completion whose result lwf cannot read
+// is acknowledged (a retry would bring the same) and left to one poll;
+// a good one that follows is taken.
+func TestUnreadableResultIsPolled(t *testing.T) {
+	db, err := sqlstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(Options{Store: db, WebhookSecret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver := func(body string) int {
+		req := httptest.NewRequest("POST", "http://127.0.0.1:8787/hooks/"+testSecret, strings.NewReader(body))
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec.Code
+	}
+	bad := `{"id":"workflow.completed:wf-9","type":"workflow.completed","createdAt":"2026-06-25T12:00:00Z",` +
+		`"data":{"workflowId":"wf-9","accountId":"acc-1","status":"completed","result":{"workflowId":"wf-other","workflowStatus":"completed"}}}`
+	if code := deliver(bad); code != http.StatusNoContent {
+		t.Fatalf("an unreadable result answered %d, want 204 (a retry would bring the same)", code)
+	}
+	if res, ok := s.hooks.hub.Result("wf-9"); !ok || res != nil {
+		t.Fatalf("hub: %v %v, want the workflow left to one poll", res, ok)
+	}
+	good := `{"id":"workflow.completed:wf-9","type":"workflow.completed","createdAt":"2026-06-25T12:00:00Z",` +
+		`"data":{"workflowId":"wf-9","accountId":"acc-1","status":"completed","result":{"workflowId":"wf-9","workflowStatus":"completed","completion":{"actionType":"st.retrieveSSI","success":true}}}}`
+	if code := deliver(good); code != http.StatusNoContent {
+		t.Fatalf("a good result answered %d", code)
+	}
+	if res, ok := s.hooks.hub.Result("wf-9"); !ok || res == nil {
+		t.Fatalf("hub: %v %v, want the result", res, ok)
+	}
+	if code := deliver(`{"id":`); code != http.StatusBadRequest {
+		t.Errorf("a body that is no delivery answered %d, want 400", code)
+	}
 }

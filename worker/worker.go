@@ -60,7 +60,7 @@ type Worker struct {
 	// serve's webhooks): passed to every drive.
 	Results runner.Results
 	// Parallel bounds the accounts whose runs are driven at once
-	// (DefaultParallel when 0); Events and Logf are called from one
+	// (DefaultParallel when 0); the worker calls Events and Logf from one
 	// goroutine at a time whatever it is.
 	Parallel int
 
@@ -358,19 +358,22 @@ func (w *Worker) driveRuns(ctx context.Context, p *Pass) error {
 		if ctx.Err() != nil {
 			break
 		}
+		// A slot first, then the account's lock: a lock (on PostgreSQL, a
+		// connection) is held only while its account is driven.
+		slots <- struct{}{}
 		alock, err := w.Store.LockAccount(account)
-		var le *state.LockedError
-		if errors.As(err, &le) {
-			mu.Lock()
-			p.Busy++
-			mu.Unlock()
-			continue
-		}
 		if err != nil {
+			<-slots
+			var le *state.LockedError
+			if errors.As(err, &le) {
+				mu.Lock()
+				p.Busy++
+				mu.Unlock()
+				continue
+			}
 			first = err
 			break
 		}
-		slots <- struct{}{}
 		wg.Add(1)
 		go func(acc Account, rs []state.RunSummary) {
 			defer wg.Done()
@@ -381,6 +384,7 @@ func (w *Worker) driveRuns(ctx context.Context, p *Pass) error {
 					return
 				}
 				out, err := w.drive(ctx, acc, r.ID)
+				var le *state.LockedError
 				mu.Lock()
 				switch {
 				case errors.As(err, &le):
@@ -405,7 +409,10 @@ func (w *Worker) driveRuns(ctx context.Context, p *Pass) error {
 }
 
 // DefaultParallel is how many accounts a worker drives at once by default.
-const DefaultParallel = 32
+// On PostgreSQL each account driven holds two connections (its account's
+// and its run's session locks) besides the pool: 8 keeps a worker under
+// 20 connections, so that several fit in a server's default 100.
+const DefaultParallel = 8
 
 func (w *Worker) drive(ctx context.Context, acc Account, runID string) (runner.Outcome, error) {
 	lock, err := w.Store.Lock(runID)

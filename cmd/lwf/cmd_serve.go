@@ -38,6 +38,7 @@ func newServeCmd(a *app) *cobra.Command {
 		grace         time.Duration
 		dashboardOnly bool
 		simClock      bool
+		parallel      int
 		webhookGrace  time.Duration
 		profiles      []string
 	)
@@ -102,8 +103,11 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 				s.Check = &c
 				accounts[acc] = s
 			}
+			if parallel < 1 {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
+			}
 			opts := serve.Options{Store: db, Accounts: accounts, PollEvery: every, Grace: grace, Token: token, Metrics: metrics,
-				Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}}
+				Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}, Parallel: parallel}
 			if !drive.quiet {
 				out := syncWriter(a.stderr)
 				opts.Logf = func(format string, args ...any) {
@@ -168,6 +172,7 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 	fl.StringVar(&conn.endpoint, "endpoint", "", "Linked API address for every account (default each profile's, or $LINKED_API_ENDPOINT)")
 	fl.Float64Var(&conn.rate, "rate", linkedapi.DefaultRatePerSecond, "at most this many requests per second, per account")
 	fl.DurationVar(&every, "poll-every", time.Minute, "pass over the store at least this often")
+	fl.IntVar(&parallel, "parallel", worker.DefaultParallel, "drive at most this many accounts' runs at once (on PostgreSQL each holds two connections)")
 	fl.DurationVar(&grace, "grace", serve.DefaultGrace, "on SIGTERM, let the pass in progress go on this long before stopping it")
 	fl.DurationVar(&webhookGrace, "webhook-grace", serve.DefaultWebhookGrace, "with webhooks ($"+envWebhookSecret+"): poll a workflow first this long after its submission, if no delivery came")
 	fl.BoolVar(&simClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")

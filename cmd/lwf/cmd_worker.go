@@ -27,6 +27,7 @@ func newWorkerCmd(a *app) *cobra.Command {
 		once     bool
 		simClock bool
 		profiles []string
+		parallel int
 	)
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -41,7 +42,8 @@ Any number of workers, on any number of machines, can work one store at once
 (a PostgreSQL store for machines that do not share a disk): an account is
 worked by one worker at a time, under the account's lock, and a worker that
 dies loses its locks with its process, so another takes its accounts over on
-its next pass — nothing is sent twice. Between passes a worker sleeps until a
+its next pass — nothing is sent twice. A worker drives the runs of --parallel
+accounts at once, each account's one after another. Between passes a worker sleeps until a
 step is due, or --poll-every at most (while leads wait for events).
 
 Runs staged by lwf itself (named loops) are driven by the lwf run that started
@@ -69,7 +71,10 @@ them, not by workers.`,
 				s.Check = &c
 				accounts[acc] = s
 			}
-			w := &worker.Worker{Store: db, Accounts: accounts, Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}}
+			if parallel < 1 {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
+			}
+			w := &worker.Worker{Store: db, Accounts: accounts, Parallel: parallel, Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}}
 			if !drive.quiet {
 				out := syncWriter(a.stderr)
 				w.Logf = func(format string, args ...any) {
@@ -115,6 +120,7 @@ them, not by workers.`,
 	fl.Float64Var(&conn.rate, "rate", linkedapi.DefaultRatePerSecond, "at most this many requests per second, per account")
 	fl.DurationVar(&every, "poll-every", time.Minute, "pass at least this often (leads waiting for events are looked in on at each pass)")
 	fl.BoolVar(&once, "once", false, "make one pass and exit")
+	fl.IntVar(&parallel, "parallel", worker.DefaultParallel, "drive at most this many accounts' runs at once (on PostgreSQL each holds two connections)")
 	fl.BoolVar(&simClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")
 	_ = fl.MarkHidden("sandbox-clock")
 	for _, hide := range []string{"output", "format", "timeout", "allow-action-errors", "json-events", "resubmit-unknown", "show-skipped", "fit", "ignore-limits", "allow-recontact"} {

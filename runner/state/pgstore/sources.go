@@ -154,8 +154,11 @@ func (s *DB) SaveDelivery(ctx context.Context, d state.Delivery) (bool, error) {
 
 // Deliveries implements state.Store.
 func (s *DB) Deliveries(ctx context.Context, since time.Time, pending bool, limit int) ([]state.Delivery, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, type, account_id, workflow_id, created, received, body, done FROM deliveries
-		WHERE received >= $1 AND (NOT $2 OR done = 0) ORDER BY received, id COLLATE "C" LIMIT $3`, ms(since), pending, limit)
+	q := `SELECT id, type, account_id, workflow_id, created, received, body, done FROM deliveries WHERE received >= $1`
+	if pending {
+		q += ` AND done = 0` // the partial index deliveries_pending
+	}
+	rows, err := s.pool.Query(ctx, q+` ORDER BY received, id COLLATE "C" LIMIT $2`, ms(since), limit)
 	if err != nil {
 		return nil, s.fail(err)
 	}
