@@ -21,7 +21,7 @@ import (
 // one after another.
 func TestPassDrivesAccountsSideBySide(t *testing.T) {
 	idents := []string{"id-one", "id-two", "id-three"}
-	sb, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.Options{Speed: 400 * time.Millisecond,
+	sb, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.Options{Speed: time.Second,
 		Tokens: map[string][]string{sandbox.DefaultLinkedAPIToken: idents}})
 	if err != nil {
 		t.Fatal(err)
