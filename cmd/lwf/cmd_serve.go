@@ -73,6 +73,9 @@ progress gets --grace to finish, then stops where the next start resumes.`,
   lwf serve --dashboard-only --token-file /run/secrets/lwf-serve-token --listen :8787`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if parallel < 1 {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
+			}
 			token, err := serveToken(a, tokenFile)
 			if err != nil {
 				return err
@@ -102,9 +105,6 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 				c.Store = db
 				s.Check = &c
 				accounts[acc] = s
-			}
-			if parallel < 1 {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
 			}
 			opts := serve.Options{Store: db, Accounts: accounts, PollEvery: every, Grace: grace, Token: token, Metrics: metrics,
 				Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}, Parallel: parallel}

@@ -43,8 +43,8 @@ Any number of workers, on any number of machines, can work one store at once
 worked by one worker at a time, under the account's lock, and a worker that
 dies loses its locks with its process, so another takes its accounts over on
 its next pass — nothing is sent twice. A worker drives the runs of --parallel
-accounts at once, each account's one after another. Between passes a worker sleeps until a
-step is due, or --poll-every at most (while leads wait for events).
+accounts at once, each account's one after another. Between passes it sleeps
+until a step is due, or --poll-every at most (while leads wait for events).
 
 Runs staged by lwf itself (named loops) are driven by the lwf run that started
 them, not by workers.`,
@@ -53,6 +53,9 @@ them, not by workers.`,
   lwf worker --once`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if parallel < 1 {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
+			}
 			accounts, labels, err := workerAccounts(a, &conn, &camp, profiles)
 			if err != nil {
 				return err
@@ -70,9 +73,6 @@ them, not by workers.`,
 				c.Store = db
 				s.Check = &c
 				accounts[acc] = s
-			}
-			if parallel < 1 {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
 			}
 			w := &worker.Worker{Store: db, Accounts: accounts, Parallel: parallel, Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}}
 			if !drive.quiet {

@@ -176,4 +176,9 @@ func TestCampaignSplitOverSenders(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "same account") {
 		t.Errorf("a sender twice: exit %d\n%s", code, stderr)
 	}
+	for _, cmd := range []string{"worker", "serve"} {
+		if code, _, stderr := tb.lwf(cmd, "--parallel", "0"); code != exitUsage || !strings.Contains(stderr, "--parallel 0: at least 1") {
+			t.Errorf("%s --parallel 0: exit %d\n%s", cmd, code, stderr)
+		}
+	}
 }
