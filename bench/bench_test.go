@@ -46,25 +46,14 @@ func BenchmarkYAMLFloor(b *testing.B) {
 	files := Corpus(corpusSize, 1)
 	b.ResetTimer()
 	for b.Loop() {
-		work := make(chan File)
-		var wg sync.WaitGroup
-		for range runtime.GOMAXPROCS(0) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for f := range work {
-					var n yaml.Node
-					if err := yaml.Unmarshal(f.Src, &n); err != nil {
-						b.Error(err)
-					}
+		onWorkers(files, func() func(File) {
+			return func(f File) {
+				var n yaml.Node
+				if err := yaml.Unmarshal(f.Src, &n); err != nil {
+					b.Error(err)
 				}
-			}()
-		}
-		for _, f := range files {
-			work <- f
-		}
-		close(work)
-		wg.Wait()
+			}
+		})
 	}
 	b.ReportMetric(float64(corpusSize*b.N)/b.Elapsed().Seconds(), "files/s")
 }
@@ -141,18 +130,29 @@ func shapeCorpus(b *testing.B, shape string) ([]File, compiler.Options) {
 // validateWith checks every file with opts on GOMAXPROCS workers, each
 // with a compiler.Cache of its own, as lwf validate's workers do.
 func validateWith(b *testing.B, files []File, opts compiler.Options) {
+	onWorkers(files, func() func(File) {
+		opts := opts
+		opts.Cache = compiler.NewCache()
+		return func(f File) {
+			if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, opts); len(ds) > 0 {
+				b.Errorf("%s: %v", f.Name, ds[0])
+			}
+		}
+	})
+}
+
+// onWorkers hands the files out to GOMAXPROCS workers, each made by
+// newWorker, and waits for them.
+func onWorkers(files []File, newWorker func() func(File)) {
 	work := make(chan File)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
+		do := newWorker()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			opts := opts
-			opts.Cache = compiler.NewCache()
 			for f := range work {
-				if _, ds := compiler.Compile(context.Background(), f.Name, f.Src, opts); len(ds) > 0 {
-					b.Errorf("%s: %v", f.Name, ds[0])
-				}
+				do(f)
 			}
 		}()
 	}
