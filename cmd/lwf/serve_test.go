@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -116,5 +117,67 @@ func TestServeWorksAndStops(t *testing.T) {
 	}
 	if c := tb.srv.Sandbox.Counters(); c.DuplicatePayloads != 0 {
 		t.Errorf("%d payloads sent twice", c.DuplicatePayloads)
+	}
+}
+
+// TestServeTakesWebhooks: the way a user sets webhooks up — lwf webhook
+// set pointing at lwf serve's /hooks/SECRET, LWF_WEBHOOK_SECRET for lwf
+// serve — and a queued run completes from the webhooks alone: the POSTs,
+// no poll, and the secret printed nowhere.
+func TestServeTakesWebhooks(t *testing.T) {
+	people := urls("hook", 6)
+	tb := newTestbed(t, sandbox.Options{Speed: 20 * time.Millisecond}, people...)
+	const secret = "Zq8-wR3nT5yUe7iOp9aSd1fG2hJk4lXc"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var printed strings.Builder
+	code, out, stderr := tb.lwf("webhook", "set", "http://"+addr+"/hooks/"+secret, "--payload-mode", "fat")
+	printed.WriteString(out + stderr)
+	if code != exitOK {
+		t.Fatalf("webhook set: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr = tb.lwf(tb.runArgs("--enqueue")...)
+	printed.WriteString(out + stderr)
+	if code != exitOK || tb.posts() != 0 {
+		t.Fatalf("--enqueue: exit %d, %d POSTs\n%s", code, tb.posts(), stderr)
+	}
+	tb.env["LWF_WEBHOOK_SECRET"] = secret
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var serveErr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- mainWithEnv(ctx, []string{"serve", "--listen", addr, "--poll-every", "50ms", "--rate", "0", "--grace", "1s"},
+			strings.NewReader(""), &bytes.Buffer{}, &serveErr, func(k string) string { return tb.env[k] })
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, states := tb.runStates()
+		if states["completed"] == len(people) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not completed by webhooks within 20 s (the first poll comes after 30 s): %v\n%s", states, serveErr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("lwf serve: exit %d\n%s", code, serveErr.String())
+	}
+	printed.WriteString(serveErr.String())
+	c := tb.srv.Sandbox.Counters()
+	if c.Requests[sandbox.EndpointPostWorkflows] != int64(len(people)) || c.Requests[sandbox.EndpointGetWorkflow] != 0 || c.DuplicatePayloads != 0 {
+		t.Errorf("requests %v, %d payloads twice: want %d POSTs and no poll", c.Requests, c.DuplicatePayloads, len(people))
+	}
+	if strings.Contains(printed.String(), secret) || strings.Contains(printed.String(), sandbox.DefaultLinkedAPIToken) {
+		t.Errorf("a secret is printed:\n%s", printed.String())
+	}
+	if !strings.Contains(serveErr.String(), "webhooks at") {
+		t.Errorf("lwf serve does not say where it takes webhooks:\n%s", serveErr.String())
 	}
 }
