@@ -15,7 +15,7 @@ var fuzzOptions = Options{MaxBytes: 64 << 10, MaxDepth: 16, MaxNodes: 5000, MaxE
 
 // FuzzParse checks that Parse never panics or hangs, that every diagnostic
 // points into the file (or, for too-large, at the whole file), and that
-// the AST it returns is well formed. The seed corpus is in
+// the AST it returns is well formed. The starting inputs are in
 // testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	for _, s := range posAtCorpus {
@@ -107,7 +107,7 @@ func checkDiag(t *testing.T, d diag.Diagnostic, lines int) {
 // FuzzPosAt checks PosAt on scalars of every style built from random text:
 // it must never panic, the re-scan must reproduce the value yaml.v3
 // decoded, and every character must map to the source character that
-// produced it (see plausible). The seed corpus is in
+// produced it (see plausible). The starting inputs are in
 // testdata/fuzz/FuzzPosAt.
 func FuzzPosAt(f *testing.F) {
 	f.Add("hello ${{ x }}", byte(0))

@@ -82,8 +82,8 @@ func (tb *testbed) runStates() (id string, states map[string]int) {
 	return runs[0].ID, st.Counts.ByState
 }
 
-// killSeed replays the kill moments of an earlier run of TestProcess.
-var killSeed = flag.Uint64("seed", 0, "the seed of the kill -9 test's random moments (0: a new one, printed)")
+// killReplay replays the kill moments of an earlier run of TestProcess.
+var killReplay = flag.Uint64("replay", 0, "the number that decides the kill -9 tests' random moments (0: a new one, printed)")
 
 // TestProcess runs the real lwf binary: killed with SIGKILL at random
 // moments of a campaign, and interrupted with Ctrl-C.
@@ -100,12 +100,12 @@ func TestProcess(t *testing.T) {
 // never have received a payload twice.
 func testKill9(t *testing.T, bin string) {
 	const workflows, reps = 40, 10
-	seed := *killSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
+	pick := *killReplay
+	if pick == 0 {
+		pick = uint64(time.Now().UnixNano())
 	}
-	t.Logf("seed %d (replay: go test ./cmd/lwf -run 'TestProcess/kill' -seed %d)", seed, seed)
-	rnd := rand.New(rand.NewPCG(seed, 9))
+	t.Logf("replay %d (go test ./cmd/lwf -run 'TestProcess/kill' -replay %d)", pick, pick)
+	rnd := rand.New(rand.NewPCG(pick, 9))
 	totalKills, totalUnknown := 0, 0
 	for rep := 0; rep < reps; rep++ {
 		tb := newTestbed(t, sandbox.Options{Speed: 20 * time.Millisecond, Faults: sandbox.Faults{Latency: 4 * time.Millisecond}}, urls(fmt.Sprintf("k%d", rep), workflows)...)
@@ -254,12 +254,12 @@ func stagedRows(t *testing.T, tb *testbed, bin string, args []string) (int, []st
 // submission unknown, which is then reported).
 func testKill9Staged(t *testing.T, bin string) {
 	const reps = 20
-	seed := *killSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
+	pick := *killReplay
+	if pick == 0 {
+		pick = uint64(time.Now().UnixNano())
 	}
-	t.Logf("seed %d (replay: go test ./cmd/lwf -run 'TestProcess/kill_-9_staged' -seed %d)", seed, seed)
-	rnd := rand.New(rand.NewPCG(seed, 13))
+	t.Logf("replay %d (go test ./cmd/lwf -run 'TestProcess/kill_-9_staged' -replay %d)", pick, pick)
+	rnd := rand.New(rand.NewPCG(pick, 13))
 	opts := sandbox.Options{Speed: 15 * time.Millisecond, Faults: sandbox.Faults{Latency: 3 * time.Millisecond}}
 	clean := newTestbed(t, opts)
 	write(t, clean.file, staged3)

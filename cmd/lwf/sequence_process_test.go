@@ -276,18 +276,18 @@ func TestSequenceProcess(t *testing.T) {
 // and every lead must end as in the uninterrupted run — unless a kill
 // left its submission unknown, which the tick must then report.
 //
-// The seed decides the schedule, the ticks killed and when within each
+// The replay number decides the schedule, the ticks killed and when within each
 // the kill comes, as a share of what the tick took uninterrupted: a
 // replay kills the same ticks at about the same moments.
 func testSeqKill9(t *testing.T, bin string) {
 	const leads, days, kills = 36, 21, 20
 	began := time.Now()
-	seed := *killSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
+	pick := *killReplay
+	if pick == 0 {
+		pick = uint64(time.Now().UnixNano())
 	}
-	t.Logf("seed %d (replay: go test ./cmd/lwf -run 'TestSequenceProcess/kill' -seed %d)", seed, seed)
-	rnd := rand.New(rand.NewPCG(seed, 17))
+	t.Logf("replay %d (go test ./cmd/lwf -run 'TestSequenceProcess/kill' -replay %d)", pick, pick)
+	rnd := rand.New(rand.NewPCG(pick, 17))
 	var hours []int
 	for h := 0; h <= days*24; h += 1 + rnd.IntN(3) {
 		hours = append(hours, h)

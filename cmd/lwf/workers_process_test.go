@@ -51,7 +51,7 @@ type workersSize struct{ senders, campaign, sequence, overlap, workers, dailyLim
 // TestWorkersProcess runs lwf worker processes on one store while a
 // campaign split over many senders and a sequence over the same senders
 // are queued day after day, killing a random worker every few seconds
-// (seeded: -seed replays the kills) and starting another: nothing is sent
+// (-replay N replays the kills) and starting another: nothing is sent
 // twice, nobody hears from two senders, each sender keeps to its limits,
 // and every lead finishes.
 func TestWorkersProcess(t *testing.T) {
@@ -70,12 +70,12 @@ func TestWorkersProcess(t *testing.T) {
 }
 
 func testWorkers(t *testing.T, bin string, size workersSize, state string) {
-	seed := *killSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
+	pick := *killReplay
+	if pick == 0 {
+		pick = uint64(time.Now().UnixNano())
 	}
-	t.Logf("seed %d (replay: go test ./cmd/lwf -run 'TestWorkersProcess' -seed %d)", seed, seed)
-	rnd := rand.New(rand.NewPCG(seed, 7))
+	t.Logf("replay %d (go test ./cmd/lwf -run 'TestWorkersProcess' -replay %d)", pick, pick)
+	rnd := rand.New(rand.NewPCG(pick, 7))
 	var idents []string
 	for i := 0; i < size.senders; i++ {
 		idents = append(idents, fmt.Sprintf("sender-%02d", i+1))
