@@ -235,43 +235,16 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 // context, ended only after the grace.
 func (s *Server) work(stop, ctx context.Context) error {
 	w := &worker.Worker{Store: s.opts.Store, Accounts: s.opts.Accounts, Clock: s.opts.Clock, Policy: s.opts.Policy, Logf: s.opts.Logf,
-		BeforePass: s.opts.BeforePass, Parallel: s.opts.Parallel}
+		BeforePass: s.opts.BeforePass, Parallel: s.opts.Parallel, Wake: s.kick,
+		AfterPass: func(p worker.Pass, _ error) { s.opts.Metrics.pass(p.Sent, len(p.Errors), time.Now()) }}
 	if s.hooks != nil {
 		w.Results = s.hooks.hub
 	}
-	for {
-		if stop.Err() != nil {
-			return nil
-		}
-		p, err := w.Pass(ctx)
-		s.opts.Metrics.pass(p.Sent, len(p.Errors), time.Now())
-		if err != nil {
-			var dmg *state.DamagedError
-			if errors.As(err, &dmg) {
-				s.damaged.Store(&err)
-				return err
-			}
-			if ctx.Err() != nil {
-				return nil
-			}
-			s.logf("worker: %v", err)
-		}
-		wait := s.opts.PollEvery
-		if !p.Next.IsZero() {
-			if d := p.Next.Sub(s.now()); d < wait {
-				wait = max(d, 0)
-			}
-		}
-		if wait <= 0 {
-			wait = time.Second // something is due: another pass right away, politely
-		}
-		select {
-		case <-stop.Done():
-			return nil
-		case <-time.After(wait):
-		case <-s.kick:
-		}
+	err := w.RunUntil(stop, ctx, s.opts.PollEvery)
+	if err != nil {
+		s.damaged.Store(&err)
 	}
+	return err
 }
 
 // ready reports whether the server takes work: not stopping, the store

@@ -59,6 +59,10 @@ type Worker struct {
 	// Results are workflow results that arrive without a poll (lwf
 	// serve's webhooks): passed to every drive.
 	Results runner.Results
+	// Wake, when set, makes RunUntil pass at once (an event came);
+	// AfterPass, when set, is told of every pass RunUntil makes.
+	Wake      <-chan struct{}
+	AfterPass func(Pass, error)
 	// Parallel bounds the accounts whose runs are driven at once
 	// (DefaultParallel when 0); the worker calls Events and Logf from one
 	// goroutine at a time whatever it is.
@@ -116,9 +120,20 @@ func (w *Worker) events() func(state.Event) {
 // Run passes until ctx ends, sleeping between passes until something is
 // due, or every at most.
 func (w *Worker) Run(ctx context.Context, every time.Duration) error {
+	return w.RunUntil(ctx, ctx, every)
+}
+
+// RunUntil is Run with the end of passing apart from the end of work: no
+// pass starts once stop has ended, while the pass in progress goes on
+// until ctx ends. A damaged store ends it with its error; any other
+// error is waited out with a growing backoff.
+func (w *Worker) RunUntil(stop, ctx context.Context, every time.Duration) error {
 	backoff := time.Duration(0)
-	for {
+	for stop.Err() == nil {
 		p, err := w.Pass(ctx)
+		if w.AfterPass != nil {
+			w.AfterPass(p, err)
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -132,8 +147,7 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) error {
 			backoff = min(max(2*backoff, time.Second), 30*time.Second)
 			w.logf("%v; trying again in %s", err, backoff)
 			select {
-			case <-ctx.Done():
-				return nil
+			case <-stop.Done():
 			case <-time.After(backoff):
 			}
 			continue
@@ -149,11 +163,12 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) error {
 			wait = time.Second // something is due: another pass right away, politely
 		}
 		select {
-		case <-ctx.Done():
-			return nil
+		case <-stop.Done():
 		case <-time.After(wait):
+		case <-w.Wake:
 		}
 	}
+	return nil
 }
 
 // Pass ticks every registered sequence for the accounts the worker has,
