@@ -11,9 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lwf-dev/lwf/linkedapi"
 	"github.com/lwf-dev/lwf/profile"
-	"github.com/lwf-dev/lwf/runner"
 	"github.com/lwf-dev/lwf/serve"
 	"github.com/lwf-dev/lwf/worker"
 )
@@ -28,19 +26,12 @@ const minTokenLen = 16
 
 func newServeCmd(a *app) *cobra.Command {
 	var (
-		conn          connFlags
-		st            stateFlags
-		drive         driveFlags
-		camp          campaignFlags
+		f             workFlags
 		listen        string
 		tokenFile     string
-		every         time.Duration
 		grace         time.Duration
 		dashboardOnly bool
-		simClock      bool
-		parallel      int
 		webhookGrace  time.Duration
-		profiles      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -73,8 +64,8 @@ progress gets --grace to finish, then stops where the next start resumes.`,
   lwf serve --dashboard-only --token-file /run/secrets/lwf-serve-token --listen :8787`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if parallel < 1 {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
+			if err := f.check(); err != nil {
+				return err
 			}
 			token, err := serveToken(a, tokenFile)
 			if err != nil {
@@ -84,40 +75,29 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 				return &exitError{code: exitUsage, err: fmt.Errorf("--listen %s is not a loopback address: lwf serve needs a token there (set %s, or give --token-file), since anyone who reaches it could see every lead and pause or cancel your work", listen, envServeToken)}
 			}
 			metrics := serve.NewMetrics()
-			conn.trace = metrics.Trace
+			f.conn.trace = metrics.Trace
 			accounts := map[string]worker.Account{}
 			var labels []string
 			var profs []profile.Profile
 			if !dashboardOnly {
-				if accounts, labels, profs, err = workerProfiles(a, &conn, &camp, profiles); err != nil {
+				if accounts, labels, profs, err = workerProfiles(a, &f.conn, &f.camp, f.profiles); err != nil {
 					return err
 				}
-			} else if len(profiles) > 0 {
+			} else if len(f.profiles) > 0 {
 				return usageErr("--dashboard-only works no account: leave out --profile")
 			}
-			db, err := st.open(a)
+			db, err := f.st.open(a)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			for acc, s := range accounts {
-				c := *s.Check
-				c.Store = db
-				s.Check = &c
-				accounts[acc] = s
-			}
-			opts := serve.Options{Store: db, Accounts: accounts, PollEvery: every, Grace: grace, Token: token, Metrics: metrics,
-				Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}, Parallel: parallel}
-			if !drive.quiet {
-				out := syncWriter(a.stderr)
-				opts.Logf = func(format string, args ...any) {
-					fmt.Fprintf(out, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
-				}
-			}
-			if simClock {
-				c, err := newSandboxClock(orDefault(conn.endpoint, a.getenv(linkedapi.EnvEndpoint)))
+			bindStore(accounts, db)
+			opts := serve.Options{Store: db, Accounts: accounts, PollEvery: f.every, Grace: grace, Token: token, Metrics: metrics,
+				Policy: f.policy(), Parallel: f.parallel, Logf: f.logf(a)}
+			if f.simClock {
+				c, err := f.sandboxClock(a)
 				if err != nil {
-					return &exitError{code: exitUsage, err: err}
+					return err
 				}
 				if err := c.refresh(); err != nil {
 					return err
@@ -130,7 +110,7 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 					return usageErr("$%s turns webhooks on, for the work of accounts: not with --dashboard-only", envWebhookSecret)
 				}
 				opts.WebhookSecret, opts.WebhookGrace = secret, webhookGrace
-				opts.AccountIDs = accountIDs(a, &conn, profs, opts.Logf)
+				opts.AccountIDs = accountIDs(a, &f.conn, profs, opts.Logf)
 			}
 			srv, err := serve.New(opts)
 			if err != nil {
@@ -161,25 +141,13 @@ progress gets --grace to finish, then stops where the next start resumes.`,
 			return nil
 		},
 	}
-	st.register(cmd)
-	drive.register(cmd)
-	camp.register(cmd)
+	f.register(cmd, "pass over the store at least this often")
 	fl := cmd.Flags()
 	fl.StringVar(&listen, "listen", "127.0.0.1:8787", "listen on `ADDRESS` (host:port); an address other than loopback needs a token")
 	fl.StringVar(&tokenFile, "token-file", "", "read the token from `FILE` instead of $"+envServeToken)
-	fl.StringArrayVar(&profiles, "profile", nil, "work only the account of profile `NAME` (repeatable); default: every profile, and the environment's account")
 	fl.BoolVar(&dashboardOnly, "dashboard-only", false, "work no account: serve the dashboard, metrics and health checks only")
-	fl.StringVar(&conn.endpoint, "endpoint", "", "Linked API address for every account (default each profile's, or $LINKED_API_ENDPOINT)")
-	fl.Float64Var(&conn.rate, "rate", linkedapi.DefaultRatePerSecond, "at most this many requests per second, per account")
-	fl.DurationVar(&every, "poll-every", time.Minute, "pass over the store at least this often")
-	fl.IntVar(&parallel, "parallel", worker.DefaultParallel, "drive at most this many accounts' runs at once (on PostgreSQL each holds two connections)")
 	fl.DurationVar(&grace, "grace", serve.DefaultGrace, "on SIGTERM, let the pass in progress go on this long before stopping it")
 	fl.DurationVar(&webhookGrace, "webhook-grace", serve.DefaultWebhookGrace, "with webhooks ($"+envWebhookSecret+"): poll a workflow first this long after its submission, if no delivery came")
-	fl.BoolVar(&simClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")
-	_ = fl.MarkHidden("sandbox-clock")
-	for _, hide := range []string{"output", "format", "timeout", "allow-action-errors", "json-events", "resubmit-unknown", "show-skipped", "fit", "ignore-limits", "allow-recontact"} {
-		_ = fl.MarkHidden(hide)
-	}
 	return cmd
 }
 

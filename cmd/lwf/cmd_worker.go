@@ -14,20 +14,14 @@ import (
 	"github.com/lwf-dev/lwf/profile"
 	"github.com/lwf-dev/lwf/results"
 	"github.com/lwf-dev/lwf/runner"
+	"github.com/lwf-dev/lwf/runner/state"
 	"github.com/lwf-dev/lwf/worker"
 )
 
 func newWorkerCmd(a *app) *cobra.Command {
 	var (
-		conn     connFlags
-		st       stateFlags
-		drive    driveFlags
-		camp     campaignFlags
-		every    time.Duration
-		once     bool
-		simClock bool
-		profiles []string
-		parallel int
+		f    workFlags
+		once bool
 	)
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -53,42 +47,31 @@ them, not by workers.`,
   lwf worker --once`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if parallel < 1 {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", parallel)}
+			if err := f.check(); err != nil {
+				return err
 			}
-			accounts, labels, err := workerAccounts(a, &conn, &camp, profiles)
+			accounts, labels, err := workerAccounts(a, &f.conn, &f.camp, f.profiles)
 			if err != nil {
 				return err
 			}
 			if len(accounts) == 0 {
 				return &exitError{code: exitUsage, err: errors.New("no account to work: put profiles in the config file ($LWF_CONFIG, ~/.config/lwf/config.yaml) or set LINKED_API_TOKEN and IDENTIFICATION_TOKEN")}
 			}
-			db, err := st.open(a)
+			db, err := f.st.open(a)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			for acc, s := range accounts {
-				c := *s.Check
-				c.Store = db
-				s.Check = &c
-				accounts[acc] = s
-			}
-			w := &worker.Worker{Store: db, Accounts: accounts, Parallel: parallel, Policy: runner.Policy{PollStart: drive.pollStart, PollMax: drive.pollMax}}
-			if !drive.quiet {
-				out := syncWriter(a.stderr)
-				w.Logf = func(format string, args ...any) {
-					fmt.Fprintf(out, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
-				}
-			}
-			if simClock {
-				c, err := newSandboxClock(orDefault(conn.endpoint, a.getenv(linkedapi.EnvEndpoint)))
+			bindStore(accounts, db)
+			w := &worker.Worker{Store: db, Accounts: accounts, Parallel: f.parallel, Policy: f.policy(), Logf: f.logf(a)}
+			if f.simClock {
+				c, err := f.sandboxClock(a)
 				if err != nil {
-					return &exitError{code: exitUsage, err: err}
+					return err
 				}
 				w.Clock, w.BeforePass = c, c.refresh
 			}
-			if !drive.quiet {
+			if !f.drive.quiet {
 				fmt.Fprintf(a.stderr, "worker: %s (%s), state %s\n", results.Plural(len(labels), "account"), strings.Join(labels, ", "), db.Location())
 			}
 			if once {
@@ -96,7 +79,7 @@ them, not by workers.`,
 				if err != nil {
 					return err
 				}
-				if !drive.quiet {
+				if !f.drive.quiet {
 					fmt.Fprintf(a.stderr, "worker: %d sequence tick(s), %d run(s) driven, %d account(s) busy elsewhere\n", p.Ticks, p.Runs, p.Busy)
 				}
 				if len(p.Errors) > 0 {
@@ -104,28 +87,15 @@ them, not by workers.`,
 				}
 				return nil
 			}
-			if err := w.Run(a.ctx, every); err != nil {
+			if err := w.Run(a.ctx, f.every); err != nil {
 				return err
 			}
 			fmt.Fprintln(a.stderr, "worker: stopped; what it was sending is finished by the next worker's pass")
 			return nil
 		},
 	}
-	st.register(cmd)
-	drive.register(cmd)
-	camp.register(cmd)
-	fl := cmd.Flags()
-	fl.StringArrayVar(&profiles, "profile", nil, "work only the account of profile `NAME` (repeatable); default: every profile, and the environment's account")
-	fl.StringVar(&conn.endpoint, "endpoint", "", "Linked API address for every account (default each profile's, or $LINKED_API_ENDPOINT)")
-	fl.Float64Var(&conn.rate, "rate", linkedapi.DefaultRatePerSecond, "at most this many requests per second, per account")
-	fl.DurationVar(&every, "poll-every", time.Minute, "pass at least this often (leads waiting for events are looked in on at each pass)")
-	fl.BoolVar(&once, "once", false, "make one pass and exit")
-	fl.IntVar(&parallel, "parallel", worker.DefaultParallel, "drive at most this many accounts' runs at once (on PostgreSQL each holds two connections)")
-	fl.BoolVar(&simClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")
-	_ = fl.MarkHidden("sandbox-clock")
-	for _, hide := range []string{"output", "format", "timeout", "allow-action-errors", "json-events", "resubmit-unknown", "show-skipped", "fit", "ignore-limits", "allow-recontact"} {
-		_ = fl.MarkHidden(hide)
-	}
+	f.register(cmd, "pass at least this often (leads waiting for events are looked in on at each pass)")
+	cmd.Flags().BoolVar(&once, "once", false, "make one pass and exit")
 	return cmd
 }
 
@@ -197,4 +167,78 @@ func workerProfiles(a *app, conn *connFlags, camp *campaignFlags, names []string
 		kept = append(kept, p)
 	}
 	return out, labels, kept, nil
+}
+
+// workFlags are the flags of the commands that work a store's accounts:
+// lwf worker and lwf serve.
+type workFlags struct {
+	conn     connFlags
+	st       stateFlags
+	drive    driveFlags
+	camp     campaignFlags
+	profiles []string
+	every    time.Duration
+	parallel int
+	simClock bool
+}
+
+func (f *workFlags) register(cmd *cobra.Command, everyHelp string) {
+	f.st.register(cmd)
+	f.drive.register(cmd)
+	f.camp.register(cmd)
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.profiles, "profile", nil, "work only the account of profile `NAME` (repeatable); default: every profile, and the environment's account")
+	fl.StringVar(&f.conn.endpoint, "endpoint", "", "Linked API address for every account (default each profile's, or $LINKED_API_ENDPOINT)")
+	fl.Float64Var(&f.conn.rate, "rate", linkedapi.DefaultRatePerSecond, "at most this many requests per second, per account")
+	fl.DurationVar(&f.every, "poll-every", time.Minute, everyHelp)
+	fl.IntVar(&f.parallel, "parallel", worker.DefaultParallel, "drive at most this many accounts' runs at once (on PostgreSQL each holds two connections)")
+	fl.BoolVar(&f.simClock, "sandbox-clock", false, "take the time from the sandbox at --endpoint (loopback only)")
+	_ = fl.MarkHidden("sandbox-clock")
+	for _, hide := range []string{"output", "format", "timeout", "allow-action-errors", "json-events", "resubmit-unknown", "show-skipped", "fit", "ignore-limits", "allow-recontact"} {
+		_ = fl.MarkHidden(hide)
+	}
+}
+
+// check refuses flags out of range before anything else is looked at.
+func (f *workFlags) check() error {
+	if f.parallel < 1 {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--parallel %d: at least 1", f.parallel)}
+	}
+	return nil
+}
+
+func (f *workFlags) policy() runner.Policy {
+	return runner.Policy{PollStart: f.drive.pollStart, PollMax: f.drive.pollMax}
+}
+
+// logf reports what the work does, a line each with the time; nil with
+// --quiet.
+func (f *workFlags) logf(a *app) func(format string, args ...any) {
+	if f.drive.quiet {
+		return nil
+	}
+	out := syncWriter(a.stderr)
+	return func(format string, args ...any) {
+		fmt.Fprintf(out, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+}
+
+// sandboxClock is --sandbox-clock's clock: the sandbox's at --endpoint.
+func (f *workFlags) sandboxClock(a *app) (*sandboxClock, error) {
+	c, err := newSandboxClock(orDefault(f.conn.endpoint, a.getenv(linkedapi.EnvEndpoint)))
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return c, nil
+}
+
+// bindStore gives every account's campaign checks the store the work
+// uses.
+func bindStore(accounts map[string]worker.Account, db state.Store) {
+	for acc, s := range accounts {
+		c := *s.Check
+		c.Store = db
+		s.Check = &c
+		accounts[acc] = s
+	}
 }
