@@ -591,7 +591,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Chart = newChart("states", "Workflows of run "+run.ID+" by state", fmt.Sprintf("How many of the run's %d workflows are in each state. The table below lists them.", c.Total), rows)
 	for _, wf := range ws {
-		d.Workflows = append(d.Workflows, wfRow{Index: wf.Index + 1, State: string(wf.State), WorkflowID: wf.WorkflowID, Note: workflowNote(wf),
+		d.Workflows = append(d.Workflows, wfRow{Index: wf.Index + 1, State: string(wf.State), WorkflowID: wf.WorkflowID, Note: wf.Note(),
 			Actions: wf.Actions, Errors: wf.ActionErrors, Updated: wf.Updated})
 	}
 	if errored {
@@ -619,30 +619,6 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "run", s.page(r, "Run "+run.ID, "runs", d))
-}
-
-// workflowNote is the one-line detail of a workflow's state, as lwf
-// status prints it.
-func workflowNote(wf *state.Workflow) string {
-	switch {
-	case wf.Failure != nil:
-		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
-	case wf.Error != "":
-		reason, v, ev := state.SplitVerdict(wf.Error)
-		if v != "" {
-			return string(v) + ": " + ev
-		}
-		return reason
-	case wf.State == state.Completed && wf.ActionErrors > 0:
-		return fmt.Sprintf("%d actions, %d failed", wf.Actions, wf.ActionErrors)
-	case wf.State == state.Completed:
-		return fmt.Sprintf("%d actions", wf.Actions)
-	case wf.PendingReason != "" && wf.Message != "":
-		return wf.PendingReason + ": " + wf.Message
-	case wf.PendingReason != "":
-		return wf.PendingReason
-	}
-	return wf.Message
 }
 
 // The actions: each a POST form with the page's anti-forgery token,

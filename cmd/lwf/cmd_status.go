@@ -189,7 +189,7 @@ func showRun(w io.Writer, run *state.Run, ws []*state.Workflow, tracking bool, a
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "#\tSTATE\tWORKFLOW ID\tUPDATED\tNOTE")
 		for _, wf := range shown {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", wf.Index+1, wf.State, orDefault(wf.WorkflowID, "-"), ago(wf.Updated), workflowNote(wf))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", wf.Index+1, wf.State, orDefault(wf.WorkflowID, "-"), ago(wf.Updated), wf.Note())
 		}
 		tw.Flush()
 	}
@@ -222,29 +222,6 @@ func countsLine(c state.Counts) string {
 	return fmt.Sprintf("%s; %d actions, %d action errors", line, c.Actions, c.Errors)
 }
 
-// workflowNote is the one-line detail of a workflow's state.
-func workflowNote(wf *state.Workflow) string {
-	switch {
-	case wf.Failure != nil:
-		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
-	case wf.Error != "":
-		// An unknown submission's verdict says more than why it is
-		// unknown; lwf status ID#N shows both.
-		reason, v, ev := state.SplitVerdict(wf.Error)
-		if v != "" {
-			return string(v) + ": " + ev
-		}
-		return reason
-	case wf.State == state.Completed && wf.ActionErrors > 0:
-		return fmt.Sprintf("%d actions, %d failed", wf.Actions, wf.ActionErrors)
-	case wf.State == state.Completed:
-		return fmt.Sprintf("%d actions", wf.Actions)
-	case wf.PendingReason != "" && wf.Message != "":
-		return wf.PendingReason + ": " + wf.Message
-	}
-	return orDefault(wf.PendingReason, wf.Message)
-}
-
 func showWorkflow(w io.Writer, run *state.Run, wf *state.Workflow, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
@@ -261,7 +238,7 @@ func showWorkflow(w io.Writer, run *state.Run, wf *state.Workflow, asJSON bool) 
 		fmt.Fprintf(w, "submitted: %s (%d attempt%s)\n", wf.Submitted.Format("2006-01-02 15:04:05"), wf.Attempts, plural(wf.Attempts))
 	}
 	fmt.Fprintf(w, "updated: %s\n", wf.Updated.Format("2006-01-02 15:04:05"))
-	if note := workflowNote(wf); note != "" {
+	if note := wf.Note(); note != "" {
 		fmt.Fprintf(w, "note: %s\n", note)
 	}
 	return nil

@@ -1,6 +1,9 @@
 package state
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Verdict is what the account's activity says of an unknown submission.
 // It never changes the workflow's state: an unknown submission stays
@@ -52,4 +55,29 @@ func SplitVerdict(note string) (reason string, v Verdict, evidence string) {
 		}
 	}
 	return reason, VerdictUnknown, rest
+}
+
+// Note is the one-line detail of a workflow's state, as lwf status and the
+// dashboard show it: its failure, its unknown submission's verdict (which
+// says more than why it is unknown), its actions, or why it is pending.
+func (wf *Workflow) Note() string {
+	switch {
+	case wf.Failure != nil:
+		return strings.TrimSuffix(wf.Failure.Reason+": "+wf.Failure.Message, ": ")
+	case wf.Error != "":
+		reason, v, ev := SplitVerdict(wf.Error)
+		if v != "" {
+			return string(v) + ": " + ev
+		}
+		return reason
+	case wf.State == Completed && wf.ActionErrors > 0:
+		return fmt.Sprintf("%d actions, %d failed", wf.Actions, wf.ActionErrors)
+	case wf.State == Completed:
+		return fmt.Sprintf("%d actions", wf.Actions)
+	case wf.PendingReason != "" && wf.Message != "":
+		return wf.PendingReason + ": " + wf.Message
+	case wf.PendingReason != "":
+		return wf.PendingReason
+	}
+	return wf.Message
 }
