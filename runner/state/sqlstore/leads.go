@@ -39,20 +39,7 @@ func (s *DB) Leads(ctx context.Context, account, sequence string) ([]state.Lead,
 		q += ` AND sequence = ?`
 		args = append(args, sequence)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY account, person`, args...)
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	defer rows.Close()
-	var out []state.Lead
-	for rows.Next() {
-		l, err := s.scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *l)
-	}
-	return out, s.fail(rows.Err())
+	return s.queryLeads(ctx, q+` ORDER BY account, person`, args...)
 }
 
 // MoveLead implements state.Store.
@@ -84,8 +71,13 @@ func (s *DB) MoveLead(ctx context.Context, person, from, to string, ev state.Lea
 
 // OpenLeads implements state.Store.
 func (s *DB) OpenLeads(ctx context.Context, account, sequence string) ([]state.Lead, error) {
-	rows, err := s.db.QueryContext(ctx, leadSelect+` WHERE account = ? AND sequence = ? AND status IN (?, ?, ?) ORDER BY person`,
+	return s.queryLeads(ctx, leadSelect+` WHERE account = ? AND sequence = ? AND status IN (?, ?, ?) ORDER BY person`,
 		account, sequence, state.LeadActive, state.LeadWaiting, state.LeadSending)
+}
+
+// queryLeads reads the leads a query selects (leadSelect's columns).
+func (s *DB) queryLeads(ctx context.Context, q string, args ...any) ([]state.Lead, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, s.fail(err)
 	}
