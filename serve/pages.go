@@ -624,14 +624,23 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 // The actions: each a POST form with the page's anti-forgery token,
 // answered with a redirect back to the page (post/redirect/get).
 
+// formOK says whether a form came from the dashboard's page, and answers
+// 403 when it did not.
+func (s *Server) formOK(w http.ResponseWriter, r *http.Request) bool {
+	if s.checkForm(r) {
+		return true
+	}
+	http.Error(w, "refused: this form did not come from the dashboard (reload the page and try again)", http.StatusForbidden)
+	return false
+}
+
 func (s *Server) sequenceAction(w http.ResponseWriter, r *http.Request) {
 	name, action := r.PathValue("name"), r.PathValue("action")
 	if action != "pause" && action != "resume" {
 		http.NotFound(w, r)
 		return
 	}
-	if !s.checkForm(r) {
-		http.Error(w, "refused: this form did not come from the dashboard (reload the page and try again)", http.StatusForbidden)
+	if !s.formOK(w, r) {
 		return
 	}
 	if err := s.opts.Store.SetSourcePaused(r.Context(), state.SourceSequence, name, action == "pause"); err != nil {
@@ -648,8 +657,7 @@ func (s *Server) accountAction(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !s.checkForm(r) {
-		http.Error(w, "refused: this form did not come from the dashboard (reload the page and try again)", http.StatusForbidden)
+	if !s.formOK(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -688,8 +696,7 @@ func (s *Server) accountAction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
-	if !s.checkForm(r) {
-		http.Error(w, "refused: this form did not come from the dashboard (reload the page and try again)", http.StatusForbidden)
+	if !s.formOK(w, r) {
 		return
 	}
 	ctx := r.Context()
